@@ -1,0 +1,1 @@
+"""The lemlist API layer: HTTP client, models, pagination, rate limiting. No Textual here."""

@@ -1,0 +1,57 @@
+"""Typed errors of the API layer.
+
+Every failure the user can meet is one of these, carrying the server's plain-text
+message, so the CLI and the TUI can show one clear line instead of a traceback.
+None of them ever holds the API key: messages are built from status codes and
+server bodies only, and bodies are cut and cleaned of control characters.
+"""
+
+from __future__ import annotations
+
+
+class LemlistError(Exception):
+    """Base of every error the api layer raises."""
+
+    #: A short, user-facing explanation; ``str(err)`` gives the same.
+    message: str
+    status: int | None
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class AuthError(LemlistError):
+    """401/403: the key is wrong, revoked or its user is blocked. Never retried."""
+
+
+class BadRequestError(LemlistError):
+    """400: e.g. "User ID is required", "User not in team", "Bad team"."""
+
+
+class NotFoundError(LemlistError):
+    """404: unknown contact, or no user for this key."""
+
+
+class PaymentRequiredError(LemlistError):
+    """402: the plan or credits do not allow this call."""
+
+
+class RateLimitedError(LemlistError):
+    """429 still returned after the retry budget was spent."""
+
+
+class ServerError(LemlistError):
+    """5xx after retries, or the server could not be reached at all."""
+
+
+class NetworkError(ServerError):
+    """Connection refused/reset, DNS failure or timeout, after retries."""
+
+
+class InvalidResponseError(LemlistError):
+    """A 200 whose body is not the JSON we expect (wrong base URL, proxy page, truncation)."""

@@ -1,0 +1,300 @@
+"""pydantic models of the Inbox API, parsed leniently.
+
+lemlist's OpenAPI schemas disagree with its own examples, so these models follow the
+examples and trust nothing: every field but the ids may be missing, null or of the
+wrong type (a wrong-typed field falls back to its default instead of rejecting the
+item), unknown fields are kept and round-trip through ``to_api_dict``, and unknown
+message ``type`` values are kept as they are. Only an item that is not an object or
+has no usable ``_id`` is malformed; ``parse_items`` skips and counts those so one bad
+item never costs the page.
+
+Timestamps stay the strings the server sent (so ``--json`` prints them unchanged);
+``parse_time`` turns them into aware datetimes where a caller needs one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+)
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """Parse an API timestamp (ISO 8601, usually with ``Z``) to an aware datetime."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+class ApiModel(BaseModel):
+    """Base of every API model: extra fields kept, bad fields defaulted, ids required."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, validate_default=False)
+
+    #: Fields whose absence or bad type makes the whole item malformed.
+    _required: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="wrap")
+    @classmethod
+    def _lenient(cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+        try:
+            return handler(value)
+        except ValidationError:
+            name = info.field_name or ""
+            if name in cls._required:
+                raise
+            return cls.model_fields[name].get_default(call_default_factory=True)
+
+    def to_api_dict(self) -> dict[str, Any]:
+        """The item as the API spelled it: aliases, unknown fields kept, unset fields left out."""
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+def _valid_entries(model: type[ApiModel], value: Any) -> Any:
+    """Keep the list entries that validate, so one bad entry does not lose the whole list."""
+    if not isinstance(value, list):
+        return value
+    kept: list[Any] = []
+    for entry in value:
+        if isinstance(entry, model):
+            kept.append(entry)
+        elif isinstance(entry, dict):
+            try:
+                kept.append(model.model_validate(entry))
+            except ValidationError:
+                continue
+    return kept
+
+
+class Contact(ApiModel):
+    id: str | None = Field(default=None, alias="_id")
+    full_name: str | None = Field(default=None, alias="fullName")
+    first_name: str | None = Field(default=None, alias="firstName")
+    last_name: str | None = Field(default=None, alias="lastName")
+    email: str | None = None
+    linkedin_url: str | None = Field(default=None, alias="linkedinUrl")
+
+    @property
+    def display_name(self) -> str:
+        """Name to show: full name, else first + last, else email, else the id."""
+        if self.full_name and self.full_name.strip():
+            return self.full_name.strip()
+        parts = " ".join(p for p in (self.first_name, self.last_name) if p and p.strip())
+        if parts:
+            return parts
+        return self.email or self.id or "(unknown contact)"
+
+
+class ConversationUser(ApiModel):
+    """One team user's view of a conversation: is it read for them."""
+
+    _required = frozenset({"user_id"})
+
+    user_id: str = Field(alias="userId")
+    sender: bool | None = None
+    read: bool | None = None
+
+
+class Conversation(ApiModel):
+    """One inbox conversation (a thread with one contact), as listed by ``GET /inbox``."""
+
+    _required = frozenset({"id"})
+
+    id: str = Field(alias="_id")
+    contact_id: str | None = Field(default=None, alias="contactId")
+    contact: Contact | None = None
+    users: list[ConversationUser] = Field(default_factory=list)
+    channels: list[str] = Field(default_factory=list)
+    last_activity_at: str | None = Field(default=None, alias="lastActivityAt")
+    created_at: str | None = Field(default=None, alias="createdAt")
+    have_replies: bool | None = Field(default=None, alias="haveReplies")
+    last_replied_at: str | None = Field(default=None, alias="lastRepliedAt")
+    last_replied_channel: str | None = Field(default=None, alias="lastRepliedChannel")
+    team_id: str | None = Field(default=None, alias="teamId")
+    created_by: str | None = Field(default=None, alias="createdBy")
+    opportunities: list[Any] = Field(default_factory=list)
+
+    @field_validator("users", mode="before")
+    @classmethod
+    def _users_objects(cls, value: Any) -> Any:
+        return _valid_entries(ConversationUser, value)
+
+    @field_validator("channels", mode="before")
+    @classmethod
+    def _channels_strings(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [v for v in value if isinstance(v, str)]
+        return value
+
+    @property
+    def thread_id(self) -> str | None:
+        """The id to fetch the thread with: ``contactId``, else ``contact._id``."""
+        return self.contact_id or (self.contact.id if self.contact else None)
+
+    @property
+    def last_activity(self) -> datetime | None:
+        return parse_time(self.last_activity_at)
+
+    def is_read_by(self, user_id: str | None) -> bool:
+        """Read state for one viewing user; a user absent from ``users`` counts as read."""
+        for user in self.users:
+            if user.user_id == user_id:
+                return bool(user.read) if user.read is not None else True
+        return True
+
+    def mark_read_by(self, user_id: str) -> None:
+        """Flip the local read flag for one user (after a successful markAsRead)."""
+        for user in self.users:
+            if user.user_id == user_id:
+                user.read = True
+                return
+
+
+class Attachment(ApiModel):
+    """An attachment's metadata; the API's shape is undocumented, so names vary."""
+
+    id: str | None = Field(default=None, alias="_id")
+    name: str | None = None
+    filename: str | None = None
+    size: int | None = None
+    content_type: str | None = Field(default=None, alias="contentType")
+    url: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.filename or self.id or "(unnamed attachment)"
+
+
+class Direction(str, Enum):
+    """Who wrote a message, as far as its ``type`` tells."""
+
+    SENT = "sent"  # by us (a team user)
+    RECEIVED = "received"  # by the contact
+    OTHER = "other"  # an activity type we do not know: shown, never dropped
+
+
+class Message(ApiModel):
+    """One message (activity) of a thread, from ``GET /inbox/{contactId}``."""
+
+    _required = frozenset({"id"})
+
+    id: str = Field(alias="_id")
+    type: str | None = None
+    message_id: str | None = Field(default=None, alias="messageId")
+    created_at: str | None = Field(default=None, alias="createdAt")
+    from_email: str | None = Field(default=None, alias="fromEmail")
+    team_id: str | None = Field(default=None, alias="teamId")
+    lead_id: str | None = Field(default=None, alias="leadId")
+    campaign_id: str | None = Field(default=None, alias="campaignId")
+    campaign_name: str | None = Field(default=None, alias="campaignName")
+    sequence_id: str | None = Field(default=None, alias="sequenceId")
+    sequence_step: int | None = Field(default=None, alias="sequenceStep")
+    send_user_id: str | None = Field(default=None, alias="sendUserId")
+    send_user_name: str | None = Field(default=None, alias="sendUserName")
+    send_user_email: str | None = Field(default=None, alias="sendUserEmail")
+    send_user_mailbox_id: str | None = Field(default=None, alias="sendUserMailboxId")
+    lead_email: str | None = Field(default=None, alias="leadEmail")
+    contact_id: str | None = Field(default=None, alias="contactId")
+    message: str | None = None
+    subject: str | None = None
+    attachments: list[Attachment] = Field(default_factory=list)
+
+    @field_validator("attachments", mode="before")
+    @classmethod
+    def _attachments_objects(cls, value: Any) -> Any:
+        return _valid_entries(Attachment, value)
+
+    @property
+    def created(self) -> datetime | None:
+        return parse_time(self.created_at)
+
+    @property
+    def direction(self) -> Direction:
+        kind = (self.type or "").lower()
+        if kind.endswith(("replied", "received", "reply")):
+            return Direction.RECEIVED
+        if kind.endswith(("sent", "send")):
+            return Direction.SENT
+        return Direction.OTHER
+
+    @property
+    def channel(self) -> str:
+        """``email``, ``linkedin``, ``whatsapp``... from the type's prefix; ``other`` if unknown."""
+        kind = (self.type or "").lower()
+        for name in ("email", "linkedin", "whatsapp", "sms", "call"):
+            if kind.startswith(name):
+                return name
+        return "other"
+
+
+class Pagination(ApiModel):
+    total_items: int | None = Field(default=None, alias="totalItems")
+    current_page: int | None = Field(default=None, alias="currentPage")
+    next_page: int | None = Field(default=None, alias="nextPage")
+    previous_page: int | None = Field(default=None, alias="previousPage")
+    per_page: int | None = Field(default=None, alias="perPage")
+    total_pages: int | None = Field(default=None, alias="totalPages")
+
+
+class TeamUser(ApiModel):
+    _required = frozenset({"user_id"})
+
+    user_id: str = Field(alias="userId")
+    name: str | None = None
+    email: str | None = None
+    role: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email or self.user_id
+
+
+M = TypeVar("M", bound=ApiModel)
+
+
+@dataclass
+class Page(Generic[M]):
+    """One page of a list endpoint: the good items, how many were skipped, the pagination."""
+
+    items: list[M]
+    pagination: Pagination
+    number: int = 1
+    skipped: int = 0
+    #: Why items were skipped (first few only), for the status line and logs.
+    skip_reasons: list[str] = field(default_factory=list)
+
+
+def parse_items(model: type[M], raw: Iterable[Any]) -> tuple[list[M], int, list[str]]:
+    """Validate each raw item on its own; return the good ones, the skip count and reasons."""
+    good: list[M] = []
+    skipped = 0
+    reasons: list[str] = []
+    for index, item in enumerate(raw):
+        try:
+            if not isinstance(item, dict):
+                raise TypeError(f"item {index} is {type(item).__name__}, not an object")
+            good.append(model.model_validate(item))
+        except (ValidationError, TypeError) as exc:
+            skipped += 1
+            if len(reasons) < 5:
+                first = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+                reasons.append(f"item {index}: {first}")
+    return good, skipped, reasons
