@@ -83,9 +83,7 @@ def _readable_by_others(path: Path) -> bool:
 def _run_key_command(command: str) -> str:
     """Run ``api_key_command`` without a shell and return its first output line."""
     try:
-        result = subprocess.run(
-            shlex.split(command), capture_output=True, text=True, timeout=30, check=False
-        )
+        result = subprocess.run(shlex.split(command), capture_output=True, text=True, timeout=30, check=False)
     except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
         raise ConfigError(f"api_key_command could not run: {exc.__class__.__name__}") from None
     if result.returncode != 0:
@@ -128,7 +126,8 @@ def load_settings(
     settings.base_url = (
         base_url or env.get("LEMLIST_BASE_URL") or str(data.get("base_url") or "") or DEFAULT_BASE_URL
     ).rstrip("/")
-    settings.user_id = user_id or env.get("LEMLIST_USER_ID") or (str(data["user_id"]) if data.get("user_id") else None)
+    file_user = str(data["user_id"]) if data.get("user_id") else None
+    settings.user_id = user_id or env.get("LEMLIST_USER_ID") or file_user
     if "refresh_interval" in data:
         settings.refresh_interval = _float(data["refresh_interval"], "refresh_interval")
     if "mark_read_on_open" in data:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import (
@@ -183,7 +183,7 @@ class Attachment(ApiModel):
         return self.name or self.filename or self.id or "(unnamed attachment)"
 
 
-class Direction(str, Enum):
+class Direction(StrEnum):
     """Who wrote a message, as far as its ``type`` tells."""
 
     SENT = "sent"  # by us (a team user)
