@@ -1,3 +1,348 @@
-"""HTTP client for lemlist's Inbox API (placeholder: the API helper writes the client here)."""
+"""The lemlist Inbox API client: one shared ``httpx.AsyncClient``, rate-limited and retried.
+
+Everything the CLI and the TUI read from lemlist goes through ``LemlistClient``, so
+the rules live in one place: every request waits for the shared ``RateLimiter``,
+transient failures (429, 5xx, resets, timeouts, truncated bodies) are retried by
+tenacity within a budget, and anything else becomes one typed ``LemlistError`` with a
+short message a person can act on. The key is handed to httpx as Basic auth (empty
+login, key as password) and kept nowhere else in clear, except by the ``Redactor``
+that scrubs it from messages: it never reaches a URL, a log line, an error or a repr.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import tenacity
+
+from lemlist_inbox import __version__
+from lemlist_inbox.api.errors import InvalidResponseError, LemlistError
+from lemlist_inbox.api.models import (
+    Conversation,
+    Message,
+    Page,
+    Pagination,
+    TeamUser,
+    parse_items,
+)
+from lemlist_inbox.api.pagination import iter_pages, oldest_first
+from lemlist_inbox.api.ratelimit import RateLimiter
+from lemlist_inbox.api.retry import (
+    Redactor,
+    RetryPolicy,
+    Transient,
+    error_for_status,
+    looks_like_html,
+    network_error,
+    parse_retry_after,
+    retrying,
+    server_message,
+)
 
 DEFAULT_BASE_URL = "https://api.lemlist.com/api"
+
+log = logging.getLogger("lemlist_inbox.api")
+
+#: Safety stop for a thread whose server ignores ``skip`` (same page forever).
+MAX_THREAD_PAGES = 1000
+
+
+@dataclass
+class ClientStats:
+    """Counters for the status line, benchmarks and tests."""
+
+    requests: int = 0  # HTTP attempts sent, retries included
+    retries: int = 0
+    rate_limited: int = 0  # 429 answers seen
+    errors: int = 0  # typed errors raised to callers
+
+
+@dataclass
+class Thread:
+    """The messages of one contact, oldest first; malformed ones skipped and counted."""
+
+    messages: list[Message]
+    skipped: int = 0
+    skip_reasons: list[str] = field(default_factory=list)
+
+
+class LemlistClient:
+    """Async client for lemlist's Inbox API. Use as ``async with LemlistClient(key) as c``."""
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        rate_limiter: RateLimiter | None = None,
+        timeout: float = 15.0,
+        max_retries: int = 5,
+        page_concurrency: int = 6,
+        transport: httpx.AsyncBaseTransport | None = None,
+        retry_policy: RetryPolicy | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        url = httpx.URL(base_url)
+        self.base_url = base_url
+        self._host = url.host + (f":{url.port}" if url.port is not None else "")
+        self._shown_base = f"{url.scheme}://{self._host}{url.path}".rstrip("/")
+        self._limiter = rate_limiter or RateLimiter()
+        self._timeout = timeout
+        self._max_retries = max(0, max_retries)
+        self.page_concurrency = max(1, page_concurrency)
+        self._policy = retry_policy or RetryPolicy()
+        self._sleep = sleep
+        self._redact = Redactor(api_key)
+        self.stats = ClientStats()
+        self._http = httpx.AsyncClient(
+            base_url=base_url,
+            auth=httpx.BasicAuth("", api_key),
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            limits=httpx.Limits(max_connections=max(10, self.page_concurrency * 2)),
+            headers={"Accept": "application/json", "User-Agent": f"lemlist-inbox/{__version__}"},
+            follow_redirects=False,
+            transport=transport,
+        )
+
+    def __repr__(self) -> str:
+        return f"LemlistClient(base_url={self._shown_base!r})"
+
+    @property
+    def rate_limiter(self) -> RateLimiter:
+        return self._limiter
+
+    async def __aenter__(self) -> LemlistClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # ---- endpoints -------------------------------------------------------------------
+
+    async def team_users(self) -> list[TeamUser]:
+        """The team's users (``GET /team?version=v2``), to pick whose inbox to read."""
+        body = await self._get_json("/team", {"version": "v2"})
+        if not isinstance(body, dict):
+            raise self._invalid("the team is not a JSON object")
+        raw = body.get("users")
+        if not isinstance(raw, list):
+            return []
+        users, skipped, reasons = parse_items(TeamUser, raw)
+        if skipped:
+            log.info("team: skipped %d malformed user(s): %s", skipped, "; ".join(reasons))
+        return users
+
+    async def conversations_page(self, user_id: str, page: int, limit: int = 100) -> Page[Conversation]:
+        """One page of ``GET /inbox``; malformed items are skipped and counted, never the page."""
+        params: dict[str, str | int] = {"page": page, "limit": limit}
+        if user_id:
+            params["userId"] = user_id
+        body = await self._get_json("/inbox", params)
+        raw, pagination = self._data_and_pagination(body)
+        items, skipped, reasons = parse_items(Conversation, raw)
+        if skipped:
+            log.info("inbox page %d: skipped %d malformed item(s): %s", page, skipped, "; ".join(reasons))
+        return Page(items=items, pagination=pagination, number=page, skipped=skipped, skip_reasons=reasons)
+
+    def iter_conversation_pages(
+        self,
+        user_id: str,
+        *,
+        limit: int = 100,
+        start_page: int = 1,
+        seen: set[str] | None = None,
+        verify: bool = True,
+    ) -> AsyncGenerator[Page[Conversation], None]:
+        """Every conversation page, in order, each conversation once (see ``pagination``).
+
+        After the pages in order, ``verify`` may yield one more page numbered 1 with the
+        conversations that reached the top while loading, and pages with any that
+        slipped between pages. Close it (``contextlib.aclosing``) if you stop early.
+        """
+
+        async def fetch(number: int) -> Page[Conversation]:
+            return await self.conversations_page(user_id, number, limit)
+
+        return iter_pages(
+            fetch,
+            limit=limit,
+            concurrency=self.page_concurrency,
+            start_page=start_page,
+            seen=seen,
+            verify=verify,
+        )
+
+    async def thread(
+        self,
+        contact_id: str,
+        *,
+        user_id: str | None = None,
+        mark_as_read: bool = False,
+        page_size: int = 100,
+    ) -> Thread:
+        """Every message of one contact, oldest first.
+
+        ``markAsRead=true`` goes on the first request only, and only when asked: reading
+        page 2 must not mark again, and a prefetch must never mark at all.
+        """
+        if mark_as_read and not user_id:
+            raise ValueError("mark_as_read needs the viewing user's id")
+        path = self._contact_path(contact_id)
+        collected: list[Message] = []
+        ids: set[str] = set()
+        skipped = 0
+        reasons: list[str] = []
+        skip = 0
+        for request_no in range(MAX_THREAD_PAGES):
+            params: dict[str, str | int] = {"skip": skip, "limit": page_size}
+            if user_id:
+                params["userId"] = user_id
+            if mark_as_read and request_no == 0:
+                params["markAsRead"] = "true"
+            raw, pagination = self._data_and_pagination(await self._get_json(path, params))
+            good, bad, why = parse_items(Message, raw)
+            skipped += bad
+            reasons.extend(why[: max(0, 5 - len(reasons))])
+            new = [m for m in good if m.id not in ids]
+            ids.update(m.id for m in new)
+            collected.extend(new)
+            skip += len(raw)
+            total = pagination.total_items
+            if len(raw) < page_size or (total is not None and skip >= total) or not (new or bad):
+                break
+        if skipped:
+            log.info("thread: skipped %d malformed message(s): %s", skipped, "; ".join(reasons))
+        return Thread(messages=oldest_first(collected), skipped=skipped, skip_reasons=reasons)
+
+    async def mark_read(self, contact_id: str, user_id: str) -> None:
+        """Mark one conversation read for one user (when the thread came from a cache)."""
+        await self._get_json(
+            self._contact_path(contact_id),
+            {"markAsRead": "true", "userId": user_id, "limit": 1},
+        )
+
+    # ---- plumbing --------------------------------------------------------------------
+
+    @staticmethod
+    def _contact_path(contact_id: str) -> str:
+        # Quoted whole: an id from the server must not be able to walk to another endpoint.
+        return "/inbox/" + quote(contact_id, safe="")
+
+    def _invalid(self, detail: str = "") -> InvalidResponseError:
+        self.stats.errors += 1
+        extra = f" ({detail})" if detail else ""
+        return InvalidResponseError(
+            f"the server at {self._shown_base} did not answer with lemlist JSON{extra}; check the base URL"
+        )
+
+    def _data_and_pagination(self, body: Any) -> tuple[list[Any], Pagination]:
+        if isinstance(body, list):
+            return body, Pagination()
+        if isinstance(body, dict) and isinstance(body.get("data"), list):
+            raw_pag = body.get("pagination")
+            pagination = Pagination.model_validate(raw_pag) if isinstance(raw_pag, dict) else Pagination()
+            return body["data"], pagination
+        raise self._invalid("no 'data' list")
+
+    async def _get_json(self, path: str, params: dict[str, str | int]) -> Any:
+        """GET and decode JSON, with rate limiting and retries; typed errors only."""
+        controller = retrying(self._policy, self._max_retries, sleep=self._sleep, on_retry=self._on_retry)
+        try:
+            return await controller(self._attempt, path, params)
+        except Transient as exc:
+            self.stats.errors += 1
+            log.info("GET %s failed after retries: %s", path, exc.final.message)
+            raise exc.final from None
+        except LemlistError as exc:
+            self.stats.errors += 1
+            log.info("GET %s failed: %s", path, exc.message)
+            raise
+
+    async def _attempt(self, path: str, params: dict[str, str | int]) -> Any:
+        async with self._limiter.slot():
+            self.stats.requests += 1
+            try:
+                async with asyncio.timeout(self._timeout):
+                    response = await self._http.get(path, params=params)
+            except (
+                httpx.TimeoutException,
+                httpx.NetworkError,
+                httpx.RemoteProtocolError,
+                httpx.ProxyError,
+                httpx.DecodingError,
+                TimeoutError,
+            ) as exc:
+                raise Transient(
+                    network_error(exc, host=self._host, timeout=self._timeout), kind="network"
+                ) from None
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                # A bad base URL (unsupported scheme...): no retry will fix it.
+                detail = self._redact(type(exc).__name__)
+                raise LemlistError(f"cannot use the base URL {self._shown_base} ({detail})") from None
+        return self._decode(response, path)
+
+    def _decode(self, response: httpx.Response, path: str) -> Any:
+        status = response.status_code
+        content_type = response.headers.get("content-type", "")
+        if 200 <= status < 300:
+            try:
+                return response.json()
+            except ValueError:  # JSONDecodeError and UnicodeDecodeError both are
+                html = looks_like_html(response.text, content_type)
+                detail = "an HTML page" if html else "not JSON, or cut short"
+                raise Transient(self._invalid_unsaved(detail), kind="html" if html else "body") from None
+        if 300 <= status < 400:
+            raise InvalidResponseError(
+                f"the server at {self._shown_base} answered with a redirect (HTTP {status}); "
+                "check the base URL",
+                status=status,
+            )
+        message = server_message(response.text, content_type, self._redact)
+        if status == 404 and looks_like_html(response.text, content_type):
+            raise InvalidResponseError(
+                f"the server at {self._shown_base} answered 404 with an HTML page; check the base URL",
+                status=status,
+            )
+        error = error_for_status(status, message, where=path, attempts=self._max_retries)
+        if isinstance(error, Transient) and status == 429:
+            self.stats.rate_limited += 1
+            wait = parse_retry_after(response.headers.get("retry-after"), self._policy)
+            error.retry_after = wait
+            self._limiter.hold(wait)
+        raise error
+
+    def _invalid_unsaved(self, detail: str) -> InvalidResponseError:
+        """Like ``_invalid`` but not counted: it only counts if the retries run out."""
+        return InvalidResponseError(
+            f"the server at {self._shown_base} did not answer with lemlist JSON ({detail}); "
+            "check the base URL"
+        )
+
+    def _on_retry(self, state: tenacity.RetryCallState) -> None:
+        self.stats.retries += 1
+        exc = state.outcome.exception() if state.outcome else None
+        reason = exc.final.message if isinstance(exc, Transient) else type(exc).__name__
+        path = state.args[0] if state.args else "?"
+        log.info(
+            "retrying GET %s in %.2f s (attempt %d of %d): %s",
+            path,
+            state.upcoming_sleep,
+            state.attempt_number + 1,
+            self._max_retries + 1,
+            reason,
+        )

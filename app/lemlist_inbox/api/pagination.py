@@ -1,0 +1,193 @@
+"""Loading every conversation page: concurrently, delivered in order, each item once.
+
+Why it is more than a loop over pages:
+
+* Page 1 tells how many pages there are; the rest are fetched concurrently (bounded by
+  ``concurrency`` here and by the client's rate limiter) so a load is bound by the
+  rate limit, not by round trips. Pages are still *yielded* in page order, each as
+  soon as it and every page before it are in, so the UI appends rows top to bottom.
+* The list moves while we read it: new activity puts a conversation at the top and
+  pushes every other one down. A page fetched after such a shift repeats items of the
+  page before (dropped here: de-duplication by ``_id``), and, because pages arrive out
+  of order, an item can slip across a page boundary unseen, and one bumped from a
+  page not yet read to page 1 is missed too. So after a multi-page load, page 1 is
+  read once more (``verify``): what is new at the top is yielded as a final page
+  numbered 1, and if the server now counts more conversations than we hold, the
+  pages are read once more and only the missing ones are yielded.
+* If a page fails for good, every earlier page has been yielded and the typed error
+  is raised from the generator, so the caller keeps its rows and can resume with
+  ``start_page`` and its ``seen`` set. Outstanding fetches are cancelled and awaited
+  when the consumer stops early or on error: no task outlives the generator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+from collections import deque
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from dataclasses import dataclass
+
+from lemlist_inbox.api.models import Conversation, Message, Page, parse_time
+
+log = logging.getLogger("lemlist_inbox.api")
+
+FetchPage = Callable[[int], Awaitable[Page[Conversation]]]
+
+
+def planned_last_page(page: Page[Conversation], limit: int) -> int:
+    """Last page number this page's pagination promises (or one more, if it cannot tell)."""
+    pag = page.pagination
+    if pag.total_pages is not None and pag.total_pages >= 0:
+        return pag.total_pages
+    if pag.total_items is not None and pag.total_items >= 0:
+        per_page = pag.per_page or limit
+        return math.ceil(pag.total_items / per_page) if per_page > 0 else page.number
+    # No pagination at all: keep going while pages come back full.
+    full = len(page.items) + page.skipped >= limit > 0
+    return page.number + 1 if full else page.number
+
+
+def dedupe(page: Page[Conversation], seen: set[str]) -> Page[Conversation]:
+    """The page with conversations already delivered removed (a later duplicate is dropped)."""
+    fresh: list[Conversation] = []
+    for conv in page.items:
+        if conv.id in seen:
+            continue
+        seen.add(conv.id)
+        fresh.append(conv)
+    if len(fresh) == len(page.items):
+        return page
+    log.debug("page %d: dropped %d duplicate(s)", page.number, len(page.items) - len(fresh))
+    return Page(
+        items=fresh,
+        pagination=page.pagination,
+        number=page.number,
+        skipped=page.skipped,
+        skip_reasons=page.skip_reasons,
+    )
+
+
+async def _in_order(
+    fetch: FetchPage,
+    first: int,
+    last: Callable[[], int],
+    concurrency: int,
+) -> AsyncGenerator[Page[Conversation], None]:
+    """Fetch pages ``first..last()`` concurrently, yield them in order; ``last`` may grow."""
+    gate = asyncio.Semaphore(max(1, concurrency))
+    lookahead = max(2, concurrency * 2)
+    pending: deque[asyncio.Task[Page[Conversation]]] = deque()
+    next_page = first
+
+    async def guarded(number: int) -> Page[Conversation]:
+        async with gate:
+            return await fetch(number)
+
+    try:
+        while True:
+            while next_page <= last() and len(pending) < lookahead:
+                pending.append(asyncio.create_task(guarded(next_page), name=f"lemlist-page-{next_page}"))
+                next_page += 1
+            if not pending:
+                return
+            head = pending.popleft()
+            yield await head
+    finally:
+        for task in pending:
+            task.cancel()
+        if pending:
+            # Collect them so none is left pending or with an unretrieved exception.
+            await asyncio.gather(*pending, return_exceptions=True)
+
+
+@dataclass
+class _LoadState:
+    limit: int
+    seen: set[str]
+    last: int = 1
+    skipped: int = 0
+
+    def note(self, page: Page[Conversation]) -> None:
+        self.last = max(self.last, planned_last_page(page, self.limit))
+        self.skipped += page.skipped
+
+
+async def iter_pages(
+    fetch: FetchPage,
+    *,
+    limit: int = 100,
+    concurrency: int = 6,
+    start_page: int = 1,
+    seen: set[str] | None = None,
+    verify: bool = True,
+) -> AsyncGenerator[Page[Conversation], None]:
+    """Every conversation page from ``start_page`` on, in order, each conversation once.
+
+    ``seen`` (mutated) holds the ids delivered so far; pass the same set to resume a
+    load that failed, with ``start_page`` the first page not yet received.
+    """
+    state = _LoadState(limit=limit, seen=seen if seen is not None else set())
+    first = await fetch(start_page)
+    state.note(first)
+    yield dedupe(first, state.seen)
+    if state.last <= start_page:
+        return
+    async with contextlib.aclosing(_in_order(fetch, start_page + 1, lambda: state.last, concurrency)) as rest:
+        async for page in rest:
+            state.note(page)
+            yield dedupe(page, state.seen)
+    if verify and start_page == 1:
+        async for page in _verify(fetch, state, concurrency):
+            yield page
+
+
+async def _verify(
+    fetch: FetchPage, state: _LoadState, concurrency: int
+) -> AsyncGenerator[Page[Conversation], None]:
+    """Catch what moved while we read: new tops, then (if still short) a second pass."""
+    top = await fetch(1)
+    extra = dedupe(top, state.seen)
+    if extra.items:
+        log.info("load: %d conversation(s) arrived at the top while loading", len(extra.items))
+        yield extra
+    total = top.pagination.total_items
+    if total is None or len(state.seen) + state.skipped >= total:
+        return
+    log.info(
+        "load: server counts %d conversations, %d received; reading the pages again",
+        total,
+        len(state.seen) + state.skipped,
+    )
+    state.last = max(1, planned_last_page(top, state.limit))
+    if state.last < 2:
+        return
+    async with contextlib.aclosing(_in_order(fetch, 2, lambda: state.last, concurrency)) as again:
+        async for page in again:
+            state.last = max(state.last, planned_last_page(page, state.limit))
+            fresh = dedupe(page, state.seen)
+            if fresh.items:
+                yield fresh
+            if len(state.seen) + state.skipped >= total:
+                return
+
+
+def oldest_first(messages: list[Message]) -> list[Message]:
+    """Messages sorted oldest first; stable, and robust to missing or broken timestamps.
+
+    The server sends newest first, so the list is reversed before a stable sort: equal
+    times keep their chronological order, and a message without a time keeps its place
+    next to its neighbour instead of jumping to one end.
+    """
+    chronological = list(reversed(messages))
+    keys: list[float] = []
+    previous = -math.inf
+    for msg in chronological:
+        created = parse_time(msg.created_at)
+        stamp = created.timestamp() if created is not None else previous
+        keys.append(stamp)
+        previous = stamp
+    order = sorted(range(len(chronological)), key=keys.__getitem__)
+    return [chronological[i] for i in order]

@@ -1,0 +1,235 @@
+"""Which failures are worth another try, how long to wait, and what to say when we give up.
+
+Retrying is tenacity's job (``AsyncRetrying``); this module only decides. One attempt
+either returns, raises a final typed error (4xx, a JSON body of the wrong shape: a
+retry would get the same answer), or raises ``Transient`` carrying the typed error
+to raise if the retry budget runs out. So "what the user reads" is decided where the
+failure is understood, and the retry loop stays generic.
+
+Every message built here is cleaned of control characters, cut short and scrubbed of
+the API key (see ``Redactor``): a hostile or broken server can echo anything back.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import logging
+import random
+import re
+import unicodedata
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+import tenacity
+
+from lemlist_inbox.api.errors import (
+    AuthError,
+    BadRequestError,
+    LemlistError,
+    NetworkError,
+    NotFoundError,
+    PaymentRequiredError,
+    RateLimitedError,
+    ServerError,
+)
+
+log = logging.getLogger("lemlist_inbox.api")
+
+MESSAGE_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long to wait between attempts; tests shrink these to stay fast."""
+
+    #: First backoff after a 5xx or network error; doubles each retry (plus jitter).
+    backoff_base: float = 0.5
+    #: Cap on one exponential backoff wait.
+    max_backoff: float = 8.0
+    #: Cap on a server's ``Retry-After`` (a broken header must not park the app for hours).
+    max_retry_after: float = 60.0
+    #: ``Retry-After`` when a 429 carries none.
+    default_retry_after: float = 1.0
+    #: Random extra wait, so concurrent callers do not retry in lock step.
+    jitter: float = 0.25
+    #: Retries for a 200 that is an HTML page: a proxy hiccup is worth one more try, a
+    #: wrong base URL is not worth the full budget before the user hears about it.
+    html_retries: int = 1
+
+
+class Transient(Exception):
+    """An attempt failed in a way another attempt may fix; ``final`` is what to raise if not."""
+
+    def __init__(self, final: LemlistError, *, retry_after: float | None = None, kind: str = "") -> None:
+        super().__init__(final.message)
+        self.final = final
+        self.retry_after = retry_after
+        self.kind = kind
+
+
+class Redactor:
+    """Removes the API key (and its Basic-auth encoding) from any text we build."""
+
+    def __init__(self, api_key: str) -> None:
+        secrets = [api_key]
+        if api_key:
+            secrets.append(base64.b64encode(f":{api_key}".encode()).decode("ascii"))
+        self._secrets = [s for s in secrets if len(s) >= 4]
+
+    def __call__(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "<redacted>")
+        return text
+
+    def __repr__(self) -> str:
+        return "Redactor(<hidden>)"
+
+
+def clean_text(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """One short printable line: control/format chars dropped, whitespace collapsed, cut."""
+    chars = []
+    for ch in text:
+        if ch in "\t\n\r\f\v":
+            chars.append(" ")
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            continue
+        else:
+            chars.append(ch)
+    line = " ".join("".join(chars).split())
+    if len(line) > limit:
+        line = line[: limit - 1].rstrip() + "…"
+    return line
+
+
+def looks_like_html(body: str, content_type: str) -> bool:
+    head = body.lstrip()[:200].lower()
+    return "html" in content_type.lower() or head.startswith(("<!doctype", "<html", "<"))
+
+
+def server_message(body: str, content_type: str, redact: Callable[[str], str]) -> str:
+    """The server's plain-text explanation, safe to show; HTML pages are not explanations."""
+    if not body.strip():
+        return ""
+    if looks_like_html(body, content_type):
+        return "an HTML page instead of lemlist's answer"
+    return clean_text(redact(body))
+
+
+def parse_retry_after(value: str | None, policy: RetryPolicy) -> float:
+    """Seconds to wait from a ``Retry-After`` header (seconds or HTTP date), capped."""
+    if value:
+        value = value.strip()
+        try:
+            seconds = float(value)
+        except ValueError:
+            try:
+                when = email.utils.parsedate_to_datetime(value)
+            except (TypeError, ValueError):
+                seconds = policy.default_retry_after
+            else:
+                if when.tzinfo is None:
+                    when = when.replace(tzinfo=UTC)
+                seconds = (when - datetime.now(UTC)).total_seconds()
+        if seconds != seconds:  # NaN
+            seconds = policy.default_retry_after
+    else:
+        seconds = policy.default_retry_after
+    return min(max(seconds, 0.0), policy.max_retry_after)
+
+
+def error_for_status(status: int, message: str, *, where: str, attempts: int) -> LemlistError | Transient:
+    """The typed error for a non-2xx answer; ``Transient`` when a retry may help."""
+    said = f": {message}" if message else ""
+    if status in (401, 403):
+        return AuthError(
+            f"lemlist refused the API key (HTTP {status}{said}); check that the key is right "
+            "and has not been revoked",
+            status=status,
+        )
+    if status == 400:
+        return BadRequestError(f"lemlist rejected the request (HTTP 400{said})", status=status)
+    if status == 402:
+        return PaymentRequiredError(
+            f"lemlist says the plan or credits do not allow this (HTTP 402{said})", status=status
+        )
+    if status == 404:
+        return NotFoundError(f"not found (HTTP 404{said}) at {where}", status=status)
+    if status == 429:
+        return Transient(
+            RateLimitedError(
+                f"lemlist kept answering 429 (rate limited) after {attempts} retries; try again later",
+                status=status,
+            ),
+            kind="429",
+        )
+    if status >= 500:
+        return Transient(
+            ServerError(
+                f"lemlist server error (HTTP {status}{said}) after {attempts} retries", status=status
+            ),
+            kind="5xx",
+        )
+    return LemlistError(f"unexpected answer from {where} (HTTP {status}{said})", status=status)
+
+
+_ERRNO = re.compile(r"\[Errno -?\d+\]\s*")
+
+
+def network_reason(exc: BaseException, timeout: float) -> str:
+    """A few words on why the connection failed, without any request detail."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "connection timed out"
+    if isinstance(exc, httpx.TimeoutException | TimeoutError):
+        return f"no complete answer within {timeout:g} s (timed out)"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "the connection closed before a complete answer"
+    text = clean_text(_ERRNO.sub("", str(exc)), 80).rstrip(".").lower()
+    if isinstance(exc, httpx.ConnectError):
+        if not text or "all connection attempts failed" in text:
+            return "connection refused or host unreachable"
+        return text
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return f"connection reset ({text})" if text and "reset" not in text else (text or "connection reset")
+    return text or type(exc).__name__
+
+
+def network_error(exc: BaseException, *, host: str, timeout: float) -> NetworkError:
+    return NetworkError(f"cannot reach {host}: {network_reason(exc, timeout)}")
+
+
+def retrying(
+    policy: RetryPolicy,
+    max_retries: int,
+    *,
+    sleep: Callable[[float], Awaitable[None]],
+    on_retry: Callable[[tenacity.RetryCallState], None],
+) -> tenacity.AsyncRetrying:
+    """A tenacity controller: retry ``Transient`` only, within the budget, with our waits."""
+    exponential = tenacity.wait_exponential_jitter(
+        multiplier=policy.backoff_base, max=policy.max_backoff, jitter=policy.jitter
+    )
+
+    def wait(state: tenacity.RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, Transient) and exc.retry_after is not None:
+            return exc.retry_after + random.uniform(0, policy.jitter)
+        return float(exponential(state))
+
+    def stop(state: tenacity.RetryCallState) -> bool:
+        exc = state.outcome.exception() if state.outcome else None
+        budget = max_retries
+        if isinstance(exc, Transient) and exc.kind == "html":
+            budget = min(budget, policy.html_retries)
+        return state.attempt_number > budget
+
+    return tenacity.AsyncRetrying(
+        sleep=sleep,
+        stop=stop,
+        wait=wait,
+        retry=tenacity.retry_if_exception_type(Transient),
+        before_sleep=on_retry,
+        reraise=True,
+    )
