@@ -1,0 +1,97 @@
+"""Fault knobs of the stand-in, and the thread-safe counter that decides when they fire.
+
+The client must survive what the real service and the network do to it (429 storms,
+5xx, resets, cut bodies, HTML from a proxy, stalls, junk items). Each knob makes one of
+those happen on a predictable request, so a test can say "every 3rd request fails" and
+count on it. Every knob is off by default and can be changed while the server runs:
+the handler reads the dataclass on each request.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+@dataclass
+class Faults:
+    """What goes wrong, and how often. Mutable at runtime; all off by default.
+
+    "Every Nth request" counts requests that passed authentication and the rate limit
+    (1-based, shared by all knobs), and only those whose path starts with one of
+    ``paths`` when ``paths`` is set (e.g. ``("/api/inbox",)``). When several knobs hit
+    the same request, the first in this order wins: reset, error, html, truncate.
+    """
+
+    latency: float = 0.0  # seconds added before each response
+    rate_limit: bool = True  # enforce max_calls / period per key (429 + Retry-After, X-RateLimit-*)
+    max_calls: int = 20
+    period: float = 2.0
+    burst_429: int = 0  # the next N requests get 429 (Retry-After: 1), counted down
+    error_every: int = 0  # every Nth request answers 500 (plain text)
+    reset_every: int = 0  # every Nth request: connection closed (RST) without a response
+    truncate_every: int = 0  # every Nth request: JSON body cut in half (see truncate_mode)
+    #: "close": full Content-Length announced, half the body sent, then the socket is
+    #: closed (the client sees an incomplete read); "json": a complete HTTP response
+    #: whose JSON text is cut in half (the client sees invalid JSON in a 200).
+    truncate_mode: str = "close"
+    html_every: int = 0  # every Nth request: 200 with an HTML page (text/html)
+    slow_body: float = 0.0  # seconds the body stalls after its first half (read timeouts)
+    malformed_every: int = 0  # every Nth conversation in the list (by position) is junk
+    #: every Nth conversation (by position) keeps its ``_id`` but gets wrong-typed
+    #: fields; a lenient client keeps it (unlike ``malformed_every`` items).
+    odd_every: int = 0
+    paths: tuple[str, ...] = ()  # restrict the "every Nth" knobs and burst_429 to these path prefixes
+    status_for_error: int = 500  # status used by error_every (e.g. 502, 503)
+
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _count: int = field(default=0, repr=False, compare=False)
+
+    def applies_to(self, path: str) -> bool:
+        """Whether the counted knobs look at a request for ``path``."""
+        return not self.paths or any(path.startswith(p) for p in self.paths)
+
+    def take_burst(self) -> bool:
+        """Consume one forced 429 if a burst is pending (thread-safe)."""
+        with self._lock:
+            if self.burst_429 > 0:
+                self.burst_429 -= 1
+                return True
+            return False
+
+    def next_fault(self) -> Fault:
+        """Count one request and say which counted fault, if any, it gets."""
+        with self._lock:
+            self._count += 1
+            n = self._count
+        for every, fault in (
+            (self.reset_every, Fault.RESET),
+            (self.error_every, Fault.ERROR),
+            (self.html_every, Fault.HTML),
+            (self.truncate_every, Fault.TRUNCATE),
+        ):
+            if every > 0 and n % every == 0:
+                return fault
+        return Fault.NONE
+
+    @property
+    def counted(self) -> int:
+        """How many requests the "every Nth" knobs have counted so far."""
+        with self._lock:
+            return self._count
+
+    def reset_counter(self) -> None:
+        """Start counting from zero again (so "every Nth" is relative to now)."""
+        with self._lock:
+            self._count = 0
+
+
+class Fault(Enum):
+    """What the handler must do to the response of one request."""
+
+    NONE = "none"
+    RESET = "reset"
+    ERROR = "error"
+    HTML = "html"
+    TRUNCATE = "truncate"
