@@ -1,0 +1,1052 @@
+"""The thread pane: one conversation's messages, oldest first, as literal text.
+
+Why it is built the way it is:
+
+- It is a line-API widget (``ScrollView`` + ``render_line``), not a ``Static`` holding
+  one huge ``Text``: a 500-message thread is tens of thousands of lines, and a
+  ``Static`` re-wraps all of them on every resize and refresh. Here the wrapping is
+  done once per (width, quotes shown) into a list of ``Strip``s, and painting a frame
+  only crops the handful of strips on screen.
+- Fetching runs in an async worker (exclusive: opening another conversation cancels
+  the previous load); HTML -> text conversion (``render.render_thread``) and wrapping
+  run in a *thread* worker, so a 1 MB message never blocks the keys. Small layouts
+  (a re-wrap after ``z`` or a resize of an ordinary thread) are built inline because a
+  thread hop would cost more than the work.
+- Rendered threads and wrapped layouts are cached (``thread_cache``), so re-opening a
+  conversation costs no request and no conversion.
+- Everything from the API goes into ``rich.text.Text`` via ``append(plain, style)``;
+  no string from a server or a sender is ever parsed as markup.
+- Mark-as-read on open is sent exactly once per open of an unread conversation: on
+  the thread request itself when it has to be fetched, or via ``client.mark_read``
+  (through the ``MarkQueue``) when it was prefetched. A failed mark is retried in the
+  background by the queue and reported if it keeps failing, never dropped.
+"""
+
+from __future__ import annotations
+
+import bisect
+import io
+import locale
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.console import Console
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.binding import Binding, BindingType
+from textual.events import Resize
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from lemlist_inbox.api.errors import (
+    AuthError,
+    BadRequestError,
+    InvalidResponseError,
+    LemlistError,
+    NetworkError,
+    NotFoundError,
+    PaymentRequiredError,
+    RateLimitedError,
+    ServerError,
+)
+from lemlist_inbox.api.mark_queue import MarkQueue, PendingMark, describe_error
+from lemlist_inbox.api.models import Conversation, Direction
+from lemlist_inbox.api.models import Message as ApiMessage
+from lemlist_inbox.render import RenderedMessage, header_lines, render_thread, sanitize, sanitize_line
+from lemlist_inbox.ui.thread_cache import CachedThread, LayoutCache, ThreadCache
+
+if TYPE_CHECKING:
+    from lemlist_inbox.api.client import LemlistClient
+    from lemlist_inbox.config import Settings
+
+__all__ = [
+    "ASCII_GLYPHS",
+    "UNICODE_GLYPHS",
+    "ThreadGlyphs",
+    "ThreadLayout",
+    "ThreadStyles",
+    "ThreadView",
+    "build_layout",
+    "notice_layout",
+]
+
+#: Below this many characters of text a layout is wrapped inline on the UI thread
+#: (measured: ~60k chars wrap in well under 30 ms); above, in a thread worker.
+INLINE_LAYOUT_CHARS = 60_000
+#: Prefetches kept in flight at once; older ones are cancelled (the cursor moved on).
+MAX_PREFETCH = 4
+
+
+# --------------------------------------------------------------------------- glyphs
+
+
+@dataclass(frozen=True)
+class ThreadGlyphs:
+    """Marks used in the pane; an ASCII set for terminals that cannot show Unicode."""
+
+    sent: str
+    received: str
+    other: str
+    folded: str
+    unfolded: str
+    warning: str
+    rule: str
+    attachment: str
+    dash: str
+
+
+UNICODE_GLYPHS = ThreadGlyphs(
+    sent="→", received="←", other="•", folded="▸", unfolded="▾", warning="⚠", rule="─",
+    attachment="+", dash="—",
+)
+ASCII_GLYPHS = ThreadGlyphs(
+    sent="->", received="<-", other="*", folded=">", unfolded="v", warning="!", rule="-",
+    attachment="+", dash="-",
+)
+
+
+def choose_glyphs(env: dict[str, str] | None = None, encoding: str | None = None) -> ThreadGlyphs:
+    """ASCII when asked (``LEMLIST_INBOX_ASCII=1``, as the list does) or when stdout can't encode."""
+    env = dict(os.environ) if env is None else env
+    if env.get("LEMLIST_INBOX_ASCII", "").strip().lower() in {"1", "true", "yes", "on"}:
+        return ASCII_GLYPHS
+    if encoding is None:
+        encoding = getattr(sys.stdout, "encoding", None) or locale.getpreferredencoding(False)
+    try:
+        "→←•▸▾⚠─—".encode(encoding or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return ASCII_GLYPHS
+    return UNICODE_GLYPHS
+
+
+# --------------------------------------------------------------------------- styles
+
+
+_NO_STYLE = Style.null()
+
+
+@dataclass(frozen=True)
+class ThreadStyles:
+    """Rich styles for each part of the pane, resolved from ``thread.tcss`` on the UI thread.
+
+    Resolved once and handed to the (thread) layout builder, which must not touch the
+    DOM. Frozen and hashable, so it is part of the layout cache key: a theme change
+    gives new styles and so new layouts.
+    """
+
+    title: Style = _NO_STYLE
+    sent: Style = _NO_STYLE
+    received: Style = _NO_STYLE
+    other: Style = _NO_STYLE
+    label: Style = _NO_STYLE
+    meta: Style = _NO_STYLE
+    subject: Style = _NO_STYLE
+    body: Style = _NO_STYLE
+    quote_fold: Style = _NO_STYLE
+    quote: Style = _NO_STYLE
+    link_number: Style = _NO_STYLE
+    link: Style = _NO_STYLE
+    warning: Style = _NO_STYLE
+    attachment: Style = _NO_STYLE
+    separator: Style = _NO_STYLE
+    notice: Style = _NO_STYLE
+    error: Style = _NO_STYLE
+
+
+#: Component class of each ``ThreadStyles`` field, e.g. ``thread--quote-fold``.
+_STYLE_CLASSES: dict[str, str] = {
+    name: "thread--" + name.replace("_", "-") for name in ThreadStyles.__dataclass_fields__
+}
+
+
+# --------------------------------------------------------------------------- layout
+
+
+@dataclass
+class ThreadLayout:
+    """A thread wrapped to one width: the strips to paint and where each message starts."""
+
+    strips: list[Strip]
+    width: int
+    #: First line of each message, ascending (for keeping the reading position).
+    message_starts: list[int] = field(default_factory=list)
+
+    @property
+    def line_count(self) -> int:
+        return len(self.strips)
+
+    def text(self) -> str:
+        """The plain text of the layout (tests, copy)."""
+        return "\n".join(strip.text.rstrip() for strip in self.strips)
+
+
+def _make_console(width: int) -> Console:
+    # A private console per build: rich consoles are not shared across threads, and this
+    # one never writes anywhere (it only measures and splits text into segments).
+    return Console(
+        width=max(1, width),
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        legacy_windows=False,
+        markup=False,
+        emoji=False,
+        highlight=False,
+    )
+
+
+def _wrap(console: Console, text: Text, width: int) -> list[Strip]:
+    options = console.options.update(width=max(1, width), no_wrap=False, overflow="fold")
+    lines = console.render_lines(text, options, pad=False, new_lines=False)
+    return [Strip(line) for line in lines]
+
+
+def _host(value: str) -> str:
+    """The host part of a URL or bare domain, for the 'goes to' of a suspicious link."""
+    from urllib.parse import urlsplit
+
+    text = value.strip()
+    if "://" not in text and not text.startswith("mailto:"):
+        text = "//" + text
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return value
+    if parts.scheme == "mailto":
+        return parts.path
+    return parts.hostname or value
+
+
+def _direction(rm: RenderedMessage, glyphs: ThreadGlyphs, styles: ThreadStyles) -> tuple[str, Style]:
+    # ``rm.title`` is "Sent by us" / "Reply from contact" / the type shown literally.
+    if rm.direction == Direction.SENT:
+        return f"{glyphs.sent} {rm.title}", styles.sent
+    if rm.direction == Direction.RECEIVED:
+        return f"{glyphs.received} {rm.title}", styles.received
+    return f"{glyphs.other} {rm.title}", styles.other
+
+
+def message_text(
+    rm: RenderedMessage,
+    *,
+    expanded: bool,
+    styles: ThreadStyles,
+    glyphs: ThreadGlyphs,
+    tz: tzinfo | None = None,
+) -> Text:
+    """One message as a styled ``Text``: header block, body, quote (folded or not), links.
+
+    The header rows come from ``render.header_lines`` so the pane and ``lemlist-inbox show``
+    agree. Only ``append(plain, style)`` is used: every string here came from a stranger.
+    """
+    out = Text(end="", overflow="fold")
+    label, style = _direction(rm, glyphs, styles)
+    out.append(label, style)
+    out.append("\n")
+    rows = header_lines(rm, tz)
+    pad = max((len(name) for name, _ in rows), default=0) + 2
+    for name, value in rows:
+        out.append(f"{name + ':':<{pad}}", styles.label)
+        if name == "Subject":
+            out.append(value, styles.subject)
+        elif name == "Date":
+            out.append(value, styles.meta)
+        else:
+            out.append(value, styles.body)
+        out.append("\n")
+    out.append("\n")
+
+    body = rm.body
+    text = body.text.strip("\n")
+    if text:
+        out.append(text, styles.body)
+        out.append("\n")
+    elif not body.quoted:
+        out.append("(no text)", styles.notice)
+        out.append("\n")
+
+    if body.quoted:
+        header = body.quote_header or ""
+        if expanded:
+            out.append("\n")
+            out.append(f"{glyphs.unfolded} quoted text", styles.quote_fold)
+            out.append(" (z to hide)", styles.notice)
+            out.append("\n")
+            if header:
+                out.append(header, styles.quote)
+                out.append("\n")
+            out.append(body.quoted.strip("\n"), styles.quote)
+            out.append("\n")
+        else:
+            count = body.quote_line_count or len(body.quoted.strip("\n").splitlines())
+            noun = "line" if count == 1 else "lines"
+            out.append("\n")
+            out.append(f"{glyphs.folded} {count} quoted {noun} hidden", styles.quote_fold)
+            if header:
+                out.append(f" {glyphs.dash} ", styles.quote_fold)
+                out.append(header, styles.quote)
+            out.append(" (z to show)", styles.notice)
+            out.append("\n")
+
+    links = body.links if expanded else body.visible_links
+    if links:
+        out.append("\n")
+        for link in links:
+            out.append(f"[{link.number}] ", styles.link_number)
+            out.append(link.target, styles.link)
+            if link.suspicious:
+                reason = link.warning or f"text shows {link.text}"
+                out.append(f"  {glyphs.warning} {reason}, goes to {_host(link.target)}", styles.warning)
+            out.append("\n")
+
+    if rm.attachments:
+        out.append("\n")
+        for attachment in rm.attachments:
+            out.append(f"{glyphs.attachment} ", styles.attachment)
+            out.append(attachment, styles.attachment)
+            out.append("\n")
+    return out
+
+
+def _message_cost(rm: RenderedMessage, expanded: bool) -> int:
+    cost = len(rm.body.text) + 200
+    if expanded and rm.body.quoted:
+        cost += len(rm.body.quoted)
+    return cost
+
+
+def layout_cost(messages: Sequence[RenderedMessage], expanded: bool) -> int:
+    """Roughly how much wrapping a layout needs (characters), to pick inline vs thread."""
+    return sum(_message_cost(rm, expanded) for rm in messages)
+
+
+def build_layout(
+    messages: Sequence[RenderedMessage],
+    *,
+    width: int,
+    expanded: bool,
+    styles: ThreadStyles,
+    glyphs: ThreadGlyphs = UNICODE_GLYPHS,
+    title: Text | None = None,
+    skipped: int = 0,
+    tz: tzinfo | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> ThreadLayout | None:
+    """Wrap a whole thread to ``width`` cells; ``None`` if ``cancelled()`` turned true meanwhile.
+
+    Pure (no DOM access), so it can run in a thread worker.
+    """
+    width = max(1, width)
+    console = _make_console(width)
+    strips: list[Strip] = []
+    starts: list[int] = []
+    if title is not None:
+        strips.extend(_wrap(console, title, width))
+    if skipped:
+        noun = "message" if skipped == 1 else "messages"
+        note = Text(f"{skipped} {noun} could not be read and are not shown.", styles.notice)
+        strips.extend(_wrap(console, note, width))
+    if not messages:
+        strips.extend(_wrap(console, Text("No messages in this conversation.", styles.notice), width))
+        return ThreadLayout(strips, width, [])
+    rule = Strip.blank(0)
+    for index, rm in enumerate(messages):
+        if cancelled():
+            return None
+        if index or title is not None:
+            if not rule.cell_length:
+                line = Text(glyphs.rule * width, styles.separator, no_wrap=True)
+                rule = _wrap(console, line, width)[0]
+            strips.append(Strip.blank(0))
+            strips.append(rule)
+        starts.append(len(strips))
+        strips.extend(
+            _wrap(console, message_text(rm, expanded=expanded, styles=styles, glyphs=glyphs, tz=tz), width)
+        )
+    return ThreadLayout(strips, width, starts)
+
+
+def notice_layout(text: str, style: Style, width: int) -> ThreadLayout:
+    """A one-message layout for loading, empty and error states (``text`` must be sanitized)."""
+    width = max(1, width)
+    return ThreadLayout(_wrap(_make_console(width), Text(text, style), width), width, [])
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def error_line(exc: BaseException) -> str:
+    """One clear line for the pane: what went wrong and how to try again. Never a traceback."""
+    reason = sanitize_line(describe_error(exc), 300)
+    retry = "press r here or open the conversation again to retry"
+    if isinstance(exc, NotFoundError):
+        return f"This conversation was not found on lemlist ({reason}). Refresh the list with r."
+    if isinstance(exc, AuthError):
+        return f"lemlist refused the API key ({reason}). Check the key, then restart."
+    if isinstance(exc, PaymentRequiredError):
+        return f"lemlist refused this request for the plan or credits ({reason})."
+    if isinstance(exc, BadRequestError):
+        return f"lemlist rejected the request ({reason}); {retry}."
+    if isinstance(exc, NetworkError):
+        return f"Could not reach lemlist ({reason}); {retry}."
+    if isinstance(exc, RateLimitedError):
+        return f"lemlist is rate limiting us ({reason}); wait a moment, then {retry}."
+    if isinstance(exc, ServerError):
+        return f"lemlist had a server error ({reason}); {retry}."
+    if isinstance(exc, InvalidResponseError):
+        return f"The server's answer was not lemlist's API ({reason}); check the base URL, then {retry}."
+    if isinstance(exc, LemlistError):
+        return f"Could not load this conversation ({reason}); {retry}."
+    return f"Could not show this conversation ({reason}); {retry}."
+
+
+# --------------------------------------------------------------------------- widget
+
+
+@dataclass
+class _MarkIntent:
+    """A mark riding on an in-flight thread request; settled exactly once, by whoever ends first."""
+
+    conversation: Conversation
+    contact_id: str
+    user_id: str
+    settled: bool = False
+
+
+@dataclass(frozen=True)
+class _RenderRequest:
+    """Everything a thread worker needs; nothing in it touches the DOM."""
+
+    conversation_id: str
+    stamp: str | None
+    generation: int | None  # None: prefetch, only fills the cache
+    title: Text | None
+    width: int
+    expanded: bool
+    styles: ThreadStyles
+    glyphs: ThreadGlyphs
+    messages: Sequence[ApiMessage] = ()
+    rendered: Sequence[RenderedMessage] | None = None
+    skipped: int = 0
+    anchor: tuple[int, float] | None = None
+    contact_name: str | None = None
+
+
+class ThreadView(ScrollView, can_focus=True):
+    """Scrollable view of one conversation; see the module docstring for the design."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(_STYLE_CLASSES.values())
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("z", "toggle_quotes", "Quotes", tooltip="Fold or unfold the quoted history"),
+        Binding("space", "thread_page_down", "Page", tooltip="Page down"),
+        Binding("shift+space,b", "thread_page_up", "Page up"),
+        Binding("j,down", "thread_scroll(1)", "Down", show=False),
+        Binding("k,up", "thread_scroll(-1)", "Up", show=False),
+        Binding("g,home", "thread_home", "Top", show=False),
+        Binding("G,end", "thread_end", "Bottom", show=False),
+        Binding("r", "reload", "Reload thread", show=False),
+    ]
+
+    class MarkedRead(Message):
+        """The server took the mark: the conversation is now read for ``user_id``."""
+
+        def __init__(self, conversation_id: str, user_id: str | None = None) -> None:
+            super().__init__()
+            self.conversation_id = conversation_id
+            self.user_id = user_id
+
+    class MarkFailed(Message):
+        """A mark keeps failing; it stays queued and is still retried."""
+
+        def __init__(self, conversation_id: str, error: str) -> None:
+            super().__init__()
+            self.conversation_id = conversation_id
+            self.error = error
+
+    class _RenderDone(Message):
+        """A thread worker finished rendering and/or wrapping (posted from that thread)."""
+
+        def __init__(
+            self,
+            request: _RenderRequest,
+            rendered: Sequence[RenderedMessage] | None,
+            layout: ThreadLayout | None,
+            error: str | None,
+        ) -> None:
+            super().__init__()
+            self.request = request
+            self.rendered = rendered
+            self.layout = layout
+            self.error = error
+
+    def __init__(
+        self,
+        client: LemlistClient,
+        settings: Settings,
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+        cache: ThreadCache | None = None,
+        mark_queue: MarkQueue | None = None,
+        tz: tzinfo | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self._client = client
+        self._settings = settings
+        self._cache = cache if cache is not None else ThreadCache()
+        self._layouts: LayoutCache[ThreadLayout] = LayoutCache()
+        self._tz = tz
+        self._glyphs = choose_glyphs()
+        self.mark_queue = mark_queue if mark_queue is not None else MarkQueue(client)
+        self.mark_queue.on_success = self._mark_landed
+        self.mark_queue.on_failure = self._mark_failing
+        #: The conversation on screen (or loading), ``None`` when the pane is empty.
+        self.current_conversation_id: str | None = None
+        self._conversation: Conversation | None = None
+        self._user_id: str | None = None
+        self._generation = 0
+        self._state = "empty"  # empty | loading | thread | error
+        self._notice: tuple[str, str] = ("", "notice")  # text, style name, for re-wrapping
+        self._expanded = False
+        self._thread: CachedThread | None = None
+        self._layout = ThreadLayout([], 0, [])
+        self._pending_layout_key: tuple[object, ...] | None = None
+        self._intent: _MarkIntent | None = None
+        #: Conversation objects whose mark is queued, to update the model when it lands.
+        self._marking: dict[tuple[str, str], Conversation] = {}
+        self._prefetching: dict[str, Worker[None]] = {}
+        #: Marks riding on load workers, so a worker cancelled before it even ran still
+        #: hands its mark to the queue (see ``on_worker_state_changed``).
+        self._load_intents: dict[Worker[None], _MarkIntent] = {}
+        self._closing = False
+        self._relayout_scheduled = False
+
+    # ------------------------------------------------------------------ public API
+
+    def open(self, conversation: Conversation, *, user_id: str | None, user_action: bool = True) -> None:
+        """Show a conversation: from the cache at once, else 'loading…' and fetch it.
+
+        Marks it read (once) when this is a user action, marking is on, and it is unread
+        for ``user_id``.
+        """
+        self._generation += 1
+        self.workers.cancel_group(self, "load")
+        self.workers.cancel_group(self, "layout")
+        self._pending_layout_key = None
+        self.current_conversation_id = conversation.id
+        self._conversation = conversation
+        self._user_id = user_id
+        self._expanded = False
+        self._thread = None
+        contact_id = conversation.thread_id
+        if contact_id is None:
+            self._show_notice(
+                "This conversation has no contact id, so its messages cannot be fetched.", "error"
+            )
+            self._state = "error"
+            return
+        should_mark = self._should_mark(conversation, user_id, user_action)
+        cached = self._cache.get(conversation.id, conversation.last_activity_at)
+        if cached is not None:
+            self._show_thread(cached, home=True)
+            if should_mark and user_id is not None:
+                self._queue_mark(conversation, contact_id, user_id)
+            return
+        intent = _MarkIntent(conversation, contact_id, user_id) if should_mark and user_id else None
+        self._intent = intent
+        self._state = "loading"
+        self._show_notice(f"Loading the conversation with {self._contact_label(conversation)}…", "notice")
+        worker = self.run_worker(
+            self._load(conversation, contact_id, user_id, intent, self._generation),
+            group="load",
+            exclusive=True,
+            exit_on_error=False,
+            name=f"load {conversation.id}",
+        )
+        if intent is not None:
+            self._load_intents[worker] = intent
+
+    def prefetch(self, conversation: Conversation, *, user_id: str | None) -> None:
+        """Fetch and render a conversation into the cache, quietly. Never marks it read."""
+        contact_id = conversation.thread_id
+        if contact_id is None or conversation.id in self._prefetching:
+            return
+        if self._cache.get(conversation.id, conversation.last_activity_at) is not None:
+            return
+        if conversation.id == self.current_conversation_id and self._state == "loading":
+            return  # already being fetched for display
+        while len(self._prefetching) >= MAX_PREFETCH:
+            oldest = next(iter(self._prefetching))
+            self._prefetching.pop(oldest).cancel()
+        self._prefetching[conversation.id] = self.run_worker(
+            self._prefetch(conversation, contact_id, user_id),
+            group="prefetch",
+            exit_on_error=False,
+            name=f"prefetch {conversation.id}",
+        )
+
+    def clear(self) -> None:
+        """Empty the pane (no conversation selected); nothing is marked."""
+        self._generation += 1
+        self.workers.cancel_group(self, "load")
+        self.workers.cancel_group(self, "layout")
+        self.current_conversation_id = None
+        self._conversation = None
+        self._thread = None
+        self._state = "empty"
+        self._show_notice("", "notice")
+
+    def reload(self) -> None:
+        """Fetch the current conversation again, bypassing the cache (never marks)."""
+        conversation = self._conversation
+        if conversation is None:
+            return
+        self._cache.discard(conversation.id)
+        self._layouts.discard_conversation(conversation.id)
+        self.open(conversation, user_id=self._user_id, user_action=False)
+
+    async def flush_marks(self, timeout: float = 3.0) -> list[str]:
+        """On quit: send pending marks within ``timeout``; return the ids that could not be sent."""
+        intent = self._intent
+        if intent is not None and not intent.settled:
+            # The thread request carrying this mark has not answered: hand the mark to the
+            # queue so it is sent (or reported) before the app goes.
+            intent.settled = True
+            self._queue_mark(intent.conversation, intent.contact_id, intent.user_id)
+        return await self.mark_queue.flush(timeout)
+
+    @property
+    def expanded(self) -> bool:
+        """Whether quoted history is shown (``z``)."""
+        return self._expanded
+
+    @property
+    def state(self) -> str:
+        """``empty``, ``loading``, ``thread`` or ``error`` (for the app and tests)."""
+        return self._state
+
+    @property
+    def layout_text(self) -> str:
+        """The pane's current text, plain (for tests and copy)."""
+        return self._layout.text()
+
+    # ------------------------------------------------------------------ marking
+
+    def _should_mark(self, conversation: Conversation, user_id: str | None, user_action: bool) -> bool:
+        if not (user_action and self._settings.mark_read_on_open and user_id):
+            return False
+        if conversation.is_read_by(user_id):
+            return False
+        if self.mark_queue.is_pending(conversation.id, user_id):
+            return False  # already owed and being retried: once is enough
+        intent = self._intent
+        return not (
+            intent is not None
+            and not intent.settled
+            and intent.conversation.id == conversation.id
+            and intent.user_id == user_id
+        )
+
+    def _queue_mark(self, conversation: Conversation, contact_id: str, user_id: str) -> None:
+        self._marking[(conversation.id, user_id)] = conversation
+        self.mark_queue.submit(contact_id, user_id, conversation.id)
+
+    def _mark_done(self, conversation: Conversation, user_id: str) -> None:
+        conversation.mark_read_by(user_id)
+        self.post_message(self.MarkedRead(conversation.id, user_id))
+
+    def _mark_landed(self, mark: PendingMark) -> None:
+        conversation = self._marking.pop((mark.conversation_id, mark.user_id), None)
+        if conversation is not None:
+            conversation.mark_read_by(mark.user_id)
+        self.post_message(self.MarkedRead(mark.conversation_id, mark.user_id))
+
+    def _mark_failing(self, mark: PendingMark) -> None:
+        conversation = self._marking.get((mark.conversation_id, mark.user_id))
+        who = self._contact_label(conversation) if conversation is not None else mark.conversation_id
+        tries = "try" if mark.attempts == 1 else "tries"
+        reason = sanitize_line(mark.last_error or "unknown error", 300)
+        self.post_message(
+            self.MarkFailed(
+                mark.conversation_id,
+                f"Could not mark the conversation with {who} as read after {mark.attempts} {tries} "
+                f"({reason}); still retrying in the background.",
+            )
+        )
+
+    def _settle_failed_intent(self, intent: _MarkIntent | None, exc: BaseException | None) -> None:
+        """The request carrying a mark failed or was cancelled: the queue takes the mark over.
+
+        Not for errors a retry cannot fix about this contact (not found, bad request, key):
+        the pane shows those, and marking a contact that does not exist cannot succeed.
+        """
+        if intent is None or intent.settled:
+            return
+        intent.settled = True
+        if self._closing:
+            return
+        if isinstance(exc, NotFoundError | BadRequestError | AuthError | PaymentRequiredError):
+            return
+        self._queue_mark(intent.conversation, intent.contact_id, intent.user_id)
+
+    # ------------------------------------------------------------------ loading
+
+    async def _load(
+        self,
+        conversation: Conversation,
+        contact_id: str,
+        user_id: str | None,
+        intent: _MarkIntent | None,
+        generation: int,
+    ) -> None:
+        try:
+            thread = await self._client.thread(
+                contact_id, user_id=user_id, mark_as_read=intent is not None
+            )
+        except BaseException as exc:  # cancelled, API error or a bug: never a traceback on screen
+            self._settle_failed_intent(intent, exc)
+            if not isinstance(exc, Exception):
+                raise
+            if generation == self._generation:
+                self._state = "error"
+                self._show_notice(error_line(exc), "error")
+            return
+        if intent is not None and not intent.settled:
+            intent.settled = True
+            self._mark_done(intent.conversation, intent.user_id)
+        self._start_render(conversation, thread.messages, thread.skipped, generation)
+
+    async def _prefetch(self, conversation: Conversation, contact_id: str, user_id: str | None) -> None:
+        try:
+            # mark_as_read stays False: a prefetch is never the user reading the thread.
+            thread = await self._client.thread(contact_id, user_id=user_id, mark_as_read=False)
+        except Exception:
+            return  # quiet: the open will fetch again and show the error there
+        finally:
+            self._prefetching.pop(conversation.id, None)
+        self._start_render(conversation, thread.messages, thread.skipped, None)
+
+    def _start_render(
+        self, conversation: Conversation, messages: Sequence[ApiMessage], skipped: int, generation: int | None
+    ) -> None:
+        request = _RenderRequest(
+            conversation_id=conversation.id,
+            stamp=conversation.last_activity_at,
+            generation=generation,
+            title=self._title(conversation, len(messages)),
+            width=self._content_width(),
+            expanded=False,
+            styles=self._resolve_styles(),
+            glyphs=self._glyphs,
+            messages=messages,
+            skipped=skipped,
+            contact_name=conversation.contact.display_name if conversation.contact is not None else None,
+        )
+        self._render_worker(request)
+
+    @work(thread=True, group="render", exit_on_error=False)
+    def _render_worker(self, request: _RenderRequest) -> None:
+        """HTML -> text and wrapping, off the UI thread; the result is posted back."""
+        worker = get_current_worker()
+        rendered: Sequence[RenderedMessage] | None = request.rendered
+        layout: ThreadLayout | None = None
+        try:
+            if rendered is None:
+                rendered = render_thread(list(request.messages), contact_name=request.contact_name)
+            if request.width > 0:
+                layout = build_layout(
+                    rendered,
+                    width=request.width,
+                    expanded=request.expanded,
+                    styles=request.styles,
+                    glyphs=request.glyphs,
+                    title=request.title,
+                    skipped=request.skipped,
+                    tz=self._tz,
+                    cancelled=lambda: worker.is_cancelled,
+                )
+        except Exception as exc:  # a renderer bug must not take the app down
+            self.post_message(self._RenderDone(request, None, None, describe_error(exc)))
+            return
+        self.post_message(self._RenderDone(request, rendered, layout, None))
+
+    @on(_RenderDone)
+    def _render_done(self, message: ThreadView._RenderDone) -> None:
+        request = message.request
+        if message.error is not None:
+            if request.generation == self._generation:
+                self._state = "error"
+                reason = sanitize_line(message.error, 300)
+                self._show_notice(f"This conversation could not be displayed ({reason}).", "error")
+            return
+        thread = self._thread
+        if message.rendered is not None and request.rendered is None:
+            thread = CachedThread(
+                request.conversation_id, request.stamp, tuple(message.rendered), request.skipped
+            )
+            self._cache.put(thread)
+        if message.layout is not None:
+            self._layouts.put(self._layout_key_for(request), message.layout)
+        if request.generation != self._generation or request.conversation_id != self.current_conversation_id:
+            return  # the user moved on: the result only fills the caches
+        if request.rendered is not None:  # a re-wrap of what is on screen
+            self._pending_layout_key = None
+            if message.layout is not None and self._layout_key_for(request) == self._layout_key():
+                self._set_layout(message.layout, anchor=request.anchor)
+            else:
+                self._relayout()
+            return
+        if thread is not None:
+            self._show_thread(thread, home=True)
+
+    # ------------------------------------------------------------------ display
+
+    def _contact_label(self, conversation: Conversation) -> str:
+        contact = conversation.contact
+        name = contact.display_name if contact is not None else conversation.id
+        return sanitize_line(name, 80) or "this contact"
+
+    def _title(self, conversation: Conversation, count: int) -> Text:
+        contact = conversation.contact
+        title = Text(end="", overflow="fold")
+        styles = self._resolve_styles()
+        title.append(self._contact_label(conversation), styles.title)
+        email = sanitize_line(contact.email, 200) if contact is not None and contact.email else ""
+        if email and email != self._contact_label(conversation):
+            title.append(f" <{email}>", styles.meta)
+        noun = "message" if count == 1 else "messages"
+        title.append(f"  {count} {noun}", styles.meta)
+        return title
+
+    def _content_width(self) -> int:
+        if not self.is_mounted:
+            return 0
+        return max(0, self.scrollable_content_region.width)
+
+    def _resolve_styles(self) -> ThreadStyles:
+        if not self.is_mounted:
+            return ThreadStyles()
+        values = {
+            name: self.get_component_rich_style(component, partial=True, default=Style())
+            for name, component in _STYLE_CLASSES.items()
+        }
+        return ThreadStyles(**values)
+
+    def _layout_key(self) -> tuple[object, ...]:
+        return (
+            self.current_conversation_id,
+            self._content_width(),
+            self._expanded,
+            self._resolve_styles(),
+            self._glyphs,
+        )
+
+    def _layout_key_for(self, request: _RenderRequest) -> tuple[object, ...]:
+        return (request.conversation_id, request.width, request.expanded, request.styles, request.glyphs)
+
+    def _show_notice(self, text: str, style_name: str) -> None:
+        self._notice = (text, style_name)
+        styles = self._resolve_styles()
+        style = styles.error if style_name == "error" else styles.notice
+        self._set_layout(notice_layout(sanitize(text), style, max(1, self._content_width())), home=True)
+
+    def _show_thread(self, thread: CachedThread, *, home: bool) -> None:
+        self._thread = thread
+        self._state = "thread"
+        self._relayout(home=home)
+
+    def _anchor(self) -> tuple[int, float] | None:
+        """Reading position as (message index, fraction into that message)."""
+        starts = self._layout.message_starts
+        if not starts:
+            return None
+        y = round(self.scroll_y)
+        index = max(0, bisect.bisect_right(starts, y) - 1)
+        start = starts[index]
+        end = starts[index + 1] if index + 1 < len(starts) else self._layout.line_count
+        span = max(1, end - start)
+        return index, max(0.0, (y - start) / span)
+
+    def _relayout(self, *, home: bool = False) -> None:
+        """Show the current thread at the current width and quote state, from cache if possible."""
+        thread = self._thread
+        if thread is None:
+            if self._state in ("loading", "error", "empty") and self.is_mounted:
+                text, style_name = self._notice
+                self._show_notice(text, style_name)
+            return
+        width = self._content_width()
+        if width <= 0:
+            return  # not laid out yet; on_resize comes back here
+        anchor = None if home else self._anchor()
+        key = self._layout_key()
+        layout = self._layouts.get(key)
+        if layout is not None:
+            self._set_layout(layout, home=home, anchor=anchor)
+            return
+        conversation = self._conversation
+        title = self._title(conversation, len(thread.messages)) if conversation is not None else None
+        request = _RenderRequest(
+            conversation_id=thread.conversation_id,
+            stamp=thread.stamp,
+            generation=self._generation,
+            title=title,
+            width=width,
+            expanded=self._expanded,
+            styles=self._resolve_styles(),
+            glyphs=self._glyphs,
+            rendered=thread.messages,
+            skipped=thread.skipped,
+            anchor=(0, 0.0) if home else anchor,
+        )
+        if layout_cost(thread.messages, self._expanded) <= INLINE_LAYOUT_CHARS:
+            built = build_layout(
+                thread.messages,
+                width=width,
+                expanded=self._expanded,
+                styles=request.styles,
+                glyphs=self._glyphs,
+                title=title,
+                skipped=thread.skipped,
+                tz=self._tz,
+            )
+            assert built is not None
+            self._layouts.put(key, built)
+            self._set_layout(built, home=home, anchor=anchor)
+            return
+        if self._pending_layout_key == key:
+            return
+        self._pending_layout_key = key
+        if home or not self._layout.strips:
+            self._show_notice("Formatting the conversation…", "notice")
+            self._state = "thread"
+        self._layout_worker(request)
+
+    @work(thread=True, group="layout", exclusive=True, exit_on_error=False)
+    def _layout_worker(self, request: _RenderRequest) -> None:
+        """Re-wrap a big thread (resize, ``z``) off the UI thread."""
+        worker = get_current_worker()
+        try:
+            layout = build_layout(
+                request.rendered or (),
+                width=request.width,
+                expanded=request.expanded,
+                styles=request.styles,
+                glyphs=request.glyphs,
+                title=request.title,
+                skipped=request.skipped,
+                tz=self._tz,
+                cancelled=lambda: worker.is_cancelled,
+            )
+        except Exception as exc:
+            self.post_message(self._RenderDone(request, None, None, describe_error(exc)))
+            return
+        if layout is not None:
+            self.post_message(self._RenderDone(request, request.rendered, layout, None))
+
+    def _set_layout(
+        self,
+        layout: ThreadLayout,
+        *,
+        home: bool = False,
+        anchor: tuple[int, float] | None = None,
+    ) -> None:
+        self._layout = layout
+        self.virtual_size = Size(layout.width, layout.line_count)
+        if home:
+            self.scroll_to(0, 0, animate=False, force=True)
+        elif anchor is not None and layout.message_starts:
+            index, fraction = anchor
+            index = min(index, len(layout.message_starts) - 1)
+            start = layout.message_starts[index]
+            end = (
+                layout.message_starts[index + 1]
+                if index + 1 < len(layout.message_starts)
+                else layout.line_count
+            )
+            self.scroll_to(0, start + round(fraction * max(0, end - start)), animate=False, force=True)
+        self.refresh()
+
+    # ------------------------------------------------------------------ Textual hooks
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        strips = self._layout.strips
+        if self._layout.width != width and width > 0 and not self._relayout_scheduled:
+            # The pane's width changed without a Resize reaching us (e.g. a scrollbar came
+            # and went): re-wrap after this frame.
+            self._relayout_scheduled = True
+            self.call_after_refresh(self._deferred_relayout)
+        if index >= len(strips):
+            return Strip.blank(width, base)
+        return strips[index].apply_style(base).crop_extend(scroll_x, scroll_x + width, base)
+
+    def _deferred_relayout(self) -> None:
+        self._relayout_scheduled = False
+        if self._layout.width != self._content_width():
+            self._relayout()
+
+    def on_resize(self, event: Resize) -> None:
+        if self._layout.width != self._content_width():
+            self._relayout()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        # A theme switch changes the component styles baked into the strips: re-wrap, but
+        # only when they really changed (this hook also runs on focus changes).
+        if self.is_mounted and self._thread is not None:
+            self.call_later(self._restyle)
+
+    def _restyle(self) -> None:
+        if self._thread is not None and self._layouts.get(self._layout_key()) is None:
+            self._relayout()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            return
+        intent = self._load_intents.pop(event.worker, None)
+        if event.state is not WorkerState.SUCCESS:
+            self._settle_failed_intent(intent, None)
+
+    def on_unmount(self) -> None:
+        self._closing = True
+        self.mark_queue.close()
+
+    # ------------------------------------------------------------------ actions
+
+    def action_toggle_quotes(self) -> None:
+        """Fold or unfold every quoted history of the thread, keeping the reading position."""
+        if self._thread is None:
+            return
+        self._expanded = not self._expanded
+        self._relayout()
+
+    def action_thread_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+
+    def action_thread_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
+
+    def action_thread_scroll(self, lines: int) -> None:
+        self.scroll_to(y=self.scroll_y + lines, animate=False)
+
+    def action_thread_home(self) -> None:
+        self.scroll_to(y=0, animate=False)
+
+    def action_thread_end(self) -> None:
+        self.scroll_to(y=self.max_scroll_y, animate=False)
+
+    def action_reload(self) -> None:
+        self.reload()
