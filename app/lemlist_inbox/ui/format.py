@@ -1,0 +1,167 @@
+"""Row formatting for the conversation list: pure functions, no Textual.
+
+Everything here works in terminal *cells*, not characters, so wide CJK and emoji
+never push a column out of line; and everything returns plain strings tagged with a
+role, which the widget turns into styled segments (never markup: a contact named
+``[bold]x[/bold]`` must show its brackets).
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+import sys
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from rich.cells import cell_len, set_cell_size
+
+from lemlist_inbox.ui.store import Entry
+
+#: Roles a piece of a row can have; the list widget maps each to a component style.
+Role = str
+Piece = tuple[str, Role]
+
+
+@dataclass(frozen=True)
+class Glyphs:
+    """The marks of a row; an ASCII set exists for terminals or locales without Unicode."""
+
+    unread: str
+    replied: str
+    email: str
+    linkedin: str
+    other: str
+    ellipsis: str
+
+
+UNICODE = Glyphs(unread="●", replied="↩", email="✉", linkedin="in", other="•", ellipsis="…")
+ASCII = Glyphs(unread="*", replied="R", email="@", linkedin="in", other="+", ellipsis="~")
+
+
+def choose_glyphs(env: dict[str, str] | None = None, encoding: str | None = None) -> Glyphs:
+    """ASCII when asked (``LEMLIST_INBOX_ASCII=1``) or when the output cannot encode Unicode."""
+    env = dict(os.environ) if env is None else env
+    if env.get("LEMLIST_INBOX_ASCII", "").strip().lower() in {"1", "true", "yes", "on"}:
+        return ASCII
+    if encoding is None:
+        encoding = getattr(sys.stdout, "encoding", None) or locale.getpreferredencoding(False)
+    try:
+        "●↩✉•…".encode(encoding or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return ASCII
+    return UNICODE
+
+
+def fit(text: str, width: int, ellipsis: str = "…") -> str:
+    """Cut or pad ``text`` to exactly ``width`` cells, marking a cut with an ellipsis."""
+    if width <= 0:
+        return ""
+    length = cell_len(text)
+    if length <= width:
+        return text + " " * (width - length)
+    if width <= cell_len(ellipsis):
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - cell_len(ellipsis)) + ellipsis
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def relative_time(when: datetime | None, now: datetime) -> str:
+    """``now``, ``5m``, ``3h``, ``2d`` within a week, then ``Mar 4`` (``2023-03`` another year)."""
+    if when is None:
+        return ""
+    seconds = (now - when).total_seconds()
+    if seconds < 60:
+        return "now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)}m"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)}h"
+    if seconds < 7 * 86400:
+        return f"{int(seconds // 86400)}d"
+    local = when.astimezone(now.tzinfo)
+    if local.year == now.year:
+        return f"{_MONTHS[local.month - 1]} {local.day}"
+    return f"{local.year}-{local.month:02d}"
+
+
+def absolute_time(when: datetime | None, tz: tzinfo | None) -> str:
+    """Local date and time, minutes precision (the wide screen's extra column)."""
+    if when is None:
+        return ""
+    return when.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def channel_marks(channels: list[str], glyphs: Glyphs) -> str:
+    """One mark per channel: email, LinkedIn, then one mark for any others."""
+    found = {channel.lower() for channel in channels}
+    marks = []
+    if "email" in found:
+        marks.append(glyphs.email)
+    if "linkedin" in found:
+        marks.append(glyphs.linkedin)
+    if found - {"email", "linkedin"}:
+        marks.append(glyphs.other)
+    return " ".join(marks)
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Cell widths of each column for one list width (computed once per resize)."""
+
+    name: int
+    email: int
+    channels: int
+    time: int
+    absolute: int
+
+
+MARK_WIDTH = 2  # unread mark + space
+REPLIED_WIDTH = 2
+CHANNEL_WIDTH = 5  # "✉ in •"-ish, cut if more
+TIME_WIDTH = 6
+ABSOLUTE_WIDTH = 16
+ABSOLUTE_FROM = 96  # list width from which the absolute time is shown
+
+
+def columns_for(width: int) -> Columns:
+    """Split a row's width: fixed marks and times, the rest shared by name and email."""
+    absolute = ABSOLUTE_WIDTH if width >= ABSOLUTE_FROM else 0
+    fixed = MARK_WIDTH + CHANNEL_WIDTH + 1 + REPLIED_WIDTH + TIME_WIDTH + (absolute + 1 if absolute else 0)
+    flexible = max(width - fixed, 0)
+    name = max(flexible * 45 // 100, min(flexible, 12))
+    email = max(flexible - name - 1, 0)
+    return Columns(name=name, email=email, channels=CHANNEL_WIDTH, time=TIME_WIDTH, absolute=absolute)
+
+
+def row_pieces(
+    entry: Entry, columns: Columns, now: datetime, glyphs: Glyphs, tz: tzinfo | None = None
+) -> list[Piece]:
+    """The row as (text, role) pieces whose cells add up to the row width.
+
+    Roles: ``mark`` (unread), ``name``, ``email``, ``channels``, ``replied``,
+    ``time``, ``space``. The widget adds ``unread`` styling to the whole row itself.
+    """
+    conversation = entry.conversation
+    when = conversation.last_activity
+    pieces: list[Piece] = [
+        (fit(glyphs.unread if entry.unread else "", MARK_WIDTH), "mark"),
+        (fit(entry.name, columns.name, glyphs.ellipsis), "name"),
+    ]
+    if columns.email:
+        pieces.append((" ", "space"))
+        # A contact without a name already shows its email as the name: say it once.
+        email = "" if entry.email == entry.name else entry.email
+        pieces.append((fit(email, columns.email, glyphs.ellipsis), "email"))
+    pieces.append((" ", "space"))
+    pieces.append((fit(channel_marks(conversation.channels, glyphs), columns.channels, ""), "channels"))
+    replied = glyphs.replied if conversation.have_replies else ""
+    pieces.append((fit(replied, REPLIED_WIDTH), "replied"))
+    relative = relative_time(when, now)
+    pieces.append((" " * max(columns.time - cell_len(relative), 0) + relative[: columns.time], "time"))
+    if columns.absolute:
+        pieces.append((" ", "space"))
+        pieces.append((fit(absolute_time(when, tz), columns.absolute), "time"))
+    return pieces

@@ -1,0 +1,429 @@
+"""The main screen: conversation list beside the thread pane, status line, footer.
+
+This screen owns the *flow*: which user is viewed, the background load and the
+auto-refresh, the filter, opening conversations. The widgets it composes each do
+one job (draw the list, draw a thread, show the status) and talk back by messages.
+
+Below ``NARROW_WIDTH`` columns only one pane shows at a time (class ``-narrow``;
+``-reading`` when the thread is the one shown), in ``styles/app.tcss``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer
+
+from lemlist_inbox.api.errors import AuthError, LemlistError
+from lemlist_inbox.api.models import TeamUser
+from lemlist_inbox.config import remember_user_id
+from lemlist_inbox.ui.format import choose_glyphs
+from lemlist_inbox.ui.loader import LoadProgress, load_all, refresh_first_page
+from lemlist_inbox.ui.screens.help import HelpScreen
+from lemlist_inbox.ui.screens.user_picker import UserPicker
+from lemlist_inbox.ui.store import ConversationStore, MergeResult
+from lemlist_inbox.ui.thread_view import ThreadView
+from lemlist_inbox.ui.widgets.conversation_list import ConversationList
+from lemlist_inbox.ui.widgets.filter_input import FilterInput
+from lemlist_inbox.ui.widgets.header import InboxHeader
+from lemlist_inbox.ui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from lemlist_inbox.ui.app import InboxApp
+
+NARROW_WIDTH = 100
+PREFETCH_DELAY = 0.3
+
+
+def describe_error(error: BaseException) -> str:
+    """One line for the status bar; the api's errors never hold the key."""
+    if isinstance(error, AuthError):
+        return f"API key rejected: {error}"
+    if isinstance(error, LemlistError):
+        return str(error)
+    return f"unexpected error: {error.__class__.__name__}"
+
+
+class MainScreen(Screen[None]):
+    """List + thread; see the module docstring."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "switch_pane", "Switch pane", show=False),
+        Binding("escape,h", "back", "Back", key_display="esc"),
+        Binding("J,]", "next_conversation", "Next", key_display="J"),
+        Binding("K,[", "previous_conversation", "Prev", key_display="K"),
+        Binding("space", "space", "Page", show=False),
+        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("u", "toggle_unread", "Unread"),
+        Binding("r", "refresh", "Refresh"),
+        Binding("y", "copy_email", "Copy email", show=False),
+        Binding("U", "switch_user", "User", show=False),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store = ConversationStore()
+        self.user_id: str | None = None
+        self.team: list[TeamUser] | None = None
+        self.loading = False
+        self._prefetch_timer: Timer | None = None
+        self._refresh_timer: Timer | None = None
+
+    @property
+    def inbox_app(self) -> InboxApp:
+        from lemlist_inbox.ui.app import InboxApp
+
+        assert isinstance(self.app, InboxApp)
+        return self.app
+
+    # -- composition -----------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        app = self.inbox_app
+        yield InboxHeader(demo=app.demo, id="header")
+        with Horizontal(id="panes"):
+            yield ConversationList(self.store, clock=app.clock, glyphs=choose_glyphs(), id="list")
+            yield ThreadView(app.client, app.settings, id="thread")
+        yield FilterInput(placeholder="filter: name or email", id="filter")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    @property
+    def conversation_list(self) -> ConversationList:
+        return self.query_one("#list", ConversationList)
+
+    @property
+    def thread(self) -> ThreadView:
+        return self.query_one("#thread", ThreadView)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one("#status", StatusLine)
+
+    @property
+    def filter_input(self) -> FilterInput:
+        return self.query_one("#filter", FilterInput)
+
+    @property
+    def header(self) -> InboxHeader:
+        return self.query_one("#header", InboxHeader)
+
+    @property
+    def narrow(self) -> bool:
+        return self.has_class("-narrow")
+
+    def on_mount(self) -> None:
+        app = self.inbox_app
+        self.filter_input.display = False
+        self.conversation_list.focus()
+        interval = app.settings.refresh_interval
+        if interval > 0:
+            self._refresh_timer = self.set_interval(interval, self._poll_first_page)
+        if app.initial_user_id:
+            self.set_user(app.initial_user_id, remember=False)
+            self._fetch_team()
+        else:
+            self.conversation_list.empty_text = "looking up the team's users…"
+            self._choose_first_user()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
+
+    # -- users -----------------------------------------------------------------------
+
+    def set_user(self, user_id: str, *, remember: bool) -> None:
+        """View another user's inbox: forget what was loaded for the previous one, reload."""
+        app = self.inbox_app
+        if remember and not app.demo:
+            try:
+                remember_user_id(app.settings, user_id)
+            except OSError as exc:
+                self.notify(f"could not save the choice: {exc.strerror}", severity="warning", markup=False)
+        self.user_id = user_id
+        self.store.clear(user_id)
+        self.thread.clear()
+        self._show_list()
+        self.conversation_list.cursor_id = None
+        self.conversation_list.cursor = 0
+        self.conversation_list.sync()
+        self._update_header()
+        self.action_refresh()
+
+    def _update_header(self) -> None:
+        label = self.user_id or ""
+        for user in self.team or []:
+            if user.user_id == self.user_id:
+                label = user.display_name
+        self.header.set_user(label)
+
+    @work(exclusive=True, group="team")
+    async def _fetch_team(self) -> None:
+        """The team's names, for the header; a failure here only costs the nice name."""
+        try:
+            self.team = await self.inbox_app.client.team_users()
+        except LemlistError:
+            return
+        self._update_header()
+
+    @work(exclusive=True, group="team")
+    async def _choose_first_user(self) -> None:
+        """No user configured: the only team user, or ask."""
+        try:
+            self.team = await self.inbox_app.client.team_users()
+        except LemlistError as exc:
+            self._show_error(exc)
+            self.conversation_list.empty_text = "could not list the team's users"
+            self.conversation_list.refresh()
+            return
+        if len(self.team) == 1:
+            self.set_user(self.team[0].user_id, remember=True)
+        elif not self.team:
+            self.status.update_state(error="this team has no users")
+        else:
+            self._pick_user(remember=True)
+
+    def _pick_user(self, *, remember: bool) -> None:
+        def chosen(user_id: str | None) -> None:
+            if user_id is not None and user_id != self.user_id:
+                self.set_user(user_id, remember=remember)
+            elif self.user_id is None:
+                self.conversation_list.empty_text = "no user chosen: press U to choose one"
+                self.conversation_list.refresh()
+
+        self.app.push_screen(UserPicker(self.inbox_app.client, self.team, current=self.user_id), chosen)
+
+    # -- loading ---------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        """r: reload every page, merging by id; what is loaded stays on screen."""
+        if self.user_id is None:
+            return
+        self.workers.cancel_group(self, "refresh")
+        self._load()
+
+    @work(exclusive=True, group="load")
+    async def _load(self) -> None:
+        user_id = self.user_id
+        if user_id is None:
+            return
+        app = self.inbox_app
+        self.loading = True
+        if not len(self.store):
+            self.conversation_list.empty_text = "loading…"
+            self.conversation_list.refresh()
+        self.status.update_state(loading=True, loaded=0, expected=None, error=None, skipped=0)
+
+        def on_page(merged: MergeResult, progress: LoadProgress) -> None:
+            self.conversation_list.sync()
+            self._update_counts(loaded=progress.loaded, expected=progress.expected, skipped=progress.skipped)
+
+        try:
+            await load_all(app.client, self.store, user_id, page_size=app.settings.page_size, on_page=on_page)
+        except LemlistError as exc:
+            self._show_error(exc)
+        finally:
+            self.loading = False
+            self.conversation_list.empty_text = self._empty_text()
+            self.conversation_list.sync()
+            self._update_counts(loading=False)
+
+    def _poll_first_page(self) -> None:
+        if self.user_id is None or self.loading:
+            return
+        self._refresh_first_page()
+
+    @work(exclusive=True, group="refresh")
+    async def _refresh_first_page(self) -> None:
+        user_id = self.user_id
+        if user_id is None:
+            return
+        app = self.inbox_app
+        try:
+            await refresh_first_page(app.client, self.store, user_id, page_size=app.settings.page_size)
+        except LemlistError as exc:
+            self._show_error(exc)
+            return
+        if self.user_id != user_id:
+            return
+        self.conversation_list.sync()
+        self._update_counts(error=None)
+
+    def _show_error(self, error: BaseException) -> None:
+        message = describe_error(error)
+        self.status.update_state(error=message)
+        if isinstance(error, AuthError):
+            self.notify(message, severity="error", timeout=10, markup=False)
+
+    def _empty_text(self) -> str:
+        if self.store.filtered and len(self.store):
+            return "no conversation matches the filter"
+        return "no conversations"
+
+    def _update_counts(self, **extra: object) -> None:
+        store = self.store
+        self.status.update_state(
+            total=len(store),
+            unread=store.unread_count,
+            shown=store.view_size,
+            query=store.query,
+            unread_only=store.unread_only,
+            **extra,
+        )
+
+    # -- opening ---------------------------------------------------------------------
+
+    @on(ConversationList.Selected)
+    def _on_selected(self, event: ConversationList.Selected) -> None:
+        self.open_conversation(event.conversation_id)
+
+    def open_conversation(self, conversation_id: str, *, focus_thread: bool = True) -> None:
+        entry = self.store.get(conversation_id)
+        if entry is None:
+            return
+        thread = self.thread
+        if thread.current_conversation_id != conversation_id:
+            thread.open(entry.conversation, user_id=self.user_id, user_action=True)
+        if self.narrow:
+            self.add_class("-reading")
+        if focus_thread:
+            thread.focus()
+
+    @on(ConversationList.Highlighted)
+    def _on_highlighted(self, event: ConversationList.Highlighted) -> None:
+        if self._prefetch_timer is not None:
+            self._prefetch_timer.stop()
+        if event.conversation_id is not None:
+            self._prefetch_timer = self.set_timer(PREFETCH_DELAY, self._prefetch)
+
+    def _prefetch(self) -> None:
+        conversation_id = self.conversation_list.cursor_id
+        entry = self.store.get(conversation_id) if conversation_id else None
+        if entry is not None and conversation_id != self.thread.current_conversation_id:
+            self.thread.prefetch(entry.conversation, user_id=self.user_id)
+
+    @on(ThreadView.MarkedRead)
+    def _on_marked_read(self, event: ThreadView.MarkedRead) -> None:
+        if self.store.mark_read(event.conversation_id):
+            self.conversation_list.refresh_row(event.conversation_id)
+            self._update_counts()
+
+    @on(ThreadView.MarkFailed)
+    def _on_mark_failed(self, event: ThreadView.MarkFailed) -> None:
+        self.notify(f"could not mark as read: {event.error}", severity="warning", timeout=8, markup=False)
+
+    # -- navigation ------------------------------------------------------------------
+
+    def _show_list(self) -> None:
+        self.remove_class("-reading")
+        self.conversation_list.focus()
+
+    def action_back(self) -> None:
+        """Esc/h: from the thread back to the list; in the list, Esc clears a filter."""
+        if self.focused is self.conversation_list:
+            if self.store.query:
+                self._clear_filter()
+            return
+        self._show_list()
+
+    def action_switch_pane(self) -> None:
+        if self.focused is self.conversation_list:
+            if self.thread.current_conversation_id is None:
+                return
+            if self.narrow:
+                self.add_class("-reading")
+            self.thread.focus()
+        else:
+            self._show_list()
+
+    def _step(self, delta: int) -> None:
+        listing = self.conversation_list
+        before = listing.cursor
+        listing.move_to(listing.cursor + delta)
+        if listing.cursor != before and listing.cursor_id is not None:
+            self.open_conversation(listing.cursor_id, focus_thread=self.focused is not listing)
+
+    def action_next_conversation(self) -> None:
+        self._step(1)
+
+    def action_previous_conversation(self) -> None:
+        self._step(-1)
+
+    def action_space(self) -> None:
+        """space in the list: open the highlighted conversation, or page it when open."""
+        listing = self.conversation_list
+        if listing.cursor_id is None:
+            return
+        if self.thread.current_conversation_id == listing.cursor_id:
+            self.thread.scroll_page_down(animate=False)
+        else:
+            self.open_conversation(listing.cursor_id, focus_thread=False)
+
+    # -- filter ----------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.filter_input
+        box.display = True
+        self._show_list()
+        box.focus()
+
+    @on(FilterInput.Changed)
+    def _on_filter_changed(self, event: FilterInput.Changed) -> None:
+        self.store.set_filter(query=event.value)
+        self._after_filter()
+
+    @on(FilterInput.Submitted)
+    def _on_filter_submitted(self, event: FilterInput.Submitted) -> None:
+        self.filter_input.display = False
+        self.conversation_list.focus()
+
+    @on(FilterInput.Cancelled)
+    def _on_filter_cancelled(self, event: FilterInput.Cancelled) -> None:
+        self._clear_filter()
+
+    def _clear_filter(self) -> None:
+        box = self.filter_input
+        with box.prevent(FilterInput.Changed):
+            box.value = ""
+        box.display = False
+        self.store.set_filter(query="")
+        self._after_filter()
+        self.conversation_list.focus()
+
+    def action_toggle_unread(self) -> None:
+        self.store.set_filter(unread_only=not self.store.unread_only)
+        self._after_filter()
+
+    def _after_filter(self) -> None:
+        listing = self.conversation_list
+        listing.empty_text = "loading…" if self.loading and not len(self.store) else self._empty_text()
+        listing.sync()
+        self._update_counts()
+
+    # -- the rest --------------------------------------------------------------------
+
+    def action_copy_email(self) -> None:
+        conversation_id = self.thread.current_conversation_id
+        if self.focused is self.conversation_list or conversation_id is None:
+            conversation_id = self.conversation_list.cursor_id
+        entry = self.store.get(conversation_id) if conversation_id else None
+        if entry is None:
+            return
+        if not entry.email:
+            self.notify("this contact has no email address", severity="warning", markup=False)
+            return
+        self.app.copy_to_clipboard(entry.email)
+        self.notify(f"copied {entry.email}", timeout=3, markup=False)
+
+    def action_switch_user(self) -> None:
+        self._pick_user(remember=False)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())

@@ -1,0 +1,99 @@
+"""Choosing the viewing user: read state in lemlist is per team user.
+
+Shown at start-up when no user id is configured, and on ``U``. It lists the team's
+users (fetched here if the caller has not got them yet); names are API strings, so
+each option is a plain ``Content``, never markup.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from lemlist_inbox.api.client import LemlistClient
+from lemlist_inbox.api.errors import LemlistError
+from lemlist_inbox.api.models import TeamUser
+from lemlist_inbox.render import sanitize
+
+
+def user_label(user: TeamUser, current: str | None) -> Content:
+    """``Alice Martin  alice@x.io  admin`` with the current user marked."""
+    name = " ".join(sanitize(user.display_name).split())
+    parts: list[str | tuple[str, str]] = [("● " if user.user_id == current else "  ", "bold")]
+    parts.append((name, "bold"))
+    if user.email and user.email != user.display_name:
+        parts.append("  " + " ".join(sanitize(user.email).split()))
+    if user.role:
+        parts.append(("  " + " ".join(sanitize(user.role).split()), "italic"))
+    return Content.assemble(*parts)
+
+
+class UserPicker(ModalScreen[str | None]):
+    """Dismisses with the chosen user id, or None on Esc."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", key_display="esc"),
+        Binding("j", "down", "Down", show=False),
+        Binding("k", "up", "Up", show=False),
+    ]
+
+    def __init__(self, client: LemlistClient, team: list[TeamUser] | None, *, current: str | None) -> None:
+        super().__init__()
+        self.client = client
+        self.team = team
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker-box"):
+            yield Static(Content("Whose inbox?"), id="picker-title")
+            yield OptionList(id="picker-list")
+            yield Static(Content("Enter chooses, Esc cancels"), id="picker-hint")
+
+    def on_mount(self) -> None:
+        if self.team is None:
+            self.query_one("#picker-hint", Static).update(Content("loading the team's users…"))
+            self._load()
+        else:
+            self._fill(self.team)
+
+    @work(exclusive=True)
+    async def _load(self) -> None:
+        try:
+            self.team = await self.client.team_users()
+        except LemlistError as exc:
+            self.query_one("#picker-hint", Static).update(Content(f"error: {sanitize(str(exc))}"))
+            return
+        self.query_one("#picker-hint", Static).update(Content("Enter chooses, Esc cancels"))
+        self._fill(self.team)
+
+    def _fill(self, team: list[TeamUser]) -> None:
+        options = self.query_one("#picker-list", OptionList)
+        options.clear_options()
+        options.add_options([Option(user_label(user, self.current), id=user.user_id) for user in team])
+        for index, user in enumerate(team):
+            if user.user_id == self.current:
+                options.highlighted = index
+        if options.highlighted is None and team:
+            options.highlighted = 0
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_down(self) -> None:
+        self.query_one("#picker-list", OptionList).action_cursor_down()
+
+    def action_up(self) -> None:
+        self.query_one("#picker-list", OptionList).action_cursor_up()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,1 @@
+"""Widgets of the inbox UI (the thread pane lives in ``ui.thread_view``)."""

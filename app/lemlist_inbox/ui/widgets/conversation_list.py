@@ -1,0 +1,241 @@
+"""The conversation list: a line-API virtual list over the store's view.
+
+It never builds a widget per row (ListView does, and dies at 100,000 rows): like
+Textual's own ``Log``/``OptionList`` it is a ``ScrollView`` whose ``render_line`` draws
+only the rows on screen, straight from the store. Moving the cursor repaints two
+lines; appending a page only changes ``virtual_size``. The cursor is held by
+conversation id, so rows arriving above or below, a refresh or a filter change never
+move it to another conversation.
+
+Every string from the API becomes a plain ``Segment`` (no markup parsing anywhere),
+already passed through ``render.sanitize`` by the store.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from lemlist_inbox.ui.clock import Clock, local_tz, system_clock
+from lemlist_inbox.ui.format import UNICODE, Columns, Glyphs, columns_for, fit, row_pieces
+from lemlist_inbox.ui.store import ConversationStore
+
+_ROLES = ("mark", "name", "email", "channels", "replied", "time")
+
+
+class ConversationList(ScrollView, can_focus=True):
+    """Virtual list of conversations; posts ``Highlighted`` and ``Selected`` by id."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Down", show=False),
+        Binding("k,up", "cursor_up", "Up", show=False),
+        Binding("g,home", "first", "Top", show=False),
+        Binding("G,end", "last", "Bottom", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("enter,l", "select", "Open", key_display="⏎/l"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "conversation-list--cursor",
+        "conversation-list--unread",
+        "conversation-list--mark",
+        "conversation-list--name",
+        "conversation-list--email",
+        "conversation-list--channels",
+        "conversation-list--replied",
+        "conversation-list--time",
+        "conversation-list--empty",
+    }
+
+    class Highlighted(Message):
+        """The cursor moved to another conversation (None: the view is empty)."""
+
+        def __init__(self, conversation_id: str | None) -> None:
+            super().__init__()
+            self.conversation_id = conversation_id
+
+    class Selected(Message):
+        """The user asked to open a conversation (Enter, l, or a click)."""
+
+        def __init__(self, conversation_id: str) -> None:
+            super().__init__()
+            self.conversation_id = conversation_id
+
+    def __init__(
+        self,
+        store: ConversationStore,
+        *,
+        clock: Clock = system_clock,
+        glyphs: Glyphs = UNICODE,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.store = store
+        self.clock = clock
+        self.glyphs = glyphs
+        self.empty_text = "loading…"
+        self.cursor = 0
+        self.cursor_id: str | None = None
+        self._columns: tuple[int, Columns] | None = None
+        self._generation = -1
+
+    # -- public ----------------------------------------------------------------------
+
+    @property
+    def highlighted_id(self) -> str | None:
+        return self.cursor_id
+
+    def sync(self) -> None:
+        """Catch up with the store after a merge, a filter change or a mark.
+
+        The cursor stays on the same conversation and on the same screen row: rows
+        added above it scroll the view by as many lines instead of moving the cursor.
+        """
+        store = self.store
+        size = store.view_size
+        old_index, old_id = self.cursor, self.cursor_id
+        index = store.view_index(old_id)
+        if index is None:
+            # The conversation left the view (filter): stay at the same position.
+            index = min(old_index, size - 1) if size else 0
+        self.cursor = index
+        screen_row = old_index - self.scroll_offset.y
+        self.virtual_size = Size(self.scrollable_content_region.width, size)
+        self._generation = store.generation
+        new_id = store.view_at(index).id if size else None
+        if new_id is not None and old_id is not None and index != old_index and new_id == old_id:
+            self.scroll_to(y=max(index - screen_row, 0), animate=False, immediate=True)
+        self.cursor_id = new_id
+        self._scroll_cursor_visible()
+        self.refresh()
+        if new_id != old_id:
+            self.post_message(self.Highlighted(new_id))
+
+    def move_to(self, index: int) -> None:
+        """Put the cursor on a view index (clamped); repaints only the two rows involved."""
+        size = self.store.view_size
+        if not size:
+            return
+        index = max(0, min(index, size - 1))
+        old = self.cursor
+        self.cursor = index
+        new_id = self.store.view_at(index).id
+        changed = new_id != self.cursor_id
+        self.cursor_id = new_id
+        self.refresh_line(old)
+        self.refresh_line(index)
+        self._scroll_cursor_visible()
+        if changed:
+            self.post_message(self.Highlighted(new_id))
+
+    def move_to_id(self, conversation_id: str) -> bool:
+        index = self.store.view_index(conversation_id)
+        if index is None:
+            return False
+        self.move_to(index)
+        return True
+
+    def refresh_row(self, conversation_id: str) -> None:
+        """Repaint one conversation's row (after it was marked read)."""
+        index = self.store.view_index(conversation_id)
+        if index is not None:
+            self.refresh_line(index)
+
+    # -- actions ---------------------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(self.store.view_size - 1)
+
+    def action_page_down(self) -> None:
+        self.move_to(self.cursor + max(self._page_height - 1, 1))
+
+    def action_page_up(self) -> None:
+        self.move_to(self.cursor - max(self._page_height - 1, 1))
+
+    def action_select(self) -> None:
+        if self.cursor_id is not None:
+            self.post_message(self.Selected(self.cursor_id))
+
+    # -- events ----------------------------------------------------------------------
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = self.scroll_offset.y + offset.y
+        if 0 <= index < self.store.view_size:
+            self.move_to(index)
+            self.action_select()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, self.store.view_size)
+        self._scroll_cursor_visible()
+
+    # -- rendering -------------------------------------------------------------------
+
+    @property
+    def _page_height(self) -> int:
+        return self.scrollable_content_region.height
+
+    def _scroll_cursor_visible(self) -> None:
+        height = self._page_height
+        if height <= 0:
+            return
+        top = self.scroll_offset.y
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def _columns_for(self, width: int) -> Columns:
+        if self._columns is None or self._columns[0] != width:
+            self._columns = (width, columns_for(width))
+        return self._columns[1]
+
+    def _style(self, *names: str) -> Style:
+        return self.get_component_rich_style(*(f"conversation-list--{name}" for name in names), partial=True)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        index = self.scroll_offset.y + y
+        store = self.store
+        if index >= store.view_size:
+            if index == 0 and self.empty_text:
+                text = fit(self.empty_text, width)
+                return Strip([Segment(text, base + self._style("empty"))], width)
+            return Strip.blank(width, base)
+        entry = store.view_at(index)
+        row_style = base
+        if entry.unread:
+            row_style = row_style + self._style("unread")
+        if index == self.cursor:
+            row_style = row_style + self._style("cursor")
+        now = self.clock()
+        pieces = row_pieces(entry, self._columns_for(width), now, self.glyphs, local_tz(self.clock))
+        segments = []
+        for text, role in pieces:
+            style = row_style + self._style(role) if role in _ROLES else row_style
+            if index == self.cursor:
+                style = style + self._style("cursor")
+            segments.append(Segment(text, style))
+        return Strip(segments).adjust_cell_length(width, row_style)

@@ -1,0 +1,84 @@
+"""The status line: what is loading, how much there is, and what went wrong.
+
+It renders a single line from a small state object, so the screen only says *what*
+changed (``status.update_state(loaded=1200)``) and this widget decides how it reads.
+Error text comes from the api layer's typed errors, which never hold the key; it is
+sanitized again here because it may quote a server body.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from textual.content import Content
+from textual.widget import Widget
+
+from lemlist_inbox.render import sanitize
+
+
+@dataclass(frozen=True)
+class StatusState:
+    """Everything the status line shows; the screen replaces fields as things happen."""
+
+    loading: bool = False
+    loaded: int = 0
+    expected: int | None = None
+    total: int = 0
+    unread: int = 0
+    shown: int = 0
+    query: str = ""
+    unread_only: bool = False
+    skipped: int = 0
+    error: str | None = None
+    notice: str = ""
+
+
+def _count(number: int) -> str:
+    return f"{number:,}"
+
+
+def describe(state: StatusState) -> list[tuple[str, str]]:
+    """The line as (text, style) parts; pure so it can be tested without an app."""
+    parts: list[tuple[str, str]] = []
+    if state.loading:
+        if state.expected:
+            parts.append((f"loaded {_count(state.loaded)} of {_count(state.expected)}", "bold"))
+        else:
+            parts.append(("loading…", "bold"))
+    else:
+        noun = "conversation" if state.total == 1 else "conversations"
+        parts.append((f"{_count(state.total)} {noun}", "bold"))
+    parts.append((f" · {_count(state.unread)} unread", ""))
+    if state.query or state.unread_only:
+        filters = []
+        if state.query:
+            filters.append(f"filter “{sanitize(state.query)}”")
+        if state.unread_only:
+            filters.append("unread only")
+        parts.append((f" · {' + '.join(filters)}: {_count(state.shown)} shown", "bold"))
+    if state.skipped:
+        parts.append((f" · {_count(state.skipped)} malformed skipped", ""))
+    if state.notice:
+        parts.append((f" · {sanitize(state.notice)}", ""))
+    if state.error:
+        parts.append((f" · {sanitize(state.error)} (press r to retry)", "bold reverse"))
+    return parts
+
+
+class StatusLine(Widget):
+    """One line above the footer; see ``describe`` for its wording."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.state = StatusState()
+
+    def update_state(self, **changes: Any) -> None:
+        new = replace(self.state, **changes)
+        if new != self.state:
+            self.state = new
+            self.set_class(bool(new.error), "-error")
+            self.refresh()
+
+    def render(self) -> Content:
+        return Content.assemble(*describe(self.state))

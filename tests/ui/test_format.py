@@ -1,0 +1,72 @@
+"""Row formatting: cell widths, relative times, marks, ASCII fallback."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from rich.cells import cell_len
+
+from lemlist_inbox.api.models import Conversation
+from lemlist_inbox.ui.format import (
+    ASCII,
+    UNICODE,
+    channel_marks,
+    choose_glyphs,
+    columns_for,
+    fit,
+    relative_time,
+    row_pieces,
+)
+from lemlist_inbox.ui.store import ConversationStore
+
+NOW = datetime(2024, 12, 17, 12, 0, tzinfo=UTC)
+
+
+def test_relative_time() -> None:
+    assert relative_time(NOW - timedelta(seconds=5), NOW) == "now"
+    assert relative_time(NOW - timedelta(minutes=5), NOW) == "5m"
+    assert relative_time(NOW - timedelta(hours=3), NOW) == "3h"
+    assert relative_time(NOW - timedelta(days=2), NOW) == "2d"
+    assert relative_time(datetime(2024, 3, 4, tzinfo=UTC), NOW) == "Mar 4"
+    assert relative_time(datetime(2023, 3, 4, tzinfo=UTC), NOW) == "2023-03"
+    assert relative_time(None, NOW) == ""
+
+
+def test_fit_counts_cells() -> None:
+    assert fit("abc", 5) == "abc  "
+    assert cell_len(fit("日本語テキスト", 7)) == 7
+    assert fit("日本語テキスト", 7).endswith("…")
+    assert cell_len(fit("😀😀😀", 4)) == 4
+    assert fit("x", 0) == ""
+
+
+def test_channel_marks_and_ascii() -> None:
+    assert channel_marks(["email", "linkedin"], UNICODE) == "✉ in"
+    assert channel_marks(["whatsapp"], ASCII) == "+"
+    assert choose_glyphs({"LEMLIST_INBOX_ASCII": "1"}, "utf-8") is ASCII
+    assert choose_glyphs({}, "ascii") is ASCII
+    assert choose_glyphs({}, "utf-8") is UNICODE
+
+
+def test_row_is_exactly_the_width_with_wide_names() -> None:
+    store = ConversationStore("u")
+    store.merge(
+        [
+            Conversation.model_validate(
+                {
+                    "_id": "ibx_1",
+                    "lastActivityAt": "2024-12-17T11:55:00Z",
+                    "channels": ["email", "linkedin"],
+                    "haveReplies": True,
+                    "users": [{"userId": "u", "read": False}],
+                    "contact": {"fullName": "王小明 😀 " * 10, "email": "wang@例え.jp"},
+                }
+            )
+        ]
+    )
+    entry = store.view_at(0)
+    for width in (40, 80, 120):
+        pieces = row_pieces(entry, columns_for(width), NOW, UNICODE)
+        assert sum(cell_len(text) for text, _ in pieces) == width
+        assert pieces[0][0].startswith("●")
+        assert pieces[-1][0].strip() in {"5m", "2024-12-17 11:55"}

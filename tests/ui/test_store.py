@@ -1,0 +1,122 @@
+"""The conversation store: order, merge by id, filters, view index, read marks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lemlist_inbox.api.models import Conversation
+from lemlist_inbox.ui.store import ConversationStore
+
+ME = "usr_me"
+
+
+def conv(
+    n: int,
+    *,
+    minute: int | None = None,
+    unread: bool = False,
+    name: str | None = None,
+    email: str | None = None,
+) -> Conversation:
+    minute = n if minute is None else minute
+    raw: dict[str, Any] = {
+        "_id": f"ibx_{n}",
+        "contactId": f"ctc_{n}",
+        "lastActivityAt": f"2024-12-17T{minute // 60:02d}:{minute % 60:02d}:00.000Z",
+        "users": [{"userId": ME, "read": not unread}],
+        "contact": {
+            "_id": f"ctc_{n}",
+            "fullName": name if name is not None else f"Person {n}",
+            "email": email if email is not None else f"p{n}@example.com",
+        },
+    }
+    return Conversation.model_validate(raw)
+
+
+def ids(store: ConversationStore) -> list[str]:
+    return [store.view_at(i).id for i in range(store.view_size)]
+
+
+def test_pages_newest_first_append_in_order() -> None:
+    store = ConversationStore(ME)
+    store.merge([conv(n) for n in range(500, 400, -1)])
+    store.merge([conv(n) for n in range(400, 300, -1)])
+    assert len(store) == 200
+    assert ids(store)[:2] == ["ibx_500", "ibx_499"]
+    assert ids(store)[-1] == "ibx_301"
+
+
+def test_merge_by_id_moves_changed_to_top_and_keeps_unchanged() -> None:
+    store = ConversationStore(ME)
+    store.merge([conv(n) for n in range(10, 0, -1)])
+    result = store.merge([conv(3, minute=100), conv(11, minute=99), conv(5)])
+    assert (result.added, result.updated) == (1, 2)
+    assert ids(store)[:3] == ["ibx_3", "ibx_11", "ibx_10"]
+    assert len(store) == 11
+    assert ids(store).count("ibx_5") == 1
+
+
+def test_view_index_and_unread_counts() -> None:
+    store = ConversationStore(ME)
+    store.merge([conv(n, unread=n % 2 == 0) for n in range(10, 0, -1)])
+    assert store.unread_count == 5
+    assert store.view_index("ibx_7") == 3
+    assert store.view_index("nope") is None
+    assert store.mark_read("ibx_8") is True
+    assert store.mark_read("ibx_8") is False
+    assert store.unread_count == 4
+    assert store.get("ibx_8") is not None and not store.get("ibx_8").unread  # type: ignore[union-attr]
+
+
+def test_filter_query_narrows_and_widens() -> None:
+    store = ConversationStore(ME)
+    store.merge([conv(1, name="Alice Martin"), conv(2, name="Bob", email="alice@b.io"), conv(3, name="Carl")])
+    store.set_filter(query="ALI")
+    assert sorted(ids(store)) == ["ibx_1", "ibx_2"]
+    store.set_filter(query="alice m")
+    assert ids(store) == ["ibx_1"]
+    store.set_filter(query="")
+    assert len(ids(store)) == 3
+
+
+def test_unread_only_combines_with_query_and_new_rows() -> None:
+    store = ConversationStore(ME)
+    store.merge([conv(n, unread=n in (2, 4), name=f"n{n}") for n in range(5, 0, -1)])
+    store.set_filter(unread_only=True)
+    assert ids(store) == ["ibx_4", "ibx_2"]
+    store.set_filter(query="n4")
+    assert ids(store) == ["ibx_4"]
+    store.set_filter(query="")
+    store.merge([conv(9, unread=True), conv(8, unread=False)])
+    assert ids(store) == ["ibx_9", "ibx_4", "ibx_2"]
+    # read while filtered: stays visible until the filter changes
+    store.mark_read("ibx_4")
+    assert "ibx_4" in ids(store)
+    store.set_filter(unread_only=False)
+    store.set_filter(unread_only=True)
+    assert "ibx_4" not in ids(store)
+
+
+def test_names_sanitized_and_email_fallback() -> None:
+    store = ConversationStore(ME)
+    store.merge([conv(1, name="\x1b[2JEvil\u202e", email="e@x.io"), conv(2, name="")])
+    one, two = store.get("ibx_1"), store.get("ibx_2")
+    assert one is not None and two is not None
+    assert "\x1b" not in one.name and "\u202e" not in one.name
+    assert two.name == "p2@example.com"
+
+
+def test_missing_timestamp_sorts_last() -> None:
+    store = ConversationStore(ME)
+    odd = Conversation.model_validate({"_id": "ibx_x", "contact": {"email": "x@y.z"}})
+    store.merge([odd, conv(1)])
+    assert ids(store) == ["ibx_1", "ibx_x"]
+
+
+def test_large_merge_is_incremental() -> None:
+    store = ConversationStore(ME)
+    for page in range(100):
+        store.merge([conv(100_000 - page * 100 - i) for i in range(100)])
+    assert len(store) == 10_000
+    store.set_filter(query="person 99")
+    assert all("person 99" in store.view_at(i).search for i in range(store.view_size))
