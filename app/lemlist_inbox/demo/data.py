@@ -78,7 +78,7 @@ class _Conv:
     activity_ms: int  # lastActivityAt, moved by add_activity
     read: int | None = None  # bitmask of team users who have read it; None = as planned
     fixed: dict[str, Any] | None = None  # verbatim conversation (seed / hostile data)
-    fixed_thread: list[dict[str, Any]] | None = None  # its messages, oldest first
+    fixed_thread: list[Any] | None = None  # its messages, oldest first (hostile: some not dicts)
     extra: list[dict[str, Any]] | None = None  # messages added by add_activity, oldest first
 
 
@@ -208,11 +208,15 @@ class Dataset:
         with self._lock:
             return self._to_dict(self._record(contact_id))
 
-    def thread(self, contact_id: str) -> list[dict[str, Any]]:
-        """Messages of the contact's thread, NEWEST first, as the endpoint serves them."""
+    def thread(self, contact_id: str) -> list[Any]:
+        """Messages (dicts) of the contact's thread, NEWEST first, as the endpoint serves them.
+
+        ``list[Any]`` only because hostile data holds a few deliberately broken items.
+        """
         with self._lock:
             record = self._record(contact_id)
             extra = list(record.extra or ())
+        base: list[Any]
         if record.fixed_thread is not None:
             base = record.fixed_thread
         elif record.fixed is not None:

@@ -65,7 +65,12 @@ def _text(status: int, message: str, headers: dict[str, str] | None = None) -> _
 
 
 def _json(payload: Any) -> _Response:
-    return _Response(200, json.dumps(payload, ensure_ascii=False).encode())
+    """UTF-8 JSON; lone surrogates (hostile data) go out as ``\\udXXX`` escapes, as Node's would."""
+    try:
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        body = json.dumps(payload, ensure_ascii=True).encode("ascii")
+    return _Response(200, body)
 
 
 class _BadParam(Exception):
@@ -109,6 +114,7 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     timeout = 60  # an idle keep-alive connection frees its thread after this
     server: _HTTPServer
+    sent_status = 0  # status line already written, for the log when the body fails
 
     def setup(self) -> None:
         super().setup()
@@ -254,7 +260,9 @@ class DemoServer:
         try:
             status = self._respond(h, h.command, path, query)
         except (BrokenPipeError, ConnectionResetError):
+            # The client hung up mid-body (e.g. its read timeout fired on slow_body).
             h.close_connection = True
+            status = h.sent_status
         finally:
             with self._log_lock:
                 self.log.append(RequestRecord(arrival, h.command, path, query, status))
@@ -378,6 +386,7 @@ class DemoServer:
         if cut:
             h.send_header("Connection", "close")
         h.end_headers()
+        h.sent_status = response.status
         if h.command == "HEAD":
             return response.status
         slow = self.faults.slow_body
