@@ -24,7 +24,9 @@ Why it is built the way it is:
 
 from __future__ import annotations
 
+import asyncio
 import bisect
+import functools
 import io
 import locale
 import os
@@ -44,8 +46,9 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, get_current_worker
 
+from lemlist_inbox.api.client import Thread
 from lemlist_inbox.api.errors import (
     AuthError,
     BadRequestError,
@@ -413,12 +416,21 @@ def error_line(exc: BaseException) -> str:
 
 @dataclass
 class _MarkIntent:
-    """A mark riding on an in-flight thread request; settled exactly once, by whoever ends first."""
+    """A mark riding on a thread request (``markAsRead=true``), settled exactly once.
+
+    The request runs as its own task, shielded from the load worker: if the user moves
+    on before it answers, it still finishes, so the mark is neither lost nor sent twice.
+    """
 
     conversation: Conversation
     contact_id: str
     user_id: str
+    generation: int
     settled: bool = False
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.conversation.id, self.user_id)
 
 
 @dataclass(frozen=True)
@@ -520,13 +532,11 @@ class ThreadView(ScrollView, can_focus=True):
         self._thread: CachedThread | None = None
         self._layout = ThreadLayout([], 0, [])
         self._pending_layout_key: tuple[object, ...] | None = None
-        self._intent: _MarkIntent | None = None
+        #: Thread requests carrying a mark, by (conversation id, user id).
+        self._marking_fetches: dict[tuple[str, str], asyncio.Task[Thread]] = {}
         #: Conversation objects whose mark is queued, to update the model when it lands.
         self._marking: dict[tuple[str, str], Conversation] = {}
         self._prefetching: dict[str, Worker[None]] = {}
-        #: Marks riding on load workers, so a worker cancelled before it even ran still
-        #: hands its mark to the queue (see ``on_worker_state_changed``).
-        self._load_intents: dict[Worker[None], _MarkIntent] = {}
         self._closing = False
         self._relayout_scheduled = False
 
@@ -561,19 +571,22 @@ class ThreadView(ScrollView, can_focus=True):
             if should_mark and user_id is not None:
                 self._queue_mark(conversation, contact_id, user_id)
             return
-        intent = _MarkIntent(conversation, contact_id, user_id) if should_mark and user_id else None
-        self._intent = intent
+        fetch: asyncio.Task[Thread] | None = None
+        if should_mark and user_id is not None:
+            fetch = self._start_marking_fetch(
+                _MarkIntent(conversation, contact_id, user_id, self._generation)
+            )
         self._state = "loading"
         self._show_notice(f"Loading the conversation with {self._contact_label(conversation)}…", "notice")
-        worker = self.run_worker(
-            self._load(conversation, contact_id, user_id, intent, self._generation),
+        _: Worker[None] = self.run_worker(
+            # A callable, not a coroutine: a load cancelled before it starts then leaves
+            # no never-awaited coroutine behind.
+            functools.partial(self._load, conversation, contact_id, user_id, fetch, self._generation),
             group="load",
             exclusive=True,
             exit_on_error=False,
             name=f"load {conversation.id}",
         )
-        if intent is not None:
-            self._load_intents[worker] = intent
 
     def prefetch(self, conversation: Conversation, *, user_id: str | None) -> None:
         """Fetch and render a conversation into the cache, quietly. Never marks it read."""
@@ -588,7 +601,7 @@ class ThreadView(ScrollView, can_focus=True):
             oldest = next(iter(self._prefetching))
             self._prefetching.pop(oldest).cancel()
         self._prefetching[conversation.id] = self.run_worker(
-            self._prefetch(conversation, contact_id, user_id),
+            functools.partial(self._prefetch, conversation, contact_id, user_id),
             group="prefetch",
             exit_on_error=False,
             name=f"prefetch {conversation.id}",
@@ -616,13 +629,19 @@ class ThreadView(ScrollView, can_focus=True):
 
     async def flush_marks(self, timeout: float = 3.0) -> list[str]:
         """On quit: send pending marks within ``timeout``; return the ids that could not be sent."""
-        intent = self._intent
-        if intent is not None and not intent.settled:
-            # The thread request carrying this mark has not answered: hand the mark to the
-            # queue so it is sent (or reported) before the app goes.
-            intent.settled = True
-            self._queue_mark(intent.conversation, intent.contact_id, intent.user_id)
-        return await self.mark_queue.flush(timeout)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(0.0, timeout)
+        fetches = list(self._marking_fetches.values())
+        if fetches:
+            # Thread requests carrying a mark are still out: let them answer (a success
+            # settles the mark, a failure queues it), then cancel the stragglers, which
+            # hands their marks to the queue too.
+            _, late = await asyncio.wait(fetches, timeout=max(0.0, timeout))
+            for task in late:
+                task.cancel()
+            if late:
+                await asyncio.wait(late)
+        return await self.mark_queue.flush(max(0.0, deadline - loop.time()))
 
     @property
     def expanded(self) -> bool:
@@ -648,13 +667,7 @@ class ThreadView(ScrollView, can_focus=True):
             return False
         if self.mark_queue.is_pending(conversation.id, user_id):
             return False  # already owed and being retried: once is enough
-        intent = self._intent
-        return not (
-            intent is not None
-            and not intent.settled
-            and intent.conversation.id == conversation.id
-            and intent.user_id == user_id
-        )
+        return (conversation.id, user_id) not in self._marking_fetches  # already on its way
 
     def _queue_mark(self, conversation: Conversation, contact_id: str, user_id: str) -> None:
         self._marking[(conversation.id, user_id)] = conversation
@@ -683,15 +696,33 @@ class ThreadView(ScrollView, can_focus=True):
             )
         )
 
-    def _settle_failed_intent(self, intent: _MarkIntent | None, exc: BaseException | None) -> None:
-        """The request carrying a mark failed or was cancelled: the queue takes the mark over.
+    def _start_marking_fetch(self, intent: _MarkIntent) -> asyncio.Task[Thread]:
+        """Fetch the thread with ``markAsRead=true`` as a task of its own (see ``_MarkIntent``)."""
+        task = asyncio.get_running_loop().create_task(
+            self._client.thread(intent.contact_id, user_id=intent.user_id, mark_as_read=True),
+            name=f"thread+mark {intent.conversation.id}",
+        )
+        self._marking_fetches[intent.key] = task
+        task.add_done_callback(functools.partial(self._marking_fetch_done, intent))
+        return task
 
-        Not for errors a retry cannot fix about this contact (not found, bad request, key):
-        the pane shows those, and marking a contact that does not exist cannot succeed.
-        """
-        if intent is None or intent.settled:
+    def _marking_fetch_done(self, intent: _MarkIntent, task: asyncio.Task[Thread]) -> None:
+        if self._marking_fetches.get(intent.key) is task:
+            del self._marking_fetches[intent.key]
+        if intent.settled:
             return
         intent.settled = True
+        exc = None if task.cancelled() else task.exception()
+        if not task.cancelled() and exc is None:
+            self._mark_done(intent.conversation, intent.user_id)
+            if intent.generation != self._generation:
+                # The user moved on before it answered: keep the thread for later.
+                thread = task.result()
+                self._start_render(intent.conversation, thread.messages, thread.skipped, None)
+            return
+        # Failed or cancelled: the queue takes the mark over and retries it. Not for
+        # errors a retry cannot fix about this contact (not found, bad request, key):
+        # the pane shows those, and a contact that does not exist cannot be marked.
         if self._closing:
             return
         if isinstance(exc, NotFoundError | BadRequestError | AuthError | PaymentRequiredError):
@@ -705,24 +736,21 @@ class ThreadView(ScrollView, can_focus=True):
         conversation: Conversation,
         contact_id: str,
         user_id: str | None,
-        intent: _MarkIntent | None,
+        fetch: asyncio.Task[Thread] | None,
         generation: int,
     ) -> None:
         try:
-            thread = await self._client.thread(
-                contact_id, user_id=user_id, mark_as_read=intent is not None
-            )
-        except BaseException as exc:  # cancelled, API error or a bug: never a traceback on screen
-            self._settle_failed_intent(intent, exc)
-            if not isinstance(exc, Exception):
-                raise
+            if fetch is not None:
+                # Shielded: cancelling this load (the user opened another conversation)
+                # must not cancel the request that carries the mark.
+                thread = await asyncio.shield(fetch)
+            else:
+                thread = await self._client.thread(contact_id, user_id=user_id, mark_as_read=False)
+        except Exception as exc:  # API error or a bug: one clear line, never a traceback
             if generation == self._generation:
                 self._state = "error"
                 self._show_notice(error_line(exc), "error")
             return
-        if intent is not None and not intent.settled:
-            intent.settled = True
-            self._mark_done(intent.conversation, intent.user_id)
         self._start_render(conversation, thread.messages, thread.skipped, generation)
 
     async def _prefetch(self, conversation: Conversation, contact_id: str, user_id: str | None) -> None:
@@ -1013,15 +1041,10 @@ class ThreadView(ScrollView, can_focus=True):
         if self._thread is not None and self._layouts.get(self._layout_key()) is None:
             self._relayout()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
-            return
-        intent = self._load_intents.pop(event.worker, None)
-        if event.state is not WorkerState.SUCCESS:
-            self._settle_failed_intent(intent, None)
-
     def on_unmount(self) -> None:
         self._closing = True
+        for task in list(self._marking_fetches.values()):
+            task.cancel()
         self.mark_queue.close()
 
     # ------------------------------------------------------------------ actions
