@@ -56,8 +56,8 @@ class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("tab", "switch_pane", "Switch pane", show=False),
         Binding("escape,h", "back", "Back", key_display="esc"),
-        Binding("J,]", "next_conversation", "Next", key_display="J"),
-        Binding("K,[", "previous_conversation", "Prev", key_display="K"),
+        Binding("J,right_square_bracket", "next_conversation", "Next", key_display="J"),
+        Binding("K,left_square_bracket", "previous_conversation", "Prev", key_display="K"),
         Binding("space", "space", "Page", show=False),
         Binding("slash", "filter", "Filter", key_display="/"),
         Binding("u", "toggle_unread", "Unread"),
@@ -73,7 +73,7 @@ class MainScreen(Screen[None]):
         self.store = ConversationStore()
         self.user_id: str | None = None
         self.team: list[TeamUser] | None = None
-        self.loading = False
+        self.busy = False
         self._prefetch_timer: Timer | None = None
         self._refresh_timer: Timer | None = None
 
@@ -215,7 +215,7 @@ class MainScreen(Screen[None]):
         if user_id is None:
             return
         app = self.inbox_app
-        self.loading = True
+        self.busy = True
         if not len(self.store):
             self.conversation_list.empty_text = "loading…"
             self.conversation_list.refresh()
@@ -230,13 +230,13 @@ class MainScreen(Screen[None]):
         except LemlistError as exc:
             self._show_error(exc)
         finally:
-            self.loading = False
+            self.busy = False
             self.conversation_list.empty_text = self._empty_text()
             self.conversation_list.sync()
             self._update_counts(loading=False)
 
     def _poll_first_page(self) -> None:
-        if self.user_id is None or self.loading:
+        if self.user_id is None or self.busy:
             return
         self._refresh_first_page()
 
@@ -403,7 +403,7 @@ class MainScreen(Screen[None]):
 
     def _after_filter(self) -> None:
         listing = self.conversation_list
-        listing.empty_text = "loading…" if self.loading and not len(self.store) else self._empty_text()
+        listing.empty_text = "loading…" if self.busy and not len(self.store) else self._empty_text()
         listing.sync()
         self._update_counts()
 
