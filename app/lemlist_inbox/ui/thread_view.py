@@ -28,6 +28,7 @@ import asyncio
 import bisect
 import functools
 import io
+import itertools
 import locale
 import os
 import sys
@@ -36,10 +37,12 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import chop_cells
 from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
 from textual.events import Resize
 from textual.geometry import Size
@@ -207,7 +210,14 @@ def _make_console(width: int) -> Console:
 
 
 def _wrap(console: Console, text: Text, width: int) -> list[Strip]:
-    options = console.options.update(width=max(1, width), no_wrap=False, overflow="fold")
+    """Wrap at spaces; a ``no_wrap`` text is instead folded at exactly ``width`` cells."""
+    width = max(1, width)
+    if text.no_wrap:
+        chunks = chop_cells(text.plain, width) or [""]
+        offsets = list(itertools.accumulate(len(chunk) for chunk in chunks))[:-1]
+        pieces = text.divide(offsets) if offsets else [text]
+        return [Strip(list(piece.render(console)), piece.cell_len) for piece in pieces]
+    options = console.options.update(width=width, no_wrap=False, overflow="fold")
     lines = console.render_lines(text, options, pad=False, new_lines=False)
     return [Strip(line) for line in lines]
 
@@ -237,20 +247,24 @@ def _direction(rm: RenderedMessage, glyphs: ThreadGlyphs, styles: ThreadStyles) 
     return f"{glyphs.other} {rm.title}", styles.other
 
 
-def message_text(
+def message_blocks(
     rm: RenderedMessage,
     *,
     expanded: bool,
     styles: ThreadStyles,
     glyphs: ThreadGlyphs,
     tz: tzinfo | None = None,
-) -> Text:
-    """One message as a styled ``Text``: header block, body, quote (folded or not), links.
+) -> list[Text]:
+    """One message as styled blocks: header, body, quote (folded or not), links, attachments.
 
     The header rows come from ``render.header_lines`` so the pane and ``lemlist-inbox show``
     agree. Only ``append(plain, style)`` is used: every string here came from a stranger.
+    Link lines are ``no_wrap`` blocks, which ``_wrap`` folds at the exact width instead of
+    at spaces, so a long URL stays on its ``[n]`` line rather than jumping below it.
     """
+    blocks: list[Text] = []
     out = Text(end="", overflow="fold")
+    blocks.append(out)
     label, style = _direction(rm, glyphs, styles)
     out.append(label, style)
     out.append("\n")
@@ -301,22 +315,41 @@ def message_text(
 
     links = body.links if expanded else body.visible_links
     if links:
-        out.append("\n")
+        blocks.append(Text("", end=""))
         for link in links:
-            out.append(f"[{link.number}] ", styles.link_number)
-            out.append(link.target, styles.link)
+            line = Text(end="", no_wrap=True)
+            line.append(f"[{link.number}] ", styles.link_number)
+            line.append(link.target, styles.link)
+            blocks.append(line)
             if link.suspicious:
                 reason = link.warning or f"text shows {link.text}"
-                out.append(f"  {glyphs.warning} {reason}, goes to {_host(link.target)}", styles.warning)
-            out.append("\n")
+                warning = Text(end="", overflow="fold")
+                warning.append("    ")
+                warning.append(f"{glyphs.warning} {reason}, goes to {_host(link.target)}", styles.warning)
+                blocks.append(warning)
 
     if rm.attachments:
+        out = Text(end="", overflow="fold")
         out.append("\n")
         for attachment in rm.attachments:
             out.append(f"{glyphs.attachment} ", styles.attachment)
             out.append(attachment, styles.attachment)
             out.append("\n")
-    return out
+        blocks.append(out)
+    return blocks
+
+
+def message_text(
+    rm: RenderedMessage,
+    *,
+    expanded: bool,
+    styles: ThreadStyles,
+    glyphs: ThreadGlyphs = UNICODE_GLYPHS,
+    tz: tzinfo | None = None,
+) -> str:
+    """The plain text of one message's blocks, unwrapped (tests, copy)."""
+    blocks = message_blocks(rm, expanded=expanded, styles=styles, glyphs=glyphs, tz=tz)
+    return "\n".join(block.plain.rstrip("\n") for block in blocks)
 
 
 def _message_cost(rm: RenderedMessage, expanded: bool) -> int:
@@ -371,9 +404,8 @@ def build_layout(
             strips.append(Strip.blank(0))
             strips.append(rule)
         starts.append(len(strips))
-        strips.extend(
-            _wrap(console, message_text(rm, expanded=expanded, styles=styles, glyphs=glyphs, tz=tz), width)
-        )
+        for block in message_blocks(rm, expanded=expanded, styles=styles, glyphs=glyphs, tz=tz):
+            strips.extend(_wrap(console, block, width))
     return ThreadLayout(strips, width, starts)
 
 
@@ -460,12 +492,12 @@ class ThreadView(ScrollView, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("z", "toggle_quotes", "Quotes", tooltip="Fold or unfold the quoted history"),
         Binding("space", "thread_page_down", "Page", tooltip="Page down"),
-        Binding("shift+space,b", "thread_page_up", "Page up"),
+        Binding("b,shift+space", "thread_page_up", "Page up"),
         Binding("j,down", "thread_scroll(1)", "Down", show=False),
         Binding("k,up", "thread_scroll(-1)", "Up", show=False),
         Binding("g,home", "thread_home", "Top", show=False),
         Binding("G,end", "thread_end", "Bottom", show=False),
-        Binding("r", "reload", "Reload thread", show=False),
+        Binding("r", "reload", "Retry", show=False),
     ]
 
     class MarkedRead(Message):
@@ -1072,4 +1104,7 @@ class ThreadView(ScrollView, can_focus=True):
         self.scroll_to(y=self.max_scroll_y, animate=False)
 
     def action_reload(self) -> None:
+        """``r`` retries a thread that failed to load; otherwise it is the screen's refresh."""
+        if self._state != "error" or self._conversation is None:
+            raise SkipAction()
         self.reload()
