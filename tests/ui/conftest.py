@@ -17,9 +17,13 @@ def make_server() -> Iterator[ServerFactory]:
     """Start demo servers (small, deterministic datasets); all stopped at teardown."""
     started: list[DemoServer] = []
 
-    def make(conversations: int = 30, *, users: int = 3, faults: Faults | None = None, **kw: Any) -> DemoServer:
+    def make(
+        conversations: int = 30, *, users: int = 3, faults: Faults | None = None, **kw: Any
+    ) -> DemoServer:
         faults = faults or Faults(rate_limit=False)
-        server = DemoServer(conversations=conversations, users=users, faults=faults, reference=REFERENCE, **kw)
+        server = DemoServer(
+            conversations=conversations, users=users, faults=faults, reference=REFERENCE, **kw
+        )
         started.append(server.start())
         return server
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from textual.command import CommandPalette
+from ui_helpers import ServerFactory, focused, loaded, make_app, screen_text, wait_for
 
 from lemlist_inbox.demo import DemoServer
 from lemlist_inbox.ui.app import InboxApp
 from lemlist_inbox.ui.screens.help import HelpScreen
 from lemlist_inbox.ui.screens.user_picker import UserPicker
 from lemlist_inbox.ui.thread_view import ThreadView
-
-from ui_helpers import ServerFactory, loaded, make_app, screen_text, wait_for
 
 
 def new_app(server: DemoServer, apps: list[InboxApp], **kw: object) -> InboxApp:
@@ -67,10 +66,10 @@ async def test_enter_and_l_open_the_thread(make_server: ServerFactory, apps: lis
         await pilot.press("j", "enter")
         second = screen.store.view_at(1).id
         assert screen.thread.current_conversation_id == second
-        assert app.focused is screen.thread
+        assert focused(app) is screen.thread
         await pilot.press("escape", "j", "l")
         assert screen.thread.current_conversation_id == screen.store.view_at(2).id
-        assert app.focused is screen.thread
+        assert focused(app) is screen.thread
 
 
 async def test_click_opens_a_row(make_server: ServerFactory, apps: list[InboxApp]) -> None:
@@ -87,17 +86,17 @@ async def test_tab_switches_pane_and_esc_h_go_back(make_server: ServerFactory, a
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await loaded(app)
         await pilot.press("tab")
-        assert app.focused is screen.conversation_list  # nothing open yet: stays
+        assert focused(app) is screen.conversation_list  # nothing open yet: stays
         await pilot.press("enter")
-        assert app.focused is screen.thread
+        assert focused(app) is screen.thread
         await pilot.press("tab")
-        assert app.focused is screen.conversation_list
+        assert focused(app) is screen.conversation_list
         await pilot.press("tab")
-        assert app.focused is screen.thread
+        assert focused(app) is screen.thread
         await pilot.press("escape")
-        assert app.focused is screen.conversation_list
+        assert focused(app) is screen.conversation_list
         await pilot.press("tab", "h")
-        assert app.focused is screen.conversation_list
+        assert focused(app) is screen.conversation_list
 
 
 async def test_J_K_brackets_open_next_and_previous(make_server: ServerFactory, apps: list[InboxApp]) -> None:
@@ -107,7 +106,7 @@ async def test_J_K_brackets_open_next_and_previous(make_server: ServerFactory, a
         ids = [screen.store.view_at(i).id for i in range(4)]
         await pilot.press("enter", "J")
         assert screen.thread.current_conversation_id == ids[1]
-        assert app.focused is screen.thread
+        assert focused(app) is screen.thread
         await pilot.press("right_square_bracket")
         assert screen.thread.current_conversation_id == ids[2]
         await pilot.press("K")
@@ -123,7 +122,7 @@ async def test_space_opens_then_pages(make_server: ServerFactory, apps: list[Inb
         screen = await loaded(app)
         await pilot.press("space")
         assert screen.thread.current_conversation_id == screen.store.view_at(0).id
-        assert app.focused is screen.conversation_list
+        assert focused(app) is screen.conversation_list
         await pilot.press("space")  # already open: pages the thread, no error
         assert screen.thread.current_conversation_id == screen.store.view_at(0).id
 
@@ -136,18 +135,18 @@ async def test_slash_filters_enter_keeps_esc_clears(make_server: ServerFactory, 
         target = screen.store.view_at(5)
         needle = target.email[:6]
         await pilot.press("slash")
-        assert app.focused is screen.filter_input
+        assert focused(app) is screen.filter_input
         await pilot.press(*needle)
         assert 0 < screen.store.view_size < total
         assert all(needle.casefold() in screen.store.view_at(i).search for i in range(screen.store.view_size))
         assert "shown" in screen_text(app)
         await pilot.press("enter")
-        assert app.focused is screen.conversation_list
+        assert focused(app) is screen.conversation_list
         assert screen.store.query == needle.casefold()
         assert not screen.filter_input.display
         await pilot.press("slash", "escape")
         assert screen.store.query == "" and screen.store.view_size == total
-        assert app.focused is screen.conversation_list
+        assert focused(app) is screen.conversation_list
 
 
 async def test_u_toggles_unread_only(make_server: ServerFactory, apps: list[InboxApp]) -> None:
@@ -267,8 +266,35 @@ async def test_every_help_key_is_bound(make_server: ServerFactory, apps: list[In
         for node in (screen, screen.conversation_list, screen.thread, app):
             for key in node._bindings.key_to_bindings:
                 bound.add(key)
-        for key in ("j", "k", "g", "G", "pagedown", "pageup", "enter", "l", "space", "slash", "u", "r", "z",
-                    "J", "K", "right_square_bracket", "left_square_bracket", "escape", "h", "tab", "y", "U", "question_mark",
-                    "q", "home", "end", "down", "up"):
+        for key in (
+            "j",
+            "k",
+            "g",
+            "G",
+            "pagedown",
+            "pageup",
+            "enter",
+            "l",
+            "space",
+            "slash",
+            "u",
+            "r",
+            "z",
+            "J",
+            "K",
+            "right_square_bracket",
+            "left_square_bracket",
+            "escape",
+            "h",
+            "tab",
+            "y",
+            "U",
+            "question_mark",
+            "q",
+            "home",
+            "end",
+            "down",
+            "up",
+        ):
             assert key in bound, key
         assert isinstance(screen.thread, ThreadView)

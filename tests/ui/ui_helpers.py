@@ -11,10 +11,14 @@ import os
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 os.environ["TZ"] = "UTC"
 time.tzset()
 os.environ.pop("NO_COLOR", None)
+
+from textual.app import App  # noqa: E402
+from textual.widget import Widget  # noqa: E402
 
 from lemlist_inbox.api.client import LemlistClient  # noqa: E402
 from lemlist_inbox.config import Settings  # noqa: E402
@@ -39,7 +43,7 @@ def first_user(server: DemoServer) -> str:
 def make_app(
     server: DemoServer,
     *,
-    user_id: str | None | bool = True,
+    user_id: str | bool | None = True,
     page_size: int = 10,
     refresh_interval: float = 0.0,
     max_retries: int = 2,
@@ -52,7 +56,7 @@ def make_app(
     settings.page_size = page_size
     settings.refresh_interval = refresh_interval
     uid = first_user(server) if user_id is True else (user_id or None)
-    return InboxApp(client, settings, user_id=uid, clock=fixed_clock, demo=demo)  # type: ignore[arg-type]
+    return InboxApp(client, settings, user_id=uid, clock=fixed_clock, demo=demo)
 
 
 def main_screen(app: InboxApp) -> MainScreen:
@@ -78,6 +82,11 @@ async def loaded(app: InboxApp) -> MainScreen:
     return screen
 
 
-def screen_text(app: InboxApp) -> str:
+def screen_text(app: App[Any]) -> str:
     """The terminal's text as the user sees it (from the compositor, not the SVG)."""
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def focused(app: App[Any]) -> Widget | None:
+    """The focused widget (a function, so type checkers do not narrow it between presses)."""
+    return app.focused

@@ -1,0 +1,98 @@
+"""SVG snapshots of the main screens (pytest-textual-snapshot).
+
+Deterministic: the demo data is generated from a fixed seed at a fixed reference
+instant, the app's clock is pinned to that instant, and TZ=UTC (see ui_helpers).
+Update with ``pytest tests/ui/test_app_snapshots.py --snapshot-update`` after checking
+the new pictures by eye.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from ui_helpers import REFERENCE, loaded, main_screen, make_app, wait_for
+
+from lemlist_inbox.demo import DemoServer, Faults
+from lemlist_inbox.ui.app import InboxApp
+
+SnapCompare = Callable[..., bool]
+
+
+@pytest.fixture
+def server() -> Iterator[DemoServer]:
+    with DemoServer(
+        conversations=40, seed=7, faults=Faults(rate_limit=False), reference=REFERENCE
+    ) as running:
+        yield running
+
+
+def app_for(server: DemoServer) -> InboxApp:
+    return make_app(server, page_size=100)
+
+
+async def open_row(pilot: Pilot[Any], row: int) -> None:
+    app = pilot.app
+    assert isinstance(app, InboxApp)
+    screen = await loaded(app)
+    for _ in range(row):
+        await pilot.press("j")
+    await pilot.press("enter")
+    conversation_id = screen.store.view_at(row).id
+    await wait_for(lambda: screen.thread.current_conversation_id == conversation_id)
+    await wait_for(lambda: screen.thread.state == "thread")
+    await pilot.pause(0.2)
+
+
+async def list_only(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, InboxApp)
+    await loaded(app)
+    await pilot.press("j", "j")
+    await pilot.pause(0.4)  # the prefetch of the resting row finishes, nothing on screen changes
+
+
+def test_wide_list_and_thread(snap_compare: SnapCompare, server: DemoServer) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await open_row(pilot, 2)
+
+    assert snap_compare(app_for(server), terminal_size=(160, 45), run_before=run_before)
+
+
+def test_narrow_list(snap_compare: SnapCompare, server: DemoServer) -> None:
+    assert snap_compare(app_for(server), terminal_size=(80, 24), run_before=list_only)
+
+
+def test_narrow_thread(snap_compare: SnapCompare, server: DemoServer) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await open_row(pilot, 2)
+
+    assert snap_compare(app_for(server), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_help_screen(snap_compare: SnapCompare, server: DemoServer) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, InboxApp)
+        await loaded(app)
+        await pilot.press("question_mark")
+        await pilot.pause(0.2)
+
+    assert snap_compare(app_for(server), terminal_size=(100, 40), run_before=run_before)
+
+
+def test_filter_and_unread_only(snap_compare: SnapCompare, server: DemoServer) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, InboxApp)
+        screen = await loaded(app)
+        await pilot.press("u", "slash")
+        screen.filter_input.cursor_blink = False
+        await pilot.press("a")
+        await wait_for(lambda: main_screen(app).store.query == "a")
+        assert screen.store.unread_only
+        await pilot.pause(0.4)
+
+    assert snap_compare(app_for(server), terminal_size=(100, 30), run_before=run_before)
