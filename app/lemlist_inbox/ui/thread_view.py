@@ -37,8 +37,10 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.cells import chop_cells
+from rich._wrap import divide_line
+from rich.cells import cell_len, chop_cells
 from rich.console import Console
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import on, work
@@ -85,8 +87,9 @@ __all__ = [
 ]
 
 #: Below this many characters of text a layout is wrapped inline on the UI thread
-#: (measured: ~60k chars wrap in well under 30 ms); above, in a thread worker.
-INLINE_LAYOUT_CHARS = 60_000
+#: (measured on the 2-core CI box: ~0.3-0.5 µs per character, so <= ~15 ms); above,
+#: in a thread worker so keys stay responsive.
+INLINE_LAYOUT_CHARS = 30_000
 #: Prefetches kept in flight at once; older ones are cancelled (the cursor moved on).
 MAX_PREFETCH = 4
 
@@ -209,6 +212,46 @@ def _make_console(width: int) -> Console:
     )
 
 
+def _wrap_ascii(line: str, width: int) -> list[str]:
+    """Greedy word wrap of one ASCII line (cells == characters), at C speed via ``rfind``."""
+    pieces: list[str] = []
+    while len(line) > width:
+        cut = line.rfind(" ", 0, width + 1)
+        if cut <= 0 or not line[:cut].strip():
+            pieces.append(line[:width])  # one word longer than the line: fold it
+            line = line[width:]
+        else:
+            pieces.append(line[:cut].rstrip(" "))
+            line = line[cut + 1 :]
+        line = line.lstrip(" ")
+    if line or not pieces:  # the spaces a cut leaves at the very end make no line of their own
+        pieces.append(line)
+    return pieces
+
+
+def _wrap_plain(line: str, style: Style | None, width: int) -> list[Strip]:
+    """Wrap a single-style line without building rich ``Text`` objects.
+
+    Bodies are nearly all single-style lines, and rich's general wrapper costs about
+    2 µs per character; this path is several times faster, which is what keeps an
+    ordinary thread's layout cheap enough to build inline on the UI thread.
+    """
+    if line.isascii():
+        if len(line) <= width:
+            return [Strip([Segment(line, style)], len(line))]
+        return [Strip([Segment(piece, style)], len(piece)) for piece in _wrap_ascii(line, width)]
+    cells = cell_len(line)
+    if cells <= width:
+        return [Strip([Segment(line, style)], cells)]
+    offsets = divide_line(line, width, fold=True)
+    bounds = [0, *offsets, len(line)]
+    strips = []
+    for start, end in itertools.pairwise(bounds):
+        piece = line[start:end].rstrip(" ")
+        strips.append(Strip([Segment(piece, style)], cell_len(piece)))
+    return strips
+
+
 def _wrap(console: Console, text: Text, width: int) -> list[Strip]:
     """Wrap at spaces; a ``no_wrap`` text is instead folded at exactly ``width`` cells."""
     width = max(1, width)
@@ -217,9 +260,45 @@ def _wrap(console: Console, text: Text, width: int) -> list[Strip]:
         offsets = list(itertools.accumulate(len(chunk) for chunk in chunks))[:-1]
         pieces = text.divide(offsets) if offsets else [text]
         return [Strip(list(piece.render(console)), piece.cell_len) for piece in pieces]
+    base = text.style if isinstance(text.style, Style) else None
     options = console.options.update(width=width, no_wrap=False, overflow="fold")
-    lines = console.render_lines(text, options, pad=False, new_lines=False)
-    return [Strip(line) for line in lines]
+    strips: list[Strip] = []
+    lines: list[Text] = list(text.split("\n", allow_blank=True))
+    if len(lines) > 1 and text.plain.endswith("\n"):
+        lines = lines[:-1]  # as rich does: a final newline ends the last line, adds none
+    for line in lines:
+        plain = line.plain
+        runs = _runs(line, base)
+        if runs is None:
+            strips.extend(Strip(segments) for segments in console.render_lines(line, options, pad=False))
+        elif len(runs) <= 1:
+            strips.extend(_wrap_plain(plain, runs[0][1] if runs else base, width))
+        elif (cells := cell_len(plain)) <= width:
+            strips.append(Strip([Segment(run, style) for run, style in runs], cells))
+        else:  # several styles on one long line: rich's general wrapper
+            strips.extend(Strip(segments) for segments in console.render_lines(line, options, pad=False))
+    return strips
+
+
+def _runs(line: Text, base: Style | None) -> list[tuple[str, Style | None]] | None:
+    """The line as (text, style) runs, or None when its spans overlap (then rich handles it).
+
+    Text built with ``append`` has ordered, non-overlapping spans, which is all we build.
+    """
+    plain = line.plain
+    runs: list[tuple[str, Style | None]] = []
+    position = 0
+    for span in line.spans:
+        if span.start < position or not isinstance(span.style, Style):
+            return None
+        if span.start > position:
+            runs.append((plain[position : span.start], base))
+        if span.end > span.start:
+            runs.append((plain[span.start : span.end], base + span.style if base else span.style))
+        position = span.end
+    if position < len(plain):
+        runs.append((plain[position:], base))
+    return runs
 
 
 def _host(value: str) -> str:
