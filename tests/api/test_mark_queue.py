@@ -7,8 +7,10 @@ import dataclasses
 
 import pytest
 
+from lemlist_inbox.api.client import LemlistClient
 from lemlist_inbox.api.errors import NetworkError, NotFoundError
-from lemlist_inbox.api.mark_queue import MarkQueue, PendingMark, default_backoff, describe_error
+from lemlist_inbox.api.mark_queue import MarkClient, MarkQueue, PendingMark, default_backoff, describe_error
+from lemlist_inbox.demo import DEMO_API_KEY, DemoServer, Faults, RequestRecord
 
 
 class FakeClient:
@@ -53,13 +55,19 @@ class Recorder:
             await asyncio.wait_for(self.changed.wait(), timeout=10)
 
 
-def make_queue(client: FakeClient, rec: Recorder, **kwargs: object) -> MarkQueue:
+def make_queue(client: FakeClient, rec: Recorder, *, max_attempts_before_report: int = 5) -> MarkQueue:
+    return make_queue_for(client, rec, max_attempts_before_report=max_attempts_before_report)
+
+
+def make_queue_for(
+    client: MarkClient, rec: Recorder, *, pause: float = 0.0, max_attempts_before_report: int = 5
+) -> MarkQueue:
     return MarkQueue(
         client,
-        backoff=lambda failures: 0.0,
+        backoff=lambda failures: pause,
         on_success=rec.success,
         on_failure=rec.failure,
-        **kwargs,  # type: ignore[arg-type]
+        max_attempts_before_report=max_attempts_before_report,
     )
 
 
@@ -207,3 +215,71 @@ def test_default_backoff_grows_and_is_capped() -> None:
 )
 def test_describe_error(exc: BaseException, text: str) -> None:
     assert describe_error(exc) == text
+
+
+# --------------------------------------------------------------------------- real HTTP
+
+
+def _unread(server: DemoServer, count: int) -> list[tuple[str, str, str]]:
+    """(conversation id, contact id, user id) of conversations some user has not read."""
+    found: list[tuple[str, str, str]] = []
+    for raw in server.dataset.conversations:
+        for user in raw.get("users") or ():
+            if user.get("read") is False and raw.get("contactId"):
+                found.append((raw["_id"], raw["contactId"], user["userId"]))
+                break
+        if len(found) == count:
+            return found
+    raise AssertionError("not enough unread conversations in the demo data")
+
+
+def _marks(server: DemoServer) -> list[RequestRecord]:
+    return [r for r in server.requests("/api/inbox/") if r.query.get("markAsRead") == "true"]
+
+
+async def test_against_demo_server_with_5xx_faults() -> None:
+    """Every 2nd request answers 500: each mark still lands, once it gets through."""
+    with DemoServer(conversations=30, faults=Faults(error_every=2)) as server:
+        async with LemlistClient(DEMO_API_KEY, base_url=server.base_url, max_retries=0) as client:
+            rec = Recorder()
+            queue = make_queue_for(client, rec, pause=0.02, max_attempts_before_report=10)
+            targets = _unread(server, 4)
+            for conversation_id, contact_id, user_id in targets:
+                queue.submit(contact_id, user_id, conversation_id)
+            await rec.wait(lambda: len(rec.ok) == len(targets))
+            assert sorted(rec.ok) == sorted(t[0] for t in targets)
+            assert queue.pending == []
+            for _, contact_id, user_id in targets:
+                assert server.dataset.is_read(contact_id, user_id) is True
+            failed = [r for r in _marks(server) if r.status >= 500]
+            assert failed, "the fault knob should have failed some marks"
+
+
+async def test_against_demo_server_stopped_then_restarted_on_same_port() -> None:
+    with DemoServer(conversations=30) as server:
+        async with LemlistClient(DEMO_API_KEY, base_url=server.base_url, max_retries=0, timeout=2) as client:
+            rec = Recorder()
+            queue = make_queue_for(client, rec, pause=0.02, max_attempts_before_report=2)
+            [(conversation_id, contact_id, user_id)] = _unread(server, 1)
+            server.stop()
+            queue.submit(contact_id, user_id, conversation_id)
+            await rec.wait(lambda: rec.failed)  # reported after 2 failed tries, still pending
+            assert rec.failed[0].attempts == 2
+            assert queue.pending == [conversation_id]
+            assert rec.ok == []
+            server.start()  # same port, same data
+            await rec.wait(lambda: rec.ok)
+            assert queue.pending == []
+            assert server.dataset.is_read(contact_id, user_id) is True
+            assert len(_marks(server)) == 1
+
+
+async def test_flush_against_stopped_server_reports_unsent() -> None:
+    with DemoServer(conversations=30) as server:
+        async with LemlistClient(DEMO_API_KEY, base_url=server.base_url, max_retries=0, timeout=2) as client:
+            queue = MarkQueue(client, backoff=lambda failures: 3600.0)
+            targets = _unread(server, 2)
+            server.stop()
+            for conversation_id, contact_id, user_id in targets:
+                queue.submit(contact_id, user_id, conversation_id)
+            assert sorted(await queue.flush(timeout=3)) == sorted(t[0] for t in targets)
