@@ -5,12 +5,14 @@ No timed asserts: every wait polls a condition with a generous bound.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import PurePath
 from typing import Any, ClassVar
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.binding import BindingType
 from textual.pilot import Pilot
 
 from lemlist_inbox.api.client import LemlistClient
@@ -19,13 +21,16 @@ from lemlist_inbox.api.models import Conversation
 from lemlist_inbox.config import Settings
 from lemlist_inbox.demo import DEMO_API_KEY, DemoServer
 from lemlist_inbox.demo import hostile as hostile_module
+from lemlist_inbox.render import render_thread
 from lemlist_inbox.resources import stylesheet
+from lemlist_inbox.ui import thread_view as thread_view_module
 from lemlist_inbox.ui.thread_view import ThreadView
 
 SEED_CONTACT = "ctc_wfKeM8EmiTikud7QE"
 HOSTILE_CONTACT = "ctc_hostileMarkup0001"
 EMPTY_CONTACT = "ctc_emptyThread000001"
 BIG_CONTACT = "ctc_bigThread00000001"
+HUGE_CONTACT = "ctc_hugeMessage000001"
 USER = "usr_t2KCwPen66NrrqGtQ"
 
 
@@ -92,7 +97,11 @@ def hostile_cases(dataset: object) -> list[tuple[dict[str, Any], list[dict[str, 
         _conv(BIG_CONTACT, "Chatty", "chatty@example.com"),
         [_msg(i, BIG_CONTACT, message=f"<p>Line one of {i}</p><p>Line two of {i}</p>") for i in range(500)],
     )
-    return [hostile, empty, big]
+    huge = (
+        _conv(HUGE_CONTACT, "Verbose", "verbose@example.com"),
+        [_msg(0, HUGE_CONTACT, message="<p>start of the huge one</p>" + "<p>" + "word " * 200_000 + "</p>")],
+    )
+    return [hostile, empty, big, huge]
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -102,10 +111,12 @@ class ThreadApp(App[None]):
     """The smallest app around a ThreadView, recording what it posts."""
 
     CSS_PATH: ClassVar[list[str | PurePath]] = [stylesheet("thread.tcss")]
+    BINDINGS: ClassVar[list[BindingType]] = [("x", "count", "Count")]
 
     def __init__(self, view: ThreadView) -> None:
         super().__init__()
         self.view = view
+        self.presses = 0
         self.marked: list[ThreadView.MarkedRead] = []
         self.failed: list[ThreadView.MarkFailed] = []
 
@@ -114,6 +125,9 @@ class ThreadApp(App[None]):
 
     def on_mount(self) -> None:
         self.view.focus()
+
+    def action_count(self) -> None:
+        self.presses += 1
 
     def on_thread_view_marked_read(self, message: ThreadView.MarkedRead) -> None:
         self.marked.append(message)
@@ -145,7 +159,7 @@ def unread_conversation(server: DemoServer, skip: int = 0) -> tuple[Conversation
     found = 0
     for raw in server.dataset.conversations:
         conv = Conversation.model_validate(raw)
-        if conv.contact_id in (SEED_CONTACT, HOSTILE_CONTACT, EMPTY_CONTACT, BIG_CONTACT):
+        if conv.contact_id in (SEED_CONTACT, HOSTILE_CONTACT, EMPTY_CONTACT, BIG_CONTACT, HUGE_CONTACT):
             continue
         for user in conv.users:
             if user.read is False:
@@ -601,3 +615,69 @@ async def test_themes_render(server: DemoServer, client: LemlistClient, theme: s
         app.theme = "textual-dark" if theme == "textual-light" else "textual-light"
         await pilot.pause()
         assert "my lemcal [1]" in view.layout_text
+
+
+async def test_html_conversion_runs_off_the_ui_thread_while_keys_work(
+    server: DemoServer, client: LemlistClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 1 MB message converts in a thread worker; the UI handles keys meanwhile.
+
+    The conversion is held until the test has pressed a key: were it on the UI thread,
+    the key could never be handled and the test would time out instead of passing.
+    """
+    release = threading.Event()
+    threads: list[int] = []
+    real = render_thread
+
+    def held_render(messages: Any, **kwargs: Any) -> Any:
+        threads.append(threading.get_ident())
+        release.wait(timeout=30)
+        return real(messages, **kwargs)
+
+    monkeypatch.setattr(thread_view_module, "render_thread", held_render)
+    view = make_view(client)
+    app = ThreadApp(view)
+    async with app.run_test(size=(100, 30)) as pilot:
+        view.open(conversation(server, HUGE_CONTACT), user_id=USER)
+        await wait_for(pilot, lambda: bool(threads), "conversion started")
+        await pilot.press("x", "x")
+        assert app.presses == 2
+        assert view.state == "loading"
+        release.set()
+        await wait_for(pilot, lambda: view.state == "thread", "huge message shown")
+        assert threads[0] != threading.get_ident()
+        assert "start of the huge one" in view.layout_text
+        await pilot.press("G")
+        await pilot.pause()
+        assert view.scroll_y == view.max_scroll_y > 100
+
+
+async def test_z_on_a_big_thread_rewraps_in_a_worker_and_keeps_position(
+    server: DemoServer, client: LemlistClient
+) -> None:
+    view = make_view(client)
+    app = ThreadApp(view)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_and_wait(pilot, view, conversation(server, BIG_CONTACT), USER)
+        view.scroll_to(y=5000, animate=False)
+        await pilot.pause()
+        anchor = view._anchor()
+        assert anchor is not None
+        await pilot.press("z")
+        await wait_for(pilot, lambda: view._pending_layout_key is None, "re-wrap done")
+        assert view.expanded
+        assert view._anchor() is not None
+        assert abs(view.scroll_y - 5000) < 50
+
+
+async def test_no_color_environment(
+    server: DemoServer, client: LemlistClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    view = make_view(client)
+    app = ThreadApp(view)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_and_wait(pilot, view, conversation(server, SEED_CONTACT), USER)
+        assert "my lemcal [1]" in view.layout_text
+        assert app.screen._compositor is not None
+        assert "Victoire" in "".join(view.render_line(y).text for y in range(3))
