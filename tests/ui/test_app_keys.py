@@ -298,3 +298,18 @@ async def test_every_help_key_is_bound(make_server: ServerFactory, apps: list[In
         ):
             assert key in bound, key
         assert isinstance(screen.thread, ThreadView)
+
+
+async def test_slash_and_query_typed_in_one_burst(make_server: ServerFactory, apps: list[InboxApp]) -> None:
+    """Keys that arrive together (a fast typist, a slow SSH link) all land in the filter box."""
+    from textual import events
+
+    app = new_app(make_server(), apps)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await loaded(app)
+        for key, char in (("slash", "/"), ("h", "h"), ("u", "u"), ("g", "g"), ("o", "o")):
+            app.post_message(events.Key(key, char))
+        await wait_for(lambda: screen.store.query == "hugo")
+        assert not screen.store.unread_only
+        await pilot.press("enter")
+        assert screen.store.query == "hugo"

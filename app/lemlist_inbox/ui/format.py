@@ -124,6 +124,7 @@ CHANNEL_WIDTH = 5  # "✉ in •"-ish, cut if more
 TIME_WIDTH = 6
 ABSOLUTE_WIDTH = 16
 ABSOLUTE_FROM = 96  # list width from which the absolute time is shown
+EMAIL_FROM = 40  # cells left for name + email below which the email column is dropped
 
 
 def columns_for(width: int) -> Columns:
@@ -131,8 +132,11 @@ def columns_for(width: int) -> Columns:
     absolute = ABSOLUTE_WIDTH if width >= ABSOLUTE_FROM else 0
     fixed = MARK_WIDTH + CHANNEL_WIDTH + 1 + REPLIED_WIDTH + TIME_WIDTH + (absolute + 1 if absolute else 0)
     flexible = max(width - fixed, 0)
-    name = max(flexible * 45 // 100, min(flexible, 12))
-    email = max(flexible - name - 1, 0)
+    if flexible < EMAIL_FROM:
+        # Too narrow for both: the name (or the email, when there is no name) only.
+        return Columns(name=flexible, email=0, channels=CHANNEL_WIDTH, time=TIME_WIDTH, absolute=absolute)
+    name = flexible * 45 // 100
+    email = flexible - name - 1
     return Columns(name=name, email=email, channels=CHANNEL_WIDTH, time=TIME_WIDTH, absolute=absolute)
 
 

@@ -17,16 +17,16 @@ HELP: list[tuple[str, list[tuple[str, str]]]] = [
             ("PgDn / PgUp", "page down / up"),
             ("Enter / l / click", "open the conversation"),
             ("space", "open it, or page the open thread"),
-            ("/", "filter by name or email as you type (Enter keeps it, Esc clears it)"),
+            ("/", "filter by name or email; Enter keeps, Esc clears"),
             ("u", "unread only on / off"),
-            ("r", "refresh (reload every page, keeping what is loaded)"),
+            ("r", "refresh: reload every page, keep what is loaded"),
         ],
     ),
     (
         "Thread",
         [
             ("j / k / ↓ / ↑", "scroll"),
-            ("space / shift+space", "page down / up"),
+            ("space / b, shift+space", "page down / up"),
             ("z", "fold / unfold quoted history"),
             ("J / K  or  ] / [", "open the next / previous conversation"),
             ("Esc / h", "back to the list"),
@@ -36,7 +36,7 @@ HELP: list[tuple[str, list[tuple[str, str]]]] = [
         "Anywhere",
         [
             ("Tab", "switch between list and thread"),
-            ("y", "copy the contact's email (OSC 52, works over SSH)"),
+            ("y", "copy the contact's email (OSC 52, over SSH too)"),
             ("U", "switch the viewing user"),
             ("ctrl+p", "command palette"),
             ("?", "this help"),

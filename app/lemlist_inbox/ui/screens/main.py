@@ -59,7 +59,8 @@ class MainScreen(Screen[None]):
         Binding("J,right_square_bracket", "next_conversation", "Next", key_display="J"),
         Binding("K,left_square_bracket", "previous_conversation", "Prev", key_display="K"),
         Binding("space", "space", "Page", show=False),
-        Binding("slash", "filter", "Filter", key_display="/"),
+        # priority: handled as the key arrives, so "/hugo" typed in one burst lands in the box.
+        Binding("slash", "filter", "Filter", key_display="/", priority=True),
         Binding("u", "toggle_unread", "Unread"),
         Binding("r", "refresh", "Refresh"),
         Binding("y", "copy_email", "Copy email", show=False),
@@ -92,7 +93,7 @@ class MainScreen(Screen[None]):
         with Horizontal(id="panes"):
             yield ConversationList(self.store, clock=app.clock, glyphs=choose_glyphs(), id="list")
             yield ThreadView(app.client, app.settings, id="thread")
-        yield FilterInput(placeholder="filter: name or email", id="filter")
+        yield FilterInput(placeholder="filter: name or email", select_on_focus=False, id="filter")
         yield StatusLine(id="status")
         yield Footer()
 
@@ -123,7 +124,7 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         app = self.inbox_app
         self.filter_input.display = False
-        self.conversation_list.focus()
+        self.set_focus(self.conversation_list)
         interval = app.settings.refresh_interval
         if interval > 0:
             self._refresh_timer = self.set_interval(interval, self._poll_first_page)
@@ -294,7 +295,7 @@ class MainScreen(Screen[None]):
         if self.narrow:
             self.add_class("-reading")
         if focus_thread:
-            thread.focus()
+            self.set_focus(thread)
 
     @on(ConversationList.Highlighted)
     def _on_highlighted(self, event: ConversationList.Highlighted) -> None:
@@ -323,7 +324,15 @@ class MainScreen(Screen[None]):
 
     def _show_list(self) -> None:
         self.remove_class("-reading")
-        self.conversation_list.focus()
+        self.set_focus(self.conversation_list)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide "esc Back" in the list when there is nothing to go back from (footer room)."""
+        if action == "back" and self.focused is self.conversation_list and not self.store.query:
+            return False
+        if action == "filter" and self.focused is self.filter_input:
+            return False  # "/" typed into the filter box itself
+        return True
 
     def action_back(self) -> None:
         """Esc/h: from the thread back to the list; in the list, Esc clears a filter."""
@@ -339,7 +348,7 @@ class MainScreen(Screen[None]):
                 return
             if self.narrow:
                 self.add_class("-reading")
-            self.thread.focus()
+            self.set_focus(self.thread)
         else:
             self._show_list()
 
@@ -372,7 +381,7 @@ class MainScreen(Screen[None]):
         box = self.filter_input
         box.display = True
         self._show_list()
-        box.focus()
+        self.set_focus(box)
 
     @on(FilterInput.Changed)
     def _on_filter_changed(self, event: FilterInput.Changed) -> None:
@@ -382,7 +391,7 @@ class MainScreen(Screen[None]):
     @on(FilterInput.Submitted)
     def _on_filter_submitted(self, event: FilterInput.Submitted) -> None:
         self.filter_input.display = False
-        self.conversation_list.focus()
+        self.set_focus(self.conversation_list)
 
     @on(FilterInput.Cancelled)
     def _on_filter_cancelled(self, event: FilterInput.Cancelled) -> None:
@@ -395,13 +404,14 @@ class MainScreen(Screen[None]):
         box.display = False
         self.store.set_filter(query="")
         self._after_filter()
-        self.conversation_list.focus()
+        self.set_focus(self.conversation_list)
 
     def action_toggle_unread(self) -> None:
         self.store.set_filter(unread_only=not self.store.unread_only)
         self._after_filter()
 
     def _after_filter(self) -> None:
+        self.refresh_bindings()
         listing = self.conversation_list
         listing.empty_text = "loading…" if self.busy and not len(self.store) else self._empty_text()
         listing.sync()

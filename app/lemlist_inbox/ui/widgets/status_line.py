@@ -41,6 +41,10 @@ def _count(number: int) -> str:
 def describe(state: StatusState) -> list[tuple[str, str]]:
     """The line as (text, style) parts; pure so it can be tested without an app."""
     parts: list[tuple[str, str]] = []
+    if state.error:
+        # First, so a narrow terminal cuts the counts rather than the problem.
+        parts.append((f"{sanitize(state.error)} (press r to retry)", "bold reverse"))
+        parts.append((" · ", ""))
     if state.loading:
         if state.expected:
             parts.append((f"loaded {_count(state.loaded)} of {_count(state.expected)}", "bold"))
@@ -61,8 +65,6 @@ def describe(state: StatusState) -> list[tuple[str, str]]:
         parts.append((f" · {_count(state.skipped)} malformed skipped", ""))
     if state.notice:
         parts.append((f" · {sanitize(state.notice)}", ""))
-    if state.error:
-        parts.append((f" · {sanitize(state.error)} (press r to retry)", "bold reverse"))
     return parts
 
 

@@ -1,0 +1,104 @@
+"""Regenerate the README's SVG screenshots from the demo data.
+
+    python screenshots/make_screenshots.py      # writes screenshots/*.svg
+
+Runs the real app headless against a local DemoServer (fixed seed, fixed reference
+time, pinned clock, TZ=UTC), so re-running it gives the same pictures unless the UI
+changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+
+os.environ["TZ"] = "UTC"
+time.tzset()
+
+from textual.pilot import Pilot  # noqa: E402
+
+from lemlist_inbox.api.client import LemlistClient  # noqa: E402
+from lemlist_inbox.config import Settings  # noqa: E402
+from lemlist_inbox.demo import DEMO_API_KEY, SEED_REFERENCE, DemoServer, Faults  # noqa: E402
+from lemlist_inbox.ui.app import InboxApp  # noqa: E402
+from lemlist_inbox.ui.screens.main import MainScreen  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+Step = Callable[[Pilot[list[str]], MainScreen], Awaitable[None]]
+
+
+def clock() -> datetime:
+    return SEED_REFERENCE
+
+
+async def until(predicate: Callable[[], bool], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the demo app did not reach the expected state")
+        await asyncio.sleep(0.02)
+
+
+async def open_third(pilot: Pilot[list[str]], screen: MainScreen) -> None:
+    await pilot.press("j", "j", "enter")
+    target = screen.store.view_at(2).id
+    await until(lambda: screen.thread.current_conversation_id == target and screen.thread.state == "thread")
+
+
+async def list_only(pilot: Pilot[list[str]], screen: MainScreen) -> None:
+    await pilot.press("j", "j")
+    await pilot.pause(0.4)
+
+
+async def show_help(pilot: Pilot[list[str]], screen: MainScreen) -> None:
+    await pilot.press("question_mark")
+
+
+async def filtered(pilot: Pilot[list[str]], screen: MainScreen) -> None:
+    await pilot.press("u", "slash")
+    screen.filter_input.cursor_blink = False
+    await pilot.press("a", "n")
+    await until(lambda: screen.store.query == "an")
+
+
+SHOTS: list[tuple[str, tuple[int, int], Step]] = [
+    ("wide-list-and-thread", (160, 45), open_third),
+    ("narrow-list", (80, 24), list_only),
+    ("narrow-thread", (80, 24), open_third),
+    ("help", (100, 40), show_help),
+    ("filter-unread", (120, 32), filtered),
+]
+
+
+async def shoot(server: DemoServer, name: str, size: tuple[int, int], step: Step) -> Path:
+    client = LemlistClient(DEMO_API_KEY, base_url=server.base_url)
+    settings = Settings(api_key=DEMO_API_KEY, base_url=server.base_url, refresh_interval=0, config_path=None)
+    user = str(server.dataset.users[0]["userId"])
+    app = InboxApp(client, settings, user_id=user, clock=clock, demo=True)
+    async with client, app.run_test(size=size) as pilot:
+        await until(lambda: app.main_screen is not None and app.main_screen.is_mounted)
+        screen = app.main_screen
+        assert screen is not None
+        await until(lambda: len(screen.store) > 0 and not screen.busy)
+        await step(pilot, screen)
+        await pilot.pause(0.3)
+        path = HERE / f"{name}.svg"
+        path.write_text(app.export_screenshot(title="lemlist-inbox"), encoding="utf-8")
+    return path
+
+
+async def main() -> None:
+    with DemoServer(
+        conversations=300, seed=7, faults=Faults(rate_limit=False), reference=SEED_REFERENCE
+    ) as server:
+        for name, size, step in SHOTS:
+            path = await shoot(server, name, size, step)
+            print(f"wrote {path.relative_to(HERE.parent)}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
