@@ -330,9 +330,8 @@ class MainScreen(Screen[None]):
         """Hide "esc Back" in the list when there is nothing to go back from (footer room)."""
         if action == "back" and self.focused is self.conversation_list and not self.store.query:
             return False
-        if action == "filter" and self.focused is self.filter_input:
-            return False  # "/" typed into the filter box itself
-        return True
+        # "/" typed into the filter box itself is text, not the binding.
+        return not (action == "filter" and self.focused is self.filter_input)
 
     def action_back(self) -> None:
         """Esc/h: from the thread back to the list; in the list, Esc clears a filter."""
