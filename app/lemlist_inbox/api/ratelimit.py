@@ -25,6 +25,8 @@ from contextlib import asynccontextmanager
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
+_EPSILON = 1e-6
+
 
 class RateLimiter:
     """At most ``max_calls`` requests in any ``period`` seconds, across all callers."""
@@ -85,15 +87,16 @@ class RateLimiter:
                 if now < self._blocked_until:
                     await self._sleep(self._blocked_until - now)
                     continue
-                horizon = now - self.period - self.margin
-                while self._stamps and self._stamps[0] <= horizon:
+                window = self.period + self.margin
+                # The epsilon keeps float rounding from sleeping 0 s forever at the edge.
+                while self._stamps and self._stamps[0] + window <= now + _EPSILON:
                     self._stamps.popleft()
                 if len(self._stamps) + self._in_flight < self.max_calls:
                     self._in_flight += 1
                     return
                 if self._stamps:
                     # The oldest finished request leaves the window first.
-                    await self._sleep(self._stamps[0] - horizon)
+                    await self._sleep(self._stamps[0] + window - now)
                 else:
                     # Every slot is an unfinished request: wait for one to end.
                     self._released.clear()

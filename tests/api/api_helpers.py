@@ -1,0 +1,89 @@
+"""Helpers shared by the api tests: a fast client over a mock transport, a fake clock, data."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from lemlist_inbox.api import LemlistClient, RateLimiter, RetryPolicy
+
+#: A key that must never show up in any message, repr or log line.
+SECRET_KEY = "sk-test-SECRET-9f3a7c21"
+
+#: Waits small enough that a retry costs milliseconds, not seconds.
+FAST_POLICY = RetryPolicy(
+    backoff_base=0.001, max_backoff=0.005, max_retry_after=0.02, default_retry_after=0.01, jitter=0.001
+)
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+class Recorder:
+    """Wraps a handler, keeps every request it saw."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return self.handler(request)
+
+    def params(self, index: int = -1) -> dict[str, str]:
+        return dict(self.requests[index].url.params)
+
+
+class FakeClock:
+    """Monotonic time that only moves when someone sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += max(0.0, seconds)
+        await asyncio.sleep(0)
+
+
+def make_client(handler: Handler | Recorder, **kwargs: Any) -> LemlistClient:
+    kwargs.setdefault("base_url", "https://api.example.test/api")
+    kwargs.setdefault("retry_policy", FAST_POLICY)
+    kwargs.setdefault("rate_limiter", RateLimiter(max_calls=10_000, period=1.0))
+    kwargs.setdefault("max_retries", 3)
+    return LemlistClient(SECRET_KEY, transport=httpx.MockTransport(handler), **kwargs)
+
+
+def conversations(count: int, prefix: str = "ibx") -> list[dict[str, Any]]:
+    """Raw conversations, newest activity first."""
+    return [
+        {
+            "_id": f"{prefix}_{i:05d}",
+            "contactId": f"ctc_{i:05d}",
+            "lastActivityAt": f"2024-12-{(28 - i // 1000):02d}T00:00:00.000Z",
+            "contact": {"_id": f"ctc_{i:05d}", "email": f"c{i}@example.com"},
+            "users": [{"userId": "usr_a", "sender": True, "read": i % 2 == 0}],
+        }
+        for i in range(count)
+    ]
+
+
+def inbox_page(items: list[dict[str, Any]], page: int, limit: int) -> dict[str, Any]:
+    total_pages = -(-len(items) // limit) if limit else 0
+    return {
+        "data": items[(page - 1) * limit : page * limit],
+        "pagination": {
+            "totalItems": len(items),
+            "currentPage": page,
+            "nextPage": page + 1 if page < total_pages else None,
+            "previousPage": page - 1 if page > 1 else None,
+            "perPage": limit,
+            "totalPages": total_pages,
+        },
+    }

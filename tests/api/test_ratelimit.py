@@ -1,0 +1,127 @@
+"""RateLimiter on a fake clock: counts in windows, never wall time."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from api_helpers import FakeClock
+
+from lemlist_inbox.api.ratelimit import RateLimiter
+
+
+def max_in_window(stamps: list[float], period: float) -> int:
+    """The most stamps that fall inside any half-open window of ``period`` seconds."""
+    stamps = sorted(stamps)
+    best = 0
+    start = 0
+    for end, stamp in enumerate(stamps):
+        while stamp - stamps[start] >= period:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+async def test_acquire_never_exceeds_max_calls_in_any_window(clock: FakeClock) -> None:
+    limiter = RateLimiter(20, 2.0, clock=clock, sleep=clock.sleep)
+    stamps: list[float] = []
+
+    async def caller() -> None:
+        for _ in range(10):
+            await limiter.acquire()
+            stamps.append(clock())
+
+    await asyncio.gather(*(caller() for _ in range(10)))
+    assert len(stamps) == 100
+    assert max_in_window(stamps, 2.0) == 20
+    # It did not simply serialise everything: the first 20 went at once.
+    assert stamps[:20] == [0.0] * 20
+
+
+async def test_slot_window_starts_when_the_request_completes(clock: FakeClock) -> None:
+    limiter = RateLimiter(2, 1.0, margin=0.0, clock=clock, sleep=clock.sleep)
+    async with limiter.slot():
+        clock.now += 0.5  # a slow answer
+    async with limiter.slot():
+        pass
+    started = clock()
+    async with limiter.slot():
+        pass
+    # The third may only start a full period after the first one *completed* (0.5).
+    assert started == 0.5
+    assert clock() >= 1.5
+
+
+async def test_in_flight_requests_hold_their_slots(clock: FakeClock) -> None:
+    limiter = RateLimiter(2, 1.0, margin=0.0, clock=clock, sleep=clock.sleep)
+    order: list[str] = []
+    release = asyncio.Event()
+
+    async def long_request(name: str) -> None:
+        async with limiter.slot():
+            order.append(f"start {name}")
+            await release.wait()
+
+    first = asyncio.create_task(long_request("a"))
+    second = asyncio.create_task(long_request("b"))
+    await asyncio.sleep(0)
+    third = asyncio.create_task(long_request("c"))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert order == ["start a", "start b"]
+    assert limiter.in_flight == 2
+    release.set()
+    await asyncio.gather(first, second, third)
+    assert order[-1] == "start c"
+    assert clock() >= 1.0
+
+
+async def test_hold_pauses_every_caller(clock: FakeClock) -> None:
+    limiter = RateLimiter(100, 1.0, clock=clock, sleep=clock.sleep)
+    limiter.hold(3.0)
+    await asyncio.gather(limiter.acquire(), limiter.acquire())
+    assert clock() >= 3.0
+
+
+async def test_waiters_are_served_in_arrival_order(clock: FakeClock) -> None:
+    limiter = RateLimiter(1, 1.0, clock=clock, sleep=clock.sleep)
+    served: list[int] = []
+
+    async def caller(n: int) -> None:
+        await limiter.acquire()
+        served.append(n)
+
+    tasks = []
+    for n in range(6):
+        tasks.append(asyncio.create_task(caller(n)))
+        await asyncio.sleep(0)
+    await asyncio.gather(*tasks)
+    assert served == list(range(6))
+
+
+async def test_cancelled_waiter_does_not_leak_a_slot(clock: FakeClock) -> None:
+    limiter = RateLimiter(1, 1.0, clock=clock, sleep=clock.sleep)
+    gate = asyncio.Event()
+
+    async def holder() -> None:
+        async with limiter.slot():
+            await gate.wait()
+
+    held = asyncio.create_task(holder())
+    await asyncio.sleep(0)
+    waiter = asyncio.create_task(limiter.acquire())
+    await asyncio.sleep(0)
+    waiter.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    gate.set()
+    await held
+    assert limiter.in_flight == 0
+    await limiter.acquire()  # still usable
+
+
+def test_rejects_nonsense_limits() -> None:
+    with pytest.raises(ValueError):
+        RateLimiter(0, 1.0)
+    with pytest.raises(ValueError):
+        RateLimiter(1, 0.0)
