@@ -681,3 +681,14 @@ async def test_no_color_environment(
         assert "my lemcal [1]" in view.layout_text
         assert app.screen._compositor is not None
         assert "Victoire" in "".join(view.render_line(y).text for y in range(3))
+
+
+async def test_z_at_the_top_stays_at_the_top(server: DemoServer, client: LemlistClient) -> None:
+    view = make_view(client)
+    app = ThreadApp(view)
+    async with app.run_test(size=(80, 20)) as pilot:
+        await open_and_wait(pilot, view, conversation(server, SEED_CONTACT), USER)
+        await pilot.press("z")
+        await pilot.pause()
+        assert view.scroll_y == 0
+        assert "Victoire" in view.render_line(0).text

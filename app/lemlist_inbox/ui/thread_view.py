@@ -1004,12 +1004,17 @@ class ThreadView(ScrollView, can_focus=True):
         self._relayout(home=home)
 
     def _anchor(self) -> tuple[int, float] | None:
-        """Reading position as (message index, fraction into that message)."""
+        """Reading position as (message index, fraction into that message).
+
+        Index -1 means "above the first message", with the line itself as the second item.
+        """
         starts = self._layout.message_starts
         if not starts:
             return None
         y = round(self.scroll_y)
-        index = max(0, bisect.bisect_right(starts, y) - 1)
+        if y < starts[0]:
+            return (-1, float(y))  # above the first message (the title): keep the line
+        index = bisect.bisect_right(starts, y) - 1
         start = starts[index]
         end = starts[index + 1] if index + 1 < len(starts) else self._layout.line_count
         span = max(1, end - start)
@@ -1103,6 +1108,8 @@ class ThreadView(ScrollView, can_focus=True):
         self.virtual_size = Size(layout.width, layout.line_count)
         if home:
             self.scroll_to(0, 0, animate=False, force=True)
+        elif anchor is not None and anchor[0] < 0:
+            self.scroll_to(0, anchor[1], animate=False, force=True)
         elif anchor is not None and layout.message_starts:
             index, fraction = anchor
             index = min(index, len(layout.message_starts) - 1)
