@@ -5,6 +5,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import pytest
+from textual.pilot import Pilot
 from ui_helpers import (
     ServerFactory,
     first_user,
@@ -219,3 +221,37 @@ async def test_startup_demo_does_not_write_config_and_single_user_is_picked(
         await wait_for(lambda: f"{name}'s inbox" in screen_text(app))
         assert "demo" in screen_text(app).splitlines()[0]
     assert not config.exists()
+
+
+async def test_malformed_items_are_counted_in_the_status(
+    make_server: ServerFactory, apps: list[InboxApp]
+) -> None:
+    server = make_server(40, faults=Faults(rate_limit=False, malformed_every=7))
+    app = make_app(server)
+    apps.append(app)
+    async with app.run_test(size=(160, 45)):
+        screen = await loaded(app)
+        assert screen.status.state.skipped > 0
+        assert "malformed skipped" in screen_text(app)
+
+
+def test_run_reports_unsent_marks_on_stderr(
+    make_server: ServerFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After the terminal is restored, marks that could not be sent are printed, not dropped."""
+    server = make_server()
+    app = make_app(server, max_retries=0)
+
+    async def drive(pilot: Pilot[list[str]]) -> None:
+        screen = await loaded(app)
+        index = next(i for i in range(screen.store.view_size) if screen.store.view_at(i).unread)
+        server.stop()
+        screen.conversation_list.move_to(index)
+        await screen.run_action("space")
+        await wait_for(lambda: screen.thread.state != "loading")
+        await app.run_action("quit")
+
+    result = app.run(headless=True, size=(120, 30), auto_pilot=drive)
+    assert result is not None and len(result) == 1
+    err = capsys.readouterr().err
+    assert "could not be marked as read" in err and result[0] in err

@@ -61,18 +61,24 @@ def _timestamp(conversation: Conversation) -> float:
     return when.timestamp() if when is not None else -math.inf
 
 
+def _clean(text: str) -> str:
+    """``sanitize``, skipped for the common case: printable text holds no control or
+    bidi character (``str.isprintable`` rejects categories Cc, Cf, Cs, Co, Cn)."""
+    return text if text.isprintable() else sanitize(text)
+
+
 def _display(conversation: Conversation) -> tuple[str, str]:
     """Sanitized (name, email): a contact without a name shows its email as the name."""
     contact = conversation.contact
-    email = sanitize(contact.email or "") if contact else ""
+    email = _clean(contact.email or "") if contact else ""
     name = ""
     if contact is not None:
         full = contact.full_name or " ".join(
             part for part in (contact.first_name, contact.last_name) if part and part.strip()
         )
-        name = sanitize(full.strip()) if full else ""
+        name = _clean(full.strip()) if full else ""
     if not name:
-        name = email or sanitize(conversation.thread_id or conversation.id)
+        name = email or _clean(conversation.thread_id or conversation.id)
     return " ".join(name.split()), " ".join(email.split())
 
 
@@ -201,10 +207,16 @@ class ConversationStore:
         narrowing = new_query.startswith(self.query) and (new_unread or not self.unread_only)
         source = self._view if narrowing else self._order
         self.query, self.unread_only = new_query, new_unread
-        if not self.filtered:
-            self._view = list(self._order)
+        query = self.query
+        # One comprehension per case: no method call per row (100,000 rows per keystroke).
+        if new_unread and query:
+            self._view = [entry for entry in source if entry.unread and query in entry.search]
+        elif new_unread:
+            self._view = [entry for entry in source if entry.unread]
+        elif query:
+            self._view = [entry for entry in source if query in entry.search]
         else:
-            self._view = [entry for entry in source if self._matches(entry)]
+            self._view = list(self._order)
         self.generation += 1
 
     # -- internals -----------------------------------------------------------------
