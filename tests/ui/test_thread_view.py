@@ -612,9 +612,31 @@ async def test_themes_render(server: DemoServer, client: LemlistClient, theme: s
         app.theme = theme
         await open_and_wait(pilot, view, conversation(server, SEED_CONTACT), USER)
         assert "my lemcal [1]" in view.layout_text
+        styles_before = view._resolve_styles()
         app.theme = "textual-dark" if theme == "textual-light" else "textual-light"
         await pilot.pause()
+        await pilot.pause()
         assert "my lemcal [1]" in view.layout_text
+        # the layout on screen was rebuilt with the new theme's colours
+        assert view._resolve_styles() != styles_before
+        assert view._layouts.get(view._layout_key()) is view._layout
+
+
+async def test_reopen_while_marking_request_is_out_sends_one_request(
+    server: DemoServer, client: LemlistClient
+) -> None:
+    view = make_view(client)
+    app = ThreadApp(view)
+    async with app.run_test(size=(100, 30)) as pilot:
+        server.faults.latency = 0.2
+        conv, user = unread_conversation(server)
+        view.open(conv, user_id=user)
+        view.open(conv, user_id=user)  # e.g. Enter pressed twice
+        await wait_for(pilot, lambda: view.state == "thread", "thread")
+        server.faults.latency = 0.0
+        await wait_for(pilot, lambda: bool(app.marked), "MarkedRead")
+        assert len(server.requests(f"/api/inbox/{conv.thread_id}")) == 1
+        assert len(mark_requests(server)) == 1
 
 
 async def test_html_conversion_runs_off_the_ui_thread_while_keys_work(

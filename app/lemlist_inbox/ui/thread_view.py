@@ -682,8 +682,10 @@ class ThreadView(ScrollView, can_focus=True):
             if should_mark and user_id is not None:
                 self._queue_mark(conversation, contact_id, user_id)
             return
-        fetch: asyncio.Task[Thread] | None = None
-        if should_mark and user_id is not None:
+        # Re-opened while its marking request is still out: wait for that one request
+        # rather than sending another.
+        fetch = self._marking_fetches.get((conversation.id, user_id)) if user_id is not None else None
+        if fetch is None and should_mark and user_id is not None:
             fetch = self._start_marking_fetch(
                 _MarkIntent(conversation, contact_id, user_id, self._generation)
             )
