@@ -272,3 +272,12 @@ async def test_bad_scheme_is_a_clear_error_without_retry() -> None:
             await client.team_users()
         assert client.stats.retries == 0
     assert SECRET_KEY not in str(info.value)
+
+
+async def test_html_200_after_json_gets_the_full_budget() -> None:
+    page = httpx.Response(200, text="<html>portal</html>", headers={"content-type": "text/html"})
+    answers = iter([httpx.Response(200, json=TEAM), page, page, page, httpx.Response(200, json=TEAM)])
+    async with make_client(lambda r: next(answers), max_retries=3) as client:
+        await client.team_users()
+        await client.team_users()
+        assert client.stats.retries == 3

@@ -101,6 +101,8 @@ class LemlistClient:
         self._sleep = sleep
         self._redact = Redactor(api_key)
         self.stats = ClientStats()
+        #: Set once the server answered with JSON: from then on an HTML page is a hiccup.
+        self._spoke_json = False
         self._http = httpx.AsyncClient(
             base_url=base_url,
             auth=httpx.BasicAuth("", api_key),
@@ -261,7 +263,13 @@ class LemlistClient:
 
     async def _get_json(self, path: str, params: dict[str, str | int]) -> Any:
         """GET and decode JSON, with rate limiting and retries; typed errors only."""
-        controller = retrying(self._policy, self._max_retries, sleep=self._sleep, on_retry=self._on_retry)
+        controller = retrying(
+            self._policy,
+            self._max_retries,
+            sleep=self._sleep,
+            on_retry=self._on_retry,
+            trusted=lambda: self._spoke_json,
+        )
         try:
             return await controller(self._attempt, path, params)
         except Transient as exc:
@@ -301,11 +309,13 @@ class LemlistClient:
         content_type = response.headers.get("content-type", "")
         if 200 <= status < 300:
             try:
-                return response.json()
+                body = response.json()
             except ValueError:  # JSONDecodeError and UnicodeDecodeError both are
                 html = looks_like_html(response.text, content_type)
                 detail = "an HTML page" if html else "not JSON, or cut short"
                 raise Transient(self._invalid_unsaved(detail), kind="html" if html else "body") from None
+            self._spoke_json = True
+            return body
         if 300 <= status < 400:
             raise InvalidResponseError(
                 f"the server at {self._shown_base} answered with a redirect (HTTP {status}); "

@@ -55,8 +55,9 @@ class RetryPolicy:
     default_retry_after: float = 1.0
     #: Random extra wait, so concurrent callers do not retry in lock step.
     jitter: float = 0.25
-    #: Retries for a 200 that is an HTML page: a proxy hiccup is worth one more try, a
-    #: wrong base URL is not worth the full budget before the user hears about it.
+    #: Retries for a 200 that is an HTML page while the server has not yet answered with
+    #: JSON: a wrong base URL is not worth the full budget before the user hears about it.
+    #: Once it has, an HTML page is a proxy or portal hiccup and gets the full budget.
     html_retries: int = 1
 
 
@@ -206,8 +207,12 @@ def retrying(
     *,
     sleep: Callable[[float], Awaitable[None]],
     on_retry: Callable[[tenacity.RetryCallState], None],
+    trusted: Callable[[], bool] = lambda: False,
 ) -> tenacity.AsyncRetrying:
-    """A tenacity controller: retry ``Transient`` only, within the budget, with our waits."""
+    """A tenacity controller: retry ``Transient`` only, within the budget, with our waits.
+
+    ``trusted`` says whether this server has already answered with lemlist JSON.
+    """
     exponential = tenacity.wait_exponential_jitter(
         multiplier=policy.backoff_base, max=policy.max_backoff, jitter=policy.jitter
     )
@@ -221,7 +226,7 @@ def retrying(
     def stop(state: tenacity.RetryCallState) -> bool:
         exc = state.outcome.exception() if state.outcome else None
         budget = max_retries
-        if isinstance(exc, Transient) and exc.kind == "html":
+        if isinstance(exc, Transient) and exc.kind == "html" and not trusted():
             budget = min(budget, policy.html_retries)
         return state.attempt_number > budget
 
