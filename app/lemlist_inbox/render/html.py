@@ -1,0 +1,133 @@
+"""HTML message bodies to literal text: first pass, html2text, quote split, clean-up.
+
+html2text is configured for reading in a terminal, not for producing Markdown: no wrapping (the
+UI wraps to the pane width), no images, no emphasis marks, no Markdown escaping of ordinary
+punctuation (``1\\.`` and ``\\-`` are noise to a reader). Links never reach it: the first pass
+(``prepare``) has already turned them into numbered references.
+
+html2text is imported on first use, not at import time: start-up only paints the conversation
+list, and the import costs tens of milliseconds (issue 5).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+from html import unescape
+from typing import Any
+
+from lemlist_inbox.render.body import FAILED_NOTE, Body, Link
+from lemlist_inbox.render.prepare import prepare, restore_text
+from lemlist_inbox.render.quotes import split_rendered
+from lemlist_inbox.render.sanitize import sanitize
+from lemlist_inbox.render.whitespace import clean_whitespace
+
+#: Larger inputs are cut (with a note): conversion time grows with size and nobody reads 3 MB.
+MAX_HTML_CHARS = 3_000_000
+_TAGS = re.compile(r"<[^<>]{0,10000}>")
+_COMMENTS = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+
+
+@functools.cache
+def _reader_class() -> type[Any]:
+    """html2text's converter, subclassed so text is never Markdown-escaped (imported lazily)."""
+    import html2text
+
+    class _Reader(html2text.HTML2Text):
+        def handle_data(self, data: str, entity_char: bool = False) -> None:
+            # entity_char=True is html2text's "do not escape this" path; the input is plain
+            # text we escaped ourselves, so no Markdown escaping is ever wanted.
+            super().handle_data(data, True)
+
+    return _Reader
+
+
+def html2text_convert(html: str) -> str:
+    """Run html2text, configured for reading, on already-prepared HTML."""
+    reader = _reader_class()(bodywidth=0)
+    reader.unicode_snob = True
+    reader.escape_snob = False
+    reader.ignore_images = True
+    reader.images_to_alt = True
+    reader.ignore_emphasis = True
+    reader.ignore_links = True
+    reader.ignore_tables = True
+    reader.inline_links = False
+    reader.protect_links = False
+    reader.wrap_links = False
+    reader.wrap_list_items = False
+    reader.use_automatic_links = False
+    reader.ul_item_mark = "-"
+    reader.mark_code = False
+    result: str = reader.handle(html)
+    return result
+
+
+def size_note(original: int, kept: int) -> str:
+    return f"[message truncated: showing the first {kept / 1e6:.1f} MB of {original / 1e6:.1f} MB]"
+
+
+def html_to_body(html: str) -> Body:
+    """Convert one message's HTML to a ``Body``. Pure, thread-safe, never raises.
+
+    Order matters: the raw input is sanitized first (controls and sentinels never reach either
+    parser), cut to ``MAX_HTML_CHARS``, cleaned by the first pass, rendered by html2text, split at
+    the quote, and whitespace-cleaned and sanitized again on the way out.
+    """
+    try:
+        return _convert(html)
+    except Exception:  # a message that cannot be shown must not crash the reader
+        return failed_body(html)
+
+
+def _convert(html: str) -> Body:
+    if not isinstance(html, str):
+        html = "" if html is None else str(html)
+    original = len(html)
+    truncated = original > MAX_HTML_CHARS
+    if truncated:
+        html = html[:MAX_HTML_CHARS]
+    prepared = prepare(sanitize(html))
+    rendered = restore_text(html2text_convert(prepared.html))
+    split = split_rendered(sanitize(rendered))
+    text = split.text
+    if truncated:
+        text = (text + "\n\n" if text else "") + size_note(original, MAX_HTML_CHARS)
+    quoted = split.quoted
+    return Body(
+        text=text,
+        quoted=quoted,
+        quote_header=split.header,
+        links=_mark_quoted(prepared.links, quoted is not None),
+        quote_line_count=quoted.count("\n") + 1 if quoted else 0,
+        truncated=truncated,
+    )
+
+
+def _mark_quoted(links: tuple[Link, ...], folded: bool) -> tuple[Link, ...]:
+    """Links marked as in the quote stay so only if the quote was actually folded."""
+    if folded or not any(link.quoted for link in links):
+        return links
+    return tuple(
+        Link(link.number, link.text, link.target, link.suspicious, link.warning, False) for link in links
+    )
+
+
+def strip_tags(html: str) -> str:
+    """Crude, linear tag removal for the failure path: the words, without any markup."""
+    text = _COMMENTS.sub(" ", html[:MAX_HTML_CHARS])
+    text = _TAGS.sub(" ", text)
+    with contextlib.suppress(Exception):
+        text = unescape(text)
+    return clean_whitespace(sanitize(text))
+
+
+def failed_body(raw: object) -> Body:
+    """The body shown when conversion failed: a note, then whatever text can be salvaged."""
+    try:
+        salvage = strip_tags(raw if isinstance(raw, str) else str(raw))
+    except Exception:
+        salvage = ""
+    text = FAILED_NOTE + ("\n\n" + salvage if salvage else "")
+    return Body(text=text, failed=True)

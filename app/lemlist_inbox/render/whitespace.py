@@ -1,0 +1,27 @@
+"""Whitespace clean-up of converted text.
+
+html2text leaves trailing spaces (its ``"  \\n"`` hard breaks), runs of blank lines from empty
+``<p><br></p>`` paragraphs and leading blank lines; e-mail HTML is full of ``&nbsp;``. In a
+terminal those waste rows and make the text look broken, so every body goes through here.
+"""
+
+from __future__ import annotations
+
+
+def clean_whitespace(text: str) -> str:
+    """No trailing spaces, nbsp as space, at most one blank line in a row, none at the ends."""
+    lines = text.replace("\u00a0", " ").split("\n")
+    out: list[str] = []
+    blank = True  # suppresses leading blank lines
+    for line in lines:
+        line = line.rstrip()
+        if not line:
+            if not blank:
+                out.append("")
+            blank = True
+            continue
+        blank = False
+        out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out)
