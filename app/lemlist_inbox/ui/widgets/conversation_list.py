@@ -24,11 +24,12 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from lemlist_inbox.ui.clock import Clock, local_tz, system_clock
+from lemlist_inbox.ui.clock import Clock, system_clock
 from lemlist_inbox.ui.format import UNICODE, Columns, Glyphs, columns_for, fit, row_pieces
 from lemlist_inbox.ui.store import ConversationStore
 
 _ROLES = ("mark", "name", "email", "channels", "replied", "time")
+_ROW_CACHE = 512  # rendered rows kept (a few screens' worth); cleared wholesale when full
 
 
 class ConversationList(ScrollView, can_focus=True):
@@ -87,7 +88,8 @@ class ConversationList(ScrollView, can_focus=True):
         self.cursor = 0
         self.cursor_id: str | None = None
         self._columns: tuple[int, Columns] | None = None
-        self._generation = -1
+        self._styles: dict[str, Style] = {}
+        self._rows: dict[tuple[object, ...], Strip] = {}
 
     # -- public ----------------------------------------------------------------------
 
@@ -111,7 +113,6 @@ class ConversationList(ScrollView, can_focus=True):
         self.cursor = index
         screen_row = old_index - self.scroll_offset.y
         self.virtual_size = Size(self.scrollable_content_region.width, size)
-        self._generation = store.generation
         new_id = store.view_at(index).id if size else None
         if new_id is not None and old_id is not None and index != old_index and new_id == old_id:
             self.scroll_to(y=max(index - screen_row, 0), animate=False, immediate=True)
@@ -211,12 +212,35 @@ class ConversationList(ScrollView, can_focus=True):
             self._columns = (width, columns_for(width))
         return self._columns[1]
 
-    def _style(self, *names: str) -> Style:
-        return self.get_component_rich_style(*(f"conversation-list--{name}" for name in names), partial=True)
+    # Styles are resolved once per theme/focus change, not per row: ``rich_style`` walks
+    # the CSS of every ancestor and would dominate the cost of a line.
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+        self._rows.clear()
+
+    def on_focus(self) -> None:
+        self._styles.clear()
+        self._rows.clear()
+
+    def on_blur(self) -> None:
+        self._styles.clear()
+        self._rows.clear()
+
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            if name == "base":
+                style = self.rich_style
+            else:
+                style = self.get_component_rich_style(f"conversation-list--{name}", partial=True)
+            self._styles[name] = style
+        return style
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._style("base")
         index = self.scroll_offset.y + y
         store = self.store
         if index >= store.view_size:
@@ -225,17 +249,28 @@ class ConversationList(ScrollView, can_focus=True):
                 return Strip([Segment(text, base + self._style("empty"))], width)
             return Strip.blank(width, base)
         entry = store.view_at(index)
+        now = self.clock()
+        is_cursor = index == self.cursor
+        # A row only changes with its content, the cursor, the width or the minute.
+        key = (entry.id, entry.version, entry.unread, is_cursor, width, int(now.timestamp()) // 60)
+        strip = self._rows.get(key)
+        if strip is not None:
+            return strip
         row_style = base
         if entry.unread:
             row_style = row_style + self._style("unread")
-        if index == self.cursor:
-            row_style = row_style + self._style("cursor")
-        now = self.clock()
-        pieces = row_pieces(entry, self._columns_for(width), now, self.glyphs, local_tz(self.clock))
+        cursor = self._style("cursor")
+        if is_cursor:
+            row_style = row_style + cursor
+        pieces = row_pieces(entry, self._columns_for(width), now, self.glyphs, now.tzinfo)
         segments = []
         for text, role in pieces:
             style = row_style + self._style(role) if role in _ROLES else row_style
-            if index == self.cursor:
-                style = style + self._style("cursor")
+            if is_cursor:
+                style = style + cursor
             segments.append(Segment(text, style))
-        return Strip(segments).adjust_cell_length(width, row_style)
+        strip = Strip(segments).adjust_cell_length(width, row_style)
+        if len(self._rows) >= _ROW_CACHE:
+            self._rows.clear()
+        self._rows[key] = strip
+        return strip
