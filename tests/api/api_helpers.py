@@ -87,3 +87,38 @@ def inbox_page(items: list[dict[str, Any]], page: int, limit: int) -> dict[str, 
             "totalPages": total_pages,
         },
     }
+
+
+def live_client(base_url: str, key: str, **kwargs: Any) -> LemlistClient:
+    """A client over real loopback HTTP with small waits; the rate limiter is the real one."""
+    kwargs.setdefault("retry_policy", FAST_POLICY)
+    kwargs.setdefault("max_retries", 4)
+    kwargs.setdefault("timeout", 5.0)
+    return LemlistClient(key, base_url=base_url, **kwargs)
+
+
+def max_in_window(stamps: list[float], period: float) -> int:
+    """The most stamps inside any window of ``period`` seconds (half-open, as the server counts)."""
+    stamps = sorted(stamps)
+    best = 0
+    start = 0
+    for end, stamp in enumerate(stamps):
+        while stamp - stamps[start] >= period:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+async def settled_log(server: Any, count: int, path: str | None = None, wait: float = 2.0) -> list[Any]:
+    """The server's request log once it holds ``count`` entries (for ``path``).
+
+    The stand-in logs a request after its answer is written, so a client can be done
+    before the record is: wait (bounded) for it instead of racing. Then a short grace
+    period catches any request beyond ``count`` that should not have been made.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while len(server.requests(path)) < count and loop.time() < deadline:
+        await asyncio.sleep(0.005)
+    await asyncio.sleep(0.02)
+    return list(server.requests(path))

@@ -5,21 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from api_helpers import FakeClock
+from api_helpers import FakeClock, max_in_window
 
 from lemlist_inbox.api.ratelimit import RateLimiter
-
-
-def max_in_window(stamps: list[float], period: float) -> int:
-    """The most stamps that fall inside any half-open window of ``period`` seconds."""
-    stamps = sorted(stamps)
-    best = 0
-    start = 0
-    for end, stamp in enumerate(stamps):
-        while stamp - stamps[start] >= period:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
 
 
 async def test_acquire_never_exceeds_max_calls_in_any_window(clock: FakeClock) -> None:
