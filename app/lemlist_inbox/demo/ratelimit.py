@@ -12,6 +12,7 @@ import math
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formatdate
 
@@ -41,13 +42,14 @@ class Verdict:
 class SlidingWindowLimiter:
     """At most ``max_calls`` admitted requests per key in any ``period`` seconds."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self._lock = threading.Lock()
         self._windows: dict[str, deque[float]] = {}
 
     def check(self, key: str, max_calls: int, period: float, *, enforce: bool = True) -> Verdict:
         """Admit or reject one request now; limits are passed in so they can change live."""
-        now = time.monotonic()
+        now = self._clock()
         wall = time.time()
         with self._lock:
             window = self._windows.setdefault(key, deque())
