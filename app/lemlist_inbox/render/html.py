@@ -26,6 +26,10 @@ from lemlist_inbox.render.whitespace import clean_whitespace
 #: Larger inputs are cut (with a note): conversion time grows with size and nobody reads 3 MB.
 MAX_HTML_CHARS = 3_000_000
 _TAGS = re.compile(r"<[^<>]{0,10000}>")
+_BLOCK_TAGS = re.compile(
+    r"<(?:br|/?p|/?div|/?li|/?tr|/?h[1-6]|/?blockquote|hr)\b[^<>]{0,10000}>", re.IGNORECASE
+)
+_RUNS = re.compile(r"[ \u00a0]{2,}")
 _COMMENTS = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 
 
@@ -88,7 +92,8 @@ def _convert(html: str) -> Body:
     truncated = original > MAX_HTML_CHARS
     if truncated:
         html = html[:MAX_HTML_CHARS]
-    prepared = prepare(sanitize(html))
+    # In HTML a CR is only whitespace: make it a newline before sanitize drops lone CRs.
+    prepared = prepare(sanitize(html.replace("\r", "\n")))
     rendered = restore_text(html2text_convert(prepared.html))
     split = split_rendered(sanitize(rendered))
     text = split.text
@@ -117,10 +122,12 @@ def _mark_quoted(links: tuple[Link, ...], folded: bool) -> tuple[Link, ...]:
 def strip_tags(html: str) -> str:
     """Crude, linear tag removal for the failure path: the words, without any markup."""
     text = _COMMENTS.sub(" ", html[:MAX_HTML_CHARS])
-    text = _TAGS.sub(" ", text)
+    text = _BLOCK_TAGS.sub("\n", text)
+    text = _TAGS.sub("", text)
     with contextlib.suppress(Exception):
         text = unescape(text)
-    return clean_whitespace(sanitize(text))
+    lines = (_RUNS.sub(" ", line).strip() for line in sanitize(text).split("\n"))
+    return clean_whitespace("\n".join(lines))
 
 
 def failed_body(raw: object) -> Body:

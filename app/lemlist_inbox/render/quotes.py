@@ -160,10 +160,16 @@ def split_rendered(text: str) -> Split:
     if 0 <= start < end:
         header = _one_line(_unquote_line(quoted[start + 1 : end].replace("\n>", " ")))
         quoted = quoted[:start] + quoted[end + 1 :]
-    first = quoted.split("\n", 1)
-    if _ORIGINAL.match(first[0].translate(_STRIP_ALL)) or not first[0].translate(_STRIP_ALL).strip():
-        quoted = first[1] if len(first) > 1 else ""
-    quoted_lines = _finish(quoted).split("\n")
+    # Separators at the top of the quote (its sentinel, a rule, "-----Original Message-----")
+    # are only the fold point: drop them.
+    quoted_lines = quoted.split("\n")
+    skip = 0
+    while skip < len(quoted_lines):
+        bare = quoted_lines[skip].translate(_STRIP_ALL)
+        if bare.strip(" >") and not _ORIGINAL.match(bare):
+            break
+        skip += 1
+    quoted_lines = _finish("\n".join(quoted_lines[skip:])).split("\n")
     if not header:
         quoted_lines, header = _attribution_at_start(quoted_lines)
     main = _finish("\n".join(main_lines))
