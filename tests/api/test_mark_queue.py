@@ -271,7 +271,9 @@ async def test_against_demo_server_stopped_then_restarted_on_same_port() -> None
             await rec.wait(lambda: rec.ok)
             assert queue.pending == []
             assert server.dataset.is_read(contact_id, user_id) is True
-            assert len(_marks(server)) == 1
+            # A mark sent as the server went down may have landed even though its
+            # answer was lost; marking is idempotent, so it may arrive twice, never zero.
+            assert len(_marks(server)) >= 1
 
 
 async def test_flush_against_stopped_server_reports_unsent() -> None:

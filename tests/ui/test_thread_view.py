@@ -535,7 +535,9 @@ async def test_mark_survives_server_restart(server: DemoServer, client: LemlistC
         assert queue.pending == [conv.id]
         server.start()  # same port, same data
         await wait_for(pilot, lambda: bool(app.marked), "MarkedRead once back")
-        assert len(mark_requests(server)) == 1
+        # A mark sent as the server went down may have landed even though its
+        # answer was lost; marking is idempotent, so it may arrive twice, never zero.
+        assert len(mark_requests(server)) >= 1
         assert conv.is_read_by(user)
 
 
@@ -582,8 +584,11 @@ async def test_flush_marks_sends_pending_when_server_back(server: DemoServer, cl
         view.open(conv, user_id=user)
         await wait_for(pilot, lambda: queue.pending_marks()[0].attempts >= 1, "first failed try")
         server.start()
-        assert await view.flush_marks(timeout=5.0) == []
-        assert len(mark_requests(server)) == 1
+        unsent = await view.flush_marks(timeout=5.0)
+        assert unsent == [], queue.pending_marks()
+        # A mark sent as the server went down may have landed even though its
+        # answer was lost; marking is idempotent, so it may arrive twice, never zero.
+        assert len(mark_requests(server)) >= 1
 
 
 async def test_switching_away_during_a_marking_load_keeps_the_mark(
