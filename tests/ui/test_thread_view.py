@@ -719,3 +719,21 @@ async def test_z_at_the_top_stays_at_the_top(server: DemoServer, client: Lemlist
         await pilot.pause()
         assert view.scroll_y == 0
         assert "Victoire" in view.render_line(0).text
+
+
+async def test_reopening_the_shown_thread_keeps_position_and_quotes(
+    server: DemoServer, client: LemlistClient
+) -> None:
+    view = make_view(client)
+    app = ThreadApp(view)
+    async with app.run_test(size=(80, 20)) as pilot:
+        conv = conversation(server, SEED_CONTACT)
+        await open_and_wait(pilot, view, conv, USER)
+        await pilot.press("space", "z")
+        await pilot.pause()
+        y = view.scroll_y
+        assert y > 0 and view.expanded
+        view.open(conversation(server, SEED_CONTACT), user_id=USER)  # e.g. after a list refresh
+        await pilot.pause()
+        assert view.scroll_y == y
+        assert view.expanded

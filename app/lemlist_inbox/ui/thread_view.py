@@ -657,8 +657,22 @@ class ThreadView(ScrollView, can_focus=True):
         """Show a conversation: from the cache at once, else 'loading…' and fetch it.
 
         Marks it read (once) when this is a user action, marking is on, and it is unread
-        for ``user_id``.
+        for ``user_id``. Re-opening the thread already on screen (unchanged) keeps the
+        reading position and the quote state, so a list refresh that re-opens it is harmless.
         """
+        thread = self._thread
+        if (
+            thread is not None
+            and self._state == "thread"
+            and conversation.id == self.current_conversation_id
+            and thread.stamp == conversation.last_activity_at
+            and conversation.thread_id is not None
+        ):
+            self._conversation = conversation
+            self._user_id = user_id
+            if self._should_mark(conversation, user_id, user_action) and user_id is not None:
+                self._queue_mark(conversation, conversation.thread_id, user_id)
+            return
         self._generation += 1
         self.workers.cancel_group(self, "load")
         self.workers.cancel_group(self, "layout")
