@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import random
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -78,7 +79,7 @@ PITCHES: tuple[str, ...] = (
     "Teams like yours use lemlist to book 30% more meetings without adding headcount.",
     "I loved your recent post about cold outreach. We help teams like {company} send "
     "personalized campaigns across email and LinkedIn from one place.",
-    "Most {title}s I talk to spend hours every week copy-pasting between tools. "
+    "Most sales leaders I talk to spend hours every week copy-pasting between tools. "
     "We built something that takes that off your plate.",
     "Congrats on the new funding round! When teams grow that fast, keeping outbound personal "
     "gets hard. Happy to share what worked for companies at the same stage.",
@@ -300,7 +301,7 @@ def contact_reply(rng: random.Random, person: Person, quoted: Quoted, style: str
             f'<blockquote type="cite"><div dir="ltr">{quoted.body}</div></blockquote></body></html>'
         )
     # Plain text client: "> " quoting of the previous message's text.
-    quoted_lines = "\n".join("> " + line for line in _strip_tags(quoted.body).splitlines() if line.strip())
+    quoted_lines = "\n".join(("> " + line).rstrip() for line in _as_text(quoted.body).splitlines())
     return (
         f"{reply_text(rng, person)}\n\n-- \n{person.full_name or person.first}\n\n"
         f"On {when_gmail(quoted.at_ms)}, {quoted.name} <{quoted.email}> wrote:\n{quoted_lines}\n"
@@ -322,18 +323,19 @@ def our_reply(rng: random.Random, person: Person, sender: Sender, quoted: Quoted
     )
 
 
-def _strip_tags(markup: str) -> str:
-    """Crude tag removal, only to build "> " quotes of plain-text replies."""
-    out: list[str] = []
-    inside = False
-    for ch in markup.replace("<br>", "\n").replace("</p>", "\n").replace("</div>", "\n"):
-        if ch == "<":
-            inside = True
-        elif ch == ">":
-            inside = False
-        elif not inside:
-            out.append(ch)
-    return html.unescape("".join(out))
+def _as_text(body: str) -> str:
+    """Crude HTML -> text, only to build the "> " quote of a plain-text reply."""
+    if not _TAG.search(body):
+        return body
+    text = _BREAK.sub("\n", body)
+    text = html.unescape(_TAG.sub("", text)).replace("\xa0", " ")
+    lines = [line.strip() for line in text.splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+# A tag name followed by attributes or ">": "<christophe.o@lemtest.com>" is not a tag.
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^>]*)?/?>")
+_BREAK = re.compile(r"<br[^>]*>|</p>|</div>|</blockquote>|</tr>", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- other channels

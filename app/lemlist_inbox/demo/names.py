@@ -361,9 +361,14 @@ class Person:
     language: str
 
 
+_NON_DECOMPOSING = str.maketrans(
+    {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ": "Ae", "đ": "d", "ı": "i", "œ": "oe"}
+)
+
+
 def ascii_slug(text: str) -> str:
     """Lower-case ASCII for the local part of an email ("Jérôme O'Brien" -> "jeromeobrien")."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_NON_DECOMPOSING))
     kept = "".join(ch for ch in decomposed if ch.isascii() and ch.isalnum())
     return kept.lower() or "contact"
 
