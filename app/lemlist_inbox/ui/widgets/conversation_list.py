@@ -29,6 +29,7 @@ from lemlist_inbox.ui.format import UNICODE, Columns, Glyphs, columns_for, fit, 
 from lemlist_inbox.ui.store import ConversationStore
 
 _ROLES = ("mark", "name", "email", "channels", "replied", "time")
+TIME_REFRESH = 30.0  # seconds between repaints for the relative times
 _ROW_CACHE = 512  # rendered rows kept (a few screens' worth); cleared wholesale when full
 
 
@@ -90,6 +91,7 @@ class ConversationList(ScrollView, can_focus=True):
         self._columns: tuple[int, Columns] | None = None
         self._styles: dict[str, Style] = {}
         self._rows: dict[tuple[object, ...], Strip] = {}
+        self._visible: tuple[object, ...] = ()
 
     # -- public ----------------------------------------------------------------------
 
@@ -118,7 +120,17 @@ class ConversationList(ScrollView, can_focus=True):
             self.scroll_to(y=max(index - screen_row, 0), animate=False, immediate=True)
         self.cursor_id = new_id
         self._scroll_cursor_visible()
-        self.refresh()
+        # Pages usually land below the screen: repaint only if what is visible changed.
+        top = self.scroll_offset.y
+        visible = (
+            index,
+            top,
+            self.empty_text if size == 0 else "",
+            tuple((e.id, e.version) for e in store.view_slice(top, top + self._page_height)),
+        )
+        if visible != self._visible:
+            self._visible = visible
+            self.refresh()
         if new_id != old_id:
             self.post_message(self.Highlighted(new_id))
 
@@ -186,6 +198,10 @@ class ConversationList(ScrollView, can_focus=True):
         if 0 <= index < self.store.view_size:
             self.move_to(index)
             self.action_select()
+
+    def on_mount(self) -> None:
+        # Relative times ("5m") age even when nothing else happens.
+        self.set_interval(TIME_REFRESH, self.refresh)
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, self.store.view_size)
