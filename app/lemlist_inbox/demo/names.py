@@ -7,6 +7,7 @@ non-Latin scripts, so the pools are grouped by origin and mixed.
 
 from __future__ import annotations
 
+import functools
 import random
 import unicodedata
 from dataclasses import dataclass
@@ -366,6 +367,7 @@ _NON_DECOMPOSING = str.maketrans(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def ascii_slug(text: str) -> str:
     """Lower-case ASCII for the local part of an email ("Jérôme O'Brien" -> "jeromeobrien")."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_NON_DECOMPOSING))

@@ -10,8 +10,8 @@ always agree (``createdBy`` is the first message id, ``lastRepliedAt`` the last 
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from lemlist_inbox.demo import bodies
@@ -49,8 +49,8 @@ CAMPAIGNS: tuple[str, ...] = (
 
 def iso(ms: int) -> str:
     """``2024-12-03T09:52:55.466Z``: the API's timestamp spelling."""
-    d = datetime.fromtimestamp(ms / 1000, UTC)
-    return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+    seconds, millis = divmod(ms, 1000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(seconds)) + f"{millis:03d}Z"
 
 
 @dataclass(frozen=True, slots=True)
