@@ -176,8 +176,7 @@ async def test_server_gone() -> None:
         with pytest.raises(NetworkError) as info:
             await client.conversations_page(user, 1)
         assert client.stats.retries == 2
-    assert str(info.value).startswith(f"cannot reach 127.0.0.1:{port}: ")
-    assert "refused" in str(info.value)
+    assert str(info.value) == f"cannot reach 127.0.0.1:{port}: connection refused"
 
 
 async def test_closing_early_over_http_leaves_nothing_running() -> None:

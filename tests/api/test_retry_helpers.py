@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -55,3 +57,22 @@ def test_network_reasons_are_short_and_plain() -> None:
     )
     assert "timed out" in network_reason(TimeoutError(), 2.5)
     assert "2.5" in network_reason(httpx.ReadTimeout("x"), 2.5)
+
+
+def test_network_reason_digs_out_the_socket_error() -> None:
+    def wrapped(inner: OSError) -> httpx.ConnectError:
+        try:
+            try:
+                raise inner
+            except OSError as exc:
+                raise OSError("All connection attempts failed") from exc
+        except OSError as outer:
+            error = httpx.ConnectError("All connection attempts failed")
+            error.__cause__ = outer
+            return error
+
+    assert (
+        network_reason(wrapped(ConnectionRefusedError(111, "Connect call failed")), 5) == "connection refused"
+    )
+    assert network_reason(wrapped(socket.gaierror(-2, "Name or service not known")), 5) == "host not found"
+    assert network_reason(wrapped(OSError(errno.ENETUNREACH, "x")), 5) == "network is unreachable"

@@ -15,8 +15,10 @@ from __future__ import annotations
 import base64
 import email.utils
 import logging
+import os
 import random
 import re
+import socket
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -179,6 +181,36 @@ def error_for_status(status: int, message: str, *, where: str, attempts: int) ->
 _ERRNO = re.compile(r"\[Errno -?\d+\]\s*")
 
 
+def _root_os_error(exc: BaseException) -> OSError | None:
+    """The socket-level error under httpx/httpcore/anyio wrappers (it names the real cause)."""
+    found: OSError | None = None
+    current: BaseException | None = exc
+    for _ in range(12):
+        if current is None:
+            break
+        if isinstance(current, OSError) and (
+            current.errno is not None or isinstance(current, socket.gaierror)
+        ):
+            found = current
+        current = current.__cause__ or current.__context__
+    return found
+
+
+def _os_reason(err: OSError) -> str:
+    if isinstance(err, socket.gaierror):
+        return "host not found"
+    if isinstance(err, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(err, ConnectionResetError):
+        return "connection reset"
+    if err.errno is not None:
+        try:
+            return os.strerror(err.errno).lower()
+        except ValueError:
+            pass
+    return clean_text(_ERRNO.sub("", str(err)), 80).lower()
+
+
 def network_reason(exc: BaseException, timeout: float) -> str:
     """A few words on why the connection failed, without any request detail."""
     if isinstance(exc, httpx.ConnectTimeout):
@@ -187,6 +219,9 @@ def network_reason(exc: BaseException, timeout: float) -> str:
         return f"no complete answer within {timeout:g} s (timed out)"
     if isinstance(exc, httpx.RemoteProtocolError):
         return "the connection closed before a complete answer"
+    root = _root_os_error(exc)
+    if root is not None:
+        return _os_reason(root)
     text = clean_text(_ERRNO.sub("", str(exc)), 80).rstrip(".").lower()
     if isinstance(exc, httpx.ConnectError):
         if not text or "all connection attempts failed" in text:
