@@ -5,7 +5,6 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-import pytest
 from textual.pilot import Pilot
 from ui_helpers import (
     ServerFactory,
@@ -235,10 +234,10 @@ async def test_malformed_items_are_counted_in_the_status(
         assert "malformed skipped" in screen_text(app)
 
 
-def test_run_reports_unsent_marks_on_stderr(
-    make_server: ServerFactory, capsys: pytest.CaptureFixture[str]
+def test_run_returns_unsent_marks(
+    make_server: ServerFactory,
 ) -> None:
-    """After the terminal is restored, marks that could not be sent are printed, not dropped."""
+    """``run()`` returns the marks that could not be sent (the CLI prints them), never drops them."""
     server = make_server()
     app = make_app(server, max_retries=0)
 
@@ -253,5 +252,4 @@ def test_run_reports_unsent_marks_on_stderr(
 
     result = app.run(headless=True, size=(120, 30), auto_pilot=drive)
     assert result is not None and len(result) == 1
-    err = capsys.readouterr().err
-    assert "could not be marked as read" in err and result[0] in err
+    assert app.unsent_marks == result

@@ -2,14 +2,13 @@
 
 The app holds what lives as long as the process (the API client, settings, clock)
 and the quit sequence; the main screen holds the inbox flow. Quitting flushes the
-read marks still queued in the thread pane and *reports* any that could not be
-sent (returned from ``run`` and printed to stderr after the terminal is restored),
-so a mark is never dropped silently.
+read marks still queued in the thread pane and *returns* the ids of any that could
+not be sent from ``run()``; the CLI prints them to stderr once the terminal is
+restored (and exits non-zero), so a mark is never dropped silently.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import PurePath
 from typing import Any, ClassVar
 
@@ -70,8 +69,12 @@ class InboxApp(App[list[str]]):
         self._quitting = True
         unsent: list[str] = []
         if self.main_screen is not None and self.main_screen.is_mounted:
+            thread = self.main_screen.thread
+            if len(thread.mark_queue):
+                # The wait can last FLUSH_TIMEOUT seconds: say why nothing happens yet.
+                self.notify("sending pending read marks before quitting…", timeout=FLUSH_TIMEOUT)
             try:
-                unsent = await self.main_screen.thread.flush_marks(timeout=FLUSH_TIMEOUT)
+                unsent = await thread.flush_marks(timeout=FLUSH_TIMEOUT)
             except Exception as exc:  # never lose the quit itself
                 self.log.error(f"flush_marks failed: {exc!r}")
         self.unsent_marks = list(unsent)
@@ -83,16 +86,3 @@ class InboxApp(App[list[str]]):
             return await super().run_async(**kwargs)
         finally:
             await self.client.aclose()
-
-    def run(self, **kwargs: Any) -> list[str] | None:
-        """Run the app; after the terminal is back, say which read marks were not sent."""
-        result = super().run(**kwargs)
-        if self.unsent_marks:
-            count = len(self.unsent_marks)
-            noun = "conversation" if count == 1 else "conversations"
-            print(
-                f"lemlist-inbox: {count} {noun} could not be marked as read (offline?): "
-                + ", ".join(self.unsent_marks),
-                file=sys.stderr,
-            )
-        return result
