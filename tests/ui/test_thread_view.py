@@ -618,6 +618,12 @@ async def test_themes_render(server: DemoServer, client: LemlistClient, theme: s
         await open_and_wait(pilot, view, conversation(server, SEED_CONTACT), USER)
         assert "my lemcal [1]" in view.layout_text
         styles_before = view._resolve_styles()
+        # "auto" theme colours ($text-muted) are resolved against the background: muted
+        # text is mid-grey, never white on a light theme or black on a dark one
+        muted = styles_before.label.color
+        assert muted is not None
+        red, green, blue = muted.get_truecolor()
+        assert 60 < red < 200 and 60 < green < 200 and 60 < blue < 200, muted
         app.theme = "textual-dark" if theme == "textual-light" else "textual-light"
         await pilot.pause()
         await pilot.pause()

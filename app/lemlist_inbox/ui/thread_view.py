@@ -176,6 +176,17 @@ _STYLE_CLASSES: dict[str, str] = {
 }
 
 
+def _foreground_only(style: Style) -> Style:
+    """A component's full style minus its background.
+
+    The full (not partial) style is needed because theme colours such as ``$text-muted``
+    are "auto" colours computed against the background; a partial style leaves them
+    unresolved (white on a light theme). The background itself is dropped: each line
+    is painted over the widget's own background, so hover or focus tints still show.
+    """
+    return Style.from_color(style.color) + style.without_color
+
+
 # --------------------------------------------------------------------------- layout
 
 
@@ -991,7 +1002,7 @@ class ThreadView(ScrollView, can_focus=True):
         if not self.is_mounted:
             return ThreadStyles()
         values = {
-            name: self.get_component_rich_style(component, partial=True, default=Style())
+            name: _foreground_only(self.get_component_rich_style(component, default=Style()))
             for name, component in _STYLE_CLASSES.items()
         }
         return ThreadStyles(**values)
