@@ -282,11 +282,20 @@ class LemlistClient:
             raise
 
     async def _attempt(self, path: str, params: dict[str, str | int]) -> Any:
-        async with self._limiter.slot():
+        async with self._limiter.slot() as ticket:
             self.stats.requests += 1
+            marks: dict[str, float] = {}
+
+            async def trace(event: str, info: Any) -> None:
+                # When the request was written and the answer began: the arrival lies between.
+                if event.endswith(".send_request_headers.complete"):
+                    marks["sent"] = self._limiter.now()
+                elif event.endswith(".receive_response_headers.complete"):
+                    marks["answered"] = self._limiter.now()
+
             try:
                 async with asyncio.timeout(self._timeout):
-                    response = await self._http.get(path, params=params)
+                    response = await self._http.get(path, params=params, extensions={"trace": trace})
             except (
                 httpx.TimeoutException,
                 httpx.NetworkError,
@@ -302,6 +311,9 @@ class LemlistClient:
                 # A bad base URL (unsupported scheme...): no retry will fix it.
                 detail = self._redact(type(exc).__name__)
                 raise LemlistError(f"cannot use the base URL {self._shown_base} ({detail})") from None
+            finally:
+                if "sent" in marks and "answered" in marks:
+                    ticket.arrived = (marks["sent"] + marks["answered"]) / 2
         return self._decode(response, path)
 
     def _decode(self, response: httpx.Response, path: str) -> Any:

@@ -1,13 +1,15 @@
 """A sliding-window rate limiter shared by every request of one client.
 
 lemlist allows 20 requests per 2 s per key and answers 429 beyond that. The server
-counts *arrivals*; we only know when we *send* and when the answer *completes*. A
-request's arrival lies somewhere between the two, so a slot is held from the moment
-it is taken until the answer completes, and only then starts its ``period``: the
-21st request is therefore sent at least ``period`` after the 1st one's answer, hence
-after its arrival, whatever the latency. That costs one round trip per window of
-throughput (about 10 % at 200 ms) and buys "never a 429 in normal operation", which
-every retry and every status line would otherwise have to explain.
+counts *arrivals*; we only know when we *send* and when the answer *completes*. So a
+slot is held from the moment it is taken until the request ends, and its place in the
+window is when the server most likely saw it: the client reports the midpoint between
+"request headers written" and "response headers read" (``Ticket.arrived``, from
+httpx's trace hooks), which is never earlier than the arrival on a symmetric path and
+leaves out connection set-up and TLS. Without a report the completion time is used,
+which is always safe. The 21st request is therefore sent at least ``period`` after
+the 1st one reached the server, whatever the latency: "never a 429 in normal
+operation", which every retry and every status line would otherwise have to explain.
 
 Waiters queue on one ``asyncio.Lock`` (FIFO), so concurrent page fetches are served
 in the order they asked. The clock and the sleep are injectable so tests can run the
@@ -17,8 +19,8 @@ limiter on a fake clock without waiting.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import time
-from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -26,6 +28,17 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
 _EPSILON = 1e-6
+
+
+class Ticket:
+    """One request's slot; the client may tell when the server most likely saw it."""
+
+    __slots__ = ("arrived", "taken")
+
+    def __init__(self, taken: float) -> None:
+        self.taken = taken
+        #: Best estimate of the request's arrival at the server (limiter clock), if known.
+        self.arrived: float | None = None
 
 
 class RateLimiter:
@@ -49,8 +62,8 @@ class RateLimiter:
         self._clock = clock
         self._sleep = sleep
         self._lock = asyncio.Lock()
-        #: Completion (or send, for plain ``acquire``) times still inside the window, oldest first.
-        self._stamps: deque[float] = deque()
+        #: Arrival estimates (completion, or send for plain ``acquire``) inside the window, sorted.
+        self._stamps: list[float] = []
         self._in_flight = 0
         self._released = asyncio.Event()
         self._blocked_until = 0.0
@@ -58,6 +71,10 @@ class RateLimiter:
     @property
     def in_flight(self) -> int:
         return self._in_flight
+
+    def now(self) -> float:
+        """The limiter's clock, for callers that report ``Ticket.arrived``."""
+        return self._clock()
 
     def hold(self, seconds: float) -> None:
         """Pause every caller for ``seconds`` (after a 429: the server said to wait)."""
@@ -67,17 +84,20 @@ class RateLimiter:
         """Take a slot that counts from now (for callers that cannot report completion)."""
         await self._take()
         self._in_flight -= 1
-        self._stamps.append(self._clock())
+        bisect.insort(self._stamps, self._clock())
 
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        """Hold a slot for the duration of one request; its window starts when it ends."""
+    async def slot(self) -> AsyncIterator[Ticket]:
+        """Hold a slot for the duration of one request; see the module docstring."""
         await self._take()
+        ticket = Ticket(self._clock())
         try:
-            yield
+            yield ticket
         finally:
             self._in_flight -= 1
-            self._stamps.append(self._clock())
+            now = self._clock()
+            stamp = now if ticket.arrived is None else min(max(ticket.arrived, ticket.taken), now)
+            bisect.insort(self._stamps, stamp)
             self._released.set()
 
     async def _take(self) -> None:
@@ -89,8 +109,8 @@ class RateLimiter:
                     continue
                 window = self.period + self.margin
                 # The epsilon keeps float rounding from sleeping 0 s forever at the edge.
-                while self._stamps and self._stamps[0] + window <= now + _EPSILON:
-                    self._stamps.popleft()
+                expired = bisect.bisect_right(self._stamps, now + _EPSILON - window)
+                del self._stamps[:expired]
                 if len(self._stamps) + self._in_flight < self.max_calls:
                     self._in_flight += 1
                     return

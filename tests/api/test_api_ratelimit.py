@@ -40,6 +40,27 @@ async def test_slot_window_starts_when_the_request_completes(clock: FakeClock) -
     assert clock() >= 1.5
 
 
+async def test_reported_arrival_places_the_request_in_the_window(clock: FakeClock) -> None:
+    limiter = RateLimiter(1, 1.0, margin=0.0, clock=clock, sleep=clock.sleep)
+    async with limiter.slot() as ticket:
+        clock.now += 0.6
+        ticket.arrived = 0.3  # the server saw it half-way
+    async with limiter.slot():
+        pass
+    assert clock() == 1.3
+
+
+async def test_reported_arrival_is_clamped_to_the_slot(clock: FakeClock) -> None:
+    limiter = RateLimiter(1, 1.0, margin=0.0, clock=clock, sleep=clock.sleep)
+    clock.now = 5.0
+    async with limiter.slot() as ticket:
+        clock.now += 0.2
+        ticket.arrived = -100.0  # nonsense: cannot predate taking the slot
+    async with limiter.slot():
+        pass
+    assert clock() == 6.0
+
+
 async def test_in_flight_requests_hold_their_slots(clock: FakeClock) -> None:
     limiter = RateLimiter(2, 1.0, margin=0.0, clock=clock, sleep=clock.sleep)
     order: list[str] = []
