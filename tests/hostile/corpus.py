@@ -72,7 +72,9 @@ NASTY_BODIES: dict[str, str] = {
     "deep_500": "<div>" * 500 + "deep" + "</div>" * 500,
     "unclosed": "<p>one <b>two <i>three <div>four <a href='https://example.com/u'>five",
     "base64_image": '<p>pic:<img alt="" src="data:image/png;base64,' + "iVBORw0KGgo" * 200 + '"></p>',
-    "tracking_pixel": '<p>hi</p><img alt="logo" src="https://t.example/api/track/open/x" width="1" height="1">',
+    "tracking_pixel": (
+        '<p>hi</p><img alt="logo" src="https://t.example/api/track/open/x" width="1" height="1">'
+    ),
     "hidden_preheader": '<div style="display:none;max-height:0">SECRET PREHEADER</div><p>shown</p>',
     "lookalike_link": '<p><a href="https://evil.example/login">https://www.paypal.com/signin</a></p>',
     "markup_in_tags": "<p>&lt;b&gt;not bold&lt;/b&gt; &amp;amp; [i]x[/i]</p>",

@@ -162,7 +162,8 @@ def test_unclosed_500_deep_nesting() -> None:
 def test_2mb_body_completes_and_is_clean() -> None:
     row = (
         '<tr><td style="padding:8px"><a href="https://news.example/item/{n}">Item {n}</a><br>'
-        "<span>Lorem ipsum dolor sit amet, consectetur adipiscing elit \x1b[2J &#x1b; \u202e.</span></td></tr>"
+        "<span>Lorem ipsum dolor sit amet, consectetur adipiscing elit \x1b[2J &#x1b; \u202e.</span>"
+        "</td></tr>"
     )
     parts, size, n = ["<html><head><style>td{color:red}</style></head><body><table>"], 0, 0
     while size < 2_000_000:

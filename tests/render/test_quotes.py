@@ -119,7 +119,10 @@ def test_nested_history_keeps_inner_levels() -> None:
 
 
 def test_plain_text_reply_two_line_attribution() -> None:
-    text = "Thanks!\n\nOn Tue, Dec 3, 2024 at 10:52 AM Christophe OPOIX <\nchristophe.o@lemtest.com> wrote:\n\n> Hey\n>\n> Bye\n"
+    text = (
+        "Thanks!\n\nOn Tue, Dec 3, 2024 at 10:52 AM Christophe OPOIX <\n"
+        "christophe.o@lemtest.com> wrote:\n\n> Hey\n>\n> Bye\n"
+    )
     body = text_to_body(text)
     assert body.text == "Thanks!"
     assert (

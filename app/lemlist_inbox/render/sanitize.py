@@ -15,14 +15,16 @@ import re
 # not leave its base64 behind. Bounded repetition keeps the regexes linear on hostile input.
 _ESCAPES = re.compile(
     r"""
-      \x1b\[[\x30-\x3f]{0,64}[\x20-\x2f]{0,16}[\x40-\x7e]?   # CSI ... final byte
-    | \x9b[\x30-\x3f]{0,64}[\x20-\x2f]{0,16}[\x40-\x7e]?     # 8-bit CSI
-    | (?:\x1b[\]PX^_]|[\x9d\x90\x98\x9e\x9f])                # OSC, DCS, SOS, PM, APC ...
-      [^\x07\x1b\x9c\n]{0,4096}(?:\x07|\x1b\\|\x9c)          # ... payload and terminator
-    | \x1b[\x20-\x2f]{0,8}[\x30-\x7e]?                       # other ESC + final byte
+      \x1b\[[\x30-\x3b\x3d-\x3f]{0,64}[\x20-\x2f]{0,16}[\x40-\x7e]?   # CSI ... final byte
+    | \x9b[\x30-\x3b\x3d-\x3f]{0,64}[\x20-\x2f]{0,16}[\x40-\x7e]?     # 8-bit CSI
+    | (?:\x1b[\]PX^_]|[\x9d\x90\x98\x9e\x9f])                        # OSC, DCS, SOS, PM, APC ...
+      [^\x07\x1b\x9c\n<>]{0,4096}(?:\x07|\x1b\\|\x9c)                  # ... payload and terminator
+    | \x1b[\x20-\x2f]{0,8}[\x30-\x3b\x3d-\x7e]?                         # other ESC + final byte
     """,
     re.VERBOSE,
 )
+# "<" is never taken as part of a sequence: HTML is sanitized before parsing, and a stray ESC
+# must not swallow the "<" of the next tag (that would change the document's structure).
 
 # Characters that end a line for some consumers (Python's splitlines, Rich) but not others: make
 # them a plain newline so every layer agrees on where lines are.
