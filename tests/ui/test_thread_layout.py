@@ -278,3 +278,24 @@ def test_fast_wrap_matches_rich_wrapping() -> None:
             got = [strip.text.strip() for strip in _wrap(console, text, width)]
             assert [g for g in got if g] == [e for e in expected if e], (width, source)
             assert all(cell_len(line) <= width for line in got)
+
+
+def test_folded_quote_stays_one_line_when_narrow() -> None:
+    body = Body(
+        text="Thanks!",
+        quoted="a\nb",
+        quote_header="On Tue, Dec 3, 2024 at 10:52 AM Christophe OPOIX <christophe.o@lemtest.com> wrote:",
+        quote_line_count=2,
+    )
+    layout = build_layout([rendered(body=body)], width=50, expanded=False, styles=STYLES)
+    assert layout is not None
+    lines = layout.text().splitlines()
+    fold = [line for line in lines if "quoted lines hidden" in line]
+    assert len(fold) == 1
+    assert fold[0].endswith("(z to show)")
+    assert "…" in fold[0]
+    assert cell_len(fold[0]) <= 50
+    assert lines[-1] == fold[0]  # nothing after it, not even a blank line
+    wide = build_layout([rendered(body=body)], width=200, expanded=False, styles=STYLES)
+    assert wide is not None
+    assert "wrote: (z to show)" in wide.text()

@@ -38,7 +38,7 @@ from datetime import tzinfo
 from typing import TYPE_CHECKING, ClassVar
 
 from rich._wrap import divide_line
-from rich.cells import cell_len, chop_cells
+from rich.cells import cell_len, chop_cells, set_cell_size
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
@@ -263,9 +263,33 @@ def _wrap_plain(line: str, style: Style | None, width: int) -> list[Strip]:
     return strips
 
 
+class _FittedLine(Text):
+    """A line that must stay one line: its middle part is shortened (…) to fit the width."""
+
+    def __init__(self, head: tuple[str, Style], middle: tuple[str, Style], tail: tuple[str, Style]) -> None:
+        super().__init__(end="", no_wrap=True)
+        self.parts = (head, middle, tail)
+        for part, style in self.parts:
+            self.append(part, style)
+
+    def fitted(self, width: int) -> Text:
+        (head, head_style), (middle, middle_style), (tail, tail_style) = self.parts
+        room = width - cell_len(head) - cell_len(tail)
+        if cell_len(middle) <= room:
+            return self
+        fitted = Text(end="", no_wrap=True)
+        fitted.append(head, head_style)
+        if room >= 4:
+            fitted.append(set_cell_size(middle, room - 1).rstrip() + "…", middle_style)
+        fitted.append(tail, tail_style)
+        return fitted
+
+
 def _wrap(console: Console, text: Text, width: int) -> list[Strip]:
     """Wrap at spaces; a ``no_wrap`` text is instead folded at exactly ``width`` cells."""
     width = max(1, width)
+    if isinstance(text, _FittedLine):
+        text = text.fitted(width)
     if text.no_wrap:
         chunks = chop_cells(text.plain, width) or [""]
         offsets = list(itertools.accumulate(len(chunk) for chunk in chunks))[:-1]
@@ -395,13 +419,15 @@ def message_blocks(
         else:
             count = body.quote_line_count or len(body.quoted.strip("\n").splitlines())
             noun = "line" if count == 1 else "lines"
-            out.append("\n")
-            out.append(f"{glyphs.folded} {count} quoted {noun} hidden", styles.quote_fold)
-            if header:
-                out.append(f" {glyphs.dash} ", styles.quote_fold)
-                out.append(header, styles.quote)
-            out.append(" (z to show)", styles.notice)
-            out.append("\n")
+            blocks.append(Text("", end=""))
+            # One line whatever the width: the attribution is shortened, the key hint kept.
+            blocks.append(
+                _FittedLine(
+                    (f"{glyphs.folded} {count} quoted {noun} hidden", styles.quote_fold),
+                    (f" {glyphs.dash} {header}" if header else "", styles.quote),
+                    (" (z to show)", styles.notice),
+                )
+            )
 
     links = body.links if expanded else body.visible_links
     if links:
