@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import httpx
@@ -19,6 +19,10 @@ FAST_POLICY = RetryPolicy(
 )
 
 Handler = Callable[[httpx.Request], httpx.Response]
+AnyHandler = (
+    Callable[[httpx.Request], httpx.Response]
+    | Callable[[httpx.Request], Coroutine[None, None, httpx.Response]]
+)
 
 
 class Recorder:
@@ -52,7 +56,7 @@ class FakeClock:
         await asyncio.sleep(0)
 
 
-def make_client(handler: Handler | Recorder, **kwargs: Any) -> LemlistClient:
+def make_client(handler: AnyHandler, **kwargs: Any) -> LemlistClient:
     kwargs.setdefault("base_url", "https://api.example.test/api")
     kwargs.setdefault("retry_policy", FAST_POLICY)
     kwargs.setdefault("rate_limiter", RateLimiter(max_calls=10_000, period=1.0))

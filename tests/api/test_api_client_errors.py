@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 
 import httpx
@@ -281,3 +282,22 @@ async def test_html_200_after_json_gets_the_full_budget() -> None:
         await client.team_users()
         await client.team_users()
         assert client.stats.retries == 3
+
+
+async def test_cancelling_a_call_frees_its_slot_and_is_not_retried() -> None:
+    started = asyncio.Event()
+
+    async def hang(request: httpx.Request) -> httpx.Response:
+        started.set()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    async with make_client(hang) as client:
+        task = asyncio.create_task(client.team_users())
+        await started.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert client.rate_limiter.in_flight == 0
+        assert client.stats.retries == 0
+        assert client.stats.requests == 1

@@ -25,7 +25,7 @@ def user_of(server: DemoServer) -> str:
 def quick_client(server: DemoServer, **kwargs: object) -> LemlistClient:
     kwargs.setdefault("rate_limiter", RateLimiter(1000, 1.0))
     kwargs.setdefault("max_retries", 6)
-    return live_client(server.base_url, DEMO_API_KEY, **kwargs)  # type: ignore[arg-type]
+    return live_client(server.base_url, DEMO_API_KEY, **kwargs)
 
 
 async def load_ids(client: LemlistClient, user: str) -> list[str]:
