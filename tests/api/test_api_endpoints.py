@@ -147,3 +147,17 @@ async def test_inbox_without_user_id_is_sent_without_it() -> None:
         with pytest.raises(Exception, match="User ID is required"):
             await client.conversations_page("", 1)
     assert "userId" not in rec.params()
+
+
+async def test_thread_follows_the_servers_total_when_it_caps_the_limit() -> None:
+    items = messages(7)
+
+    def capped(request: httpx.Request) -> httpx.Response:
+        skip = int(request.url.params["skip"])
+        return httpx.Response(200, json={"data": items[skip : skip + 3], "pagination": {"totalItems": 7}})
+
+    rec = Recorder(capped)
+    async with make_client(rec) as client:
+        thread = await client.thread("ctc_1", page_size=100)
+    assert len(thread.messages) == 7
+    assert [r.url.params["skip"] for r in rec.requests] == ["0", "3", "6"]

@@ -241,3 +241,15 @@ async def test_malformed_items_are_counted_per_page() -> None:
     assert [p.skipped for p in pages] == [1, 1, 0]
     assert len(ids(pages)) == 248
     assert inbox.served.count(1) == 2, "a load short of malformed items does not trigger a second pass"
+
+
+async def test_failing_final_check_does_not_fail_a_complete_load() -> None:
+    inbox = Inbox(conversations(300))
+
+    def break_page_1() -> None:
+        inbox.fail.add(1)
+
+    inbox.after_hooks[3] = break_page_1
+    async with make_client(inbox, max_retries=0, page_concurrency=1) as client:
+        pages = await collect(client.iter_conversation_pages("usr_a"))
+    assert ids(pages) == [c["_id"] for c in inbox.items]

@@ -225,7 +225,9 @@ class LemlistClient:
             collected.extend(new)
             skip += len(raw)
             total = pagination.total_items
-            if len(raw) < page_size or (total is not None and skip >= total) or not (new or bad):
+            # Trust the server's total when it gives one: it may cap ``limit`` below ours.
+            short = (skip >= total) if total is not None else len(raw) < page_size
+            if short or not raw or not (new or bad):
                 break
         if skipped:
             log.info("thread: skipped %d malformed message(s): %s", skipped, "; ".join(reasons))
