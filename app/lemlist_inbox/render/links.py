@@ -119,15 +119,16 @@ def mailto_address(target: str) -> str:
 
 def suspicious_reason(text: str, target: str) -> str | None:
     """Why a link with visible ``text`` and real ``target`` may mislead, or None."""
-    shown = text.strip().strip("<>()[]\"'").strip()
-    try:
-        parts = urlsplit(target)
-        scheme = parts.scheme.lower()
-        real_host = _norm_host(parts.hostname or "")
-    except ValueError:
-        return "malformed link"
+    scheme = target.split(":", 1)[0].strip().lower() if ":" in target else ""
     if scheme in _DANGEROUS_SCHEMES:
         return f"{scheme}: link"
+    shown = text.strip().strip("<>()[]\"'").strip()
+    if not shown or " " in shown:
+        return None  # words, not an address: nothing to compare (the common case, kept cheap)
+    try:
+        real_host = _norm_host(urlsplit(target).hostname or "")
+    except ValueError:
+        real_host = ""
     email = _EMAILISH.match(shown)
     if email:
         shown_address = email.group(1).lower()

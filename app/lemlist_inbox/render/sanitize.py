@@ -98,6 +98,8 @@ def sanitize_line(text: str | None, limit: int = _SINGLE_LINE_MAX) -> str:
     become one space, and a huge value is cut (with an ellipsis) so it cannot swamp a header."""
     if text is None:
         return ""
+    if isinstance(text, str) and len(text) <= limit and text.isascii() and text.isprintable():
+        return _SPACES.sub(" ", text).strip()  # fast path: nothing to remove
     clean = sanitize(text).replace("\n", " ")
     clean = _SPACES.sub(" ", clean).strip()
     if len(clean) > limit:
