@@ -20,6 +20,7 @@ from lemlist_inbox.api.mark_queue import MarkQueue
 from lemlist_inbox.api.models import Conversation
 from lemlist_inbox.config import Settings
 from lemlist_inbox.demo import DEMO_API_KEY, DemoServer
+from lemlist_inbox.demo import data as data_module
 from lemlist_inbox.demo import hostile as hostile_module
 from lemlist_inbox.render import render_thread
 from lemlist_inbox.resources import stylesheet
@@ -138,7 +139,9 @@ class ThreadApp(App[None]):
 
 @pytest.fixture
 def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[DemoServer]:
+    # Our own cases instead of the stand-in's hostile set (wherever the dataset looks it up).
     monkeypatch.setattr(hostile_module, "hostile_conversations", hostile_cases)
+    monkeypatch.setattr(data_module, "hostile_conversations", hostile_cases, raising=False)
     with DemoServer(conversations=40, hostile=True) as running:
         yield running
 
