@@ -86,6 +86,13 @@ def test_link_targets_are_sanitized() -> None:
         ("www.Example.COM.", "https://example.com", False),
         ("bob@example.com", "mailto:Bob@Example.com", False),
         ("x", "data:text/html,<script>", True),
+        (
+            "https://www.lemlist.com",
+            "https://zr0.lemlst.org/api/track/click/u/t?u=https%3A%2F%2Fwww.lemlist.com",
+            False,
+        ),
+        ("paypal.com", "https://zr0.lemlst.org/api/track/click/u/t?u=https%3A%2F%2Fevil.example", True),
+        ("paypal.com", "https://evil.example/track/click/x?u=https%3A%2F%2Fpaypal.com", True),
     ],
 )
 def test_suspicious_reason(text: str, target: str, flagged: bool) -> None:

@@ -9,7 +9,7 @@ text looks like a URL, domain or e-mail address that is not its real target is f
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from lemlist_inbox.render.body import Link
 from lemlist_inbox.render.sanitize import sanitize_line
@@ -117,6 +117,29 @@ def mailto_address(target: str) -> str:
     return unquote(target[7:].split("?", 1)[0]).strip()
 
 
+_TRACKER_HOSTS = ("lemlst.org", "lemlist.com")
+
+
+def tracked_destination(target: str) -> str | None:
+    """Where one of lemlist's own click trackers (``…/track/click/…?u=URL``) forwards to.
+
+    Campaign mail sent by the team has its links wrapped this way; comparing the shown text with
+    the tracker's host would flag every one of them. Only lemlist's trackers are unwrapped: an
+    unknown redirector is exactly what a phishing link looks like.
+    """
+    try:
+        parts = urlsplit(target)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return None
+    if "/track/click/" not in parts.path or not any(
+        host == known or host.endswith("." + known) for known in _TRACKER_HOSTS
+    ):
+        return None
+    inner = parse_qs(parts.query).get("u")
+    return inner[0] if inner else None
+
+
 def suspicious_reason(text: str, target: str) -> str | None:
     """Why a link with visible ``text`` and real ``target`` may mislead, or None."""
     scheme = target.split(":", 1)[0].strip().lower() if ":" in target else ""
@@ -125,8 +148,9 @@ def suspicious_reason(text: str, target: str) -> str | None:
     shown = text.strip().strip("<>()[]\"'").strip()
     if not shown or " " in shown:
         return None  # words, not an address: nothing to compare (the common case, kept cheap)
+    destination = tracked_destination(target) or target
     try:
-        real_host = _norm_host(urlsplit(target).hostname or "")
+        real_host = _norm_host(urlsplit(destination).hostname or "")
     except ValueError:
         real_host = ""
     email = _EMAILISH.match(shown)
