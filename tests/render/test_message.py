@@ -82,7 +82,10 @@ def test_every_field_missing() -> None:
     assert rm.sender == "" and rm.subject == "" and rm.step is None and rm.when is None
     assert header_lines(rm)[0] == ("From", "(unknown sender)")
     assert ("Date", "(unknown date)") in header_lines(rm)
-    assert "── Other activity ──" in thread_as_text([rm])
+    out = thread_as_text([rm, rm])
+    assert "── Other activity ──" in out
+    assert "\n\n(no text)\n\n── Other activity" in out
+    assert "\n\n\n" not in out
 
 
 def test_attachments_with_human_sizes() -> None:

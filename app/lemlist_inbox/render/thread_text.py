@@ -14,6 +14,10 @@ from lemlist_inbox.render.body import Body
 from lemlist_inbox.render.message import RenderedMessage, header_lines
 
 
+#: Shown for a message without any text, so it does not look like a rendering failure.
+EMPTY_BODY = "(no text)"
+
+
 def folded_quote_line(body: Body) -> str:
     """The one line standing in for a folded quote."""
     count = body.quote_line_count
@@ -38,6 +42,8 @@ def link_lines(body: Body, *, include_quoted: bool = True) -> list[str]:
 def body_lines(body: Body, *, expand_quotes: bool = False) -> list[str]:
     """The body, its quote (folded or in full), links and nothing else."""
     lines = body.text.split("\n") if body.text else []
+    if not lines and not body.quoted:
+        lines = [EMPTY_BODY]
     if body.quoted:
         if lines:
             lines.append("")
