@@ -14,7 +14,7 @@ import httpx
 import pytest
 from api_helpers import live_client, max_in_window, settled_log
 
-from lemlist_inbox.api import AuthError, BadRequestError, NetworkError, NotFoundError
+from lemlist_inbox.api import AuthError, BadRequestError, InvalidResponseError, NetworkError, NotFoundError
 from lemlist_inbox.api.models import Conversation
 from lemlist_inbox.demo import DEMO_API_KEY, DemoServer, Faults
 
@@ -190,3 +190,20 @@ async def test_closing_early_over_http_leaves_nothing_running() -> None:
                         break
             pending = [t for t in asyncio.all_tasks() if t.get_name().startswith("lemlist-page-")]
             assert pending == []
+
+
+async def test_html_instead_of_json_says_check_the_base_url(server: DemoServer) -> None:
+    server.faults.html_every = 1  # like a captive portal or a wrong base URL: HTML every time
+    async with live_client(server.base_url, DEMO_API_KEY) as client:
+        with pytest.raises(InvalidResponseError) as info:
+            await client.team_users()
+    assert str(info.value) == (
+        f"the server at {server.base_url} did not answer with lemlist JSON (an HTML page); check the base URL"
+    )
+    assert len(await settled_log(server, 2)) == 2, "one more try, not the whole budget"
+
+
+async def test_wrong_path_under_the_host(server: DemoServer) -> None:
+    async with live_client(server.base_url.removesuffix("/api") + "/v9", DEMO_API_KEY) as client:
+        with pytest.raises(NotFoundError, match="404"):
+            await client.team_users()
