@@ -37,6 +37,8 @@ def test_clean_text_removes_controls_and_cuts() -> None:
     assert clean_text("a\x1b[31mb\x07c\u202ed\r\ne\tf") == "a[31mbcd e f"
     long = clean_text("word " * 100, limit=50)
     assert len(long) == 50 and long.endswith("…")
+    huge = clean_text("x" * 5_000_000)
+    assert len(huge) == 200
 
 
 def test_server_message_replaces_html_and_redacts() -> None:

@@ -94,7 +94,8 @@ class Redactor:
 def clean_text(text: str, limit: int = MESSAGE_LIMIT) -> str:
     """One short printable line: control/format chars dropped, whitespace collapsed, cut."""
     chars = []
-    for ch in text:
+    # Only the head can be shown: do not walk a multi-megabyte error page char by char.
+    for ch in text[: limit * 8]:
         if ch in "\t\n\r\f\v":
             chars.append(" ")
         elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"):
