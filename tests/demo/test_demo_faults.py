@@ -160,3 +160,18 @@ def test_stop_drops_keep_alive_connections(server: DemoServer, http: httpx.Clien
         http.get("/team")
     server.start()  # same port, same data: a client can come back
     assert http.get("/team").status_code == 200
+
+
+def test_activity_every_shifts_the_list_between_pages(
+    server: DemoServer, http: httpx.Client, user_id: str
+) -> None:
+    server.faults.activity_every = 2
+    server.faults.activity_count = 3
+    before = server.dataset.conversations.ids()
+    first = http.get("/inbox", params={"userId": user_id, "limit": 50}).json()
+    second = http.get("/inbox", params={"userId": user_id, "page": 2, "limit": 50}).json()
+    after = server.dataset.conversations.ids()
+    assert [c["_id"] for c in first["data"]] == before[:50]
+    assert [c["_id"] for c in second["data"]] == after[50:100]  # answered after the shift
+    assert second["pagination"]["totalItems"] == len(before) + 1  # one of the three is new
+    assert after[:3] != before[:3]

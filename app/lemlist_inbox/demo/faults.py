@@ -42,11 +42,15 @@ class Faults:
     #: every Nth conversation (by position) keeps its ``_id`` but gets wrong-typed
     #: fields; a lenient client keeps it (unlike ``malformed_every`` items).
     odd_every: int = 0
+    #: every Nth counted request first calls ``add_activity(activity_count)``: the list
+    #: changes under a client that is still paging (pages shift, new items appear).
+    activity_every: int = 0
+    activity_count: int = 3
     paths: tuple[str, ...] = ()  # restrict the "every Nth" knobs and burst_429 to these path prefixes
     status_for_error: int = 500  # status used by error_every (e.g. 502, 503)
 
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-    _count: int = field(default=0, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+    _count: int = field(default=0, init=False, repr=False, compare=False)
 
     def applies_to(self, path: str) -> bool:
         """Whether the counted knobs look at a request for ``path``."""
@@ -60,11 +64,14 @@ class Faults:
                 return True
             return False
 
-    def next_fault(self) -> Fault:
-        """Count one request and say which counted fault, if any, it gets."""
+    def next_fault(self) -> tuple[Fault, int]:
+        """Count one request; say which counted fault, if any, it gets, and its number."""
         with self._lock:
             self._count += 1
             n = self._count
+        return self._fault_for(n), n
+
+    def _fault_for(self, n: int) -> Fault:
         for every, fault in (
             (self.reset_every, Fault.RESET),
             (self.error_every, Fault.ERROR),

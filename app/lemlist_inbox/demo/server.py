@@ -107,6 +107,12 @@ class _HTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
     owner: DemoServer
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Keep test output clean: dropped connections are normal, other errors are recorded."""
+        error = sys.exc_info()[1]
+        if error is not None and not isinstance(error, OSError):
+            self.owner.errors.append(error)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as httpx expects from a real API
@@ -291,7 +297,9 @@ class DemoServer:
             return self._send(h, _text(429, message, verdict.headers()))
         if faults.latency > 0:
             self._stopping.wait(faults.latency)
-        fault = faults.next_fault() if counted else Fault.NONE
+        fault, number = faults.next_fault() if counted else (Fault.NONE, 0)
+        if number and faults.activity_every > 0 and number % faults.activity_every == 0:
+            self.add_activity(faults.activity_count)
         if fault is Fault.RESET:
             self._drop(h, abort=True)
             return 0
