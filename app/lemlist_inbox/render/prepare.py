@@ -255,7 +255,9 @@ class _Preparer(HTMLParser):
         """``<head>`` ends at the first body element or text, ``<title>`` at any tag."""
         while self.stack and self.stack[-1].drop:
             top = self.stack[-1].tag
-            if top == "title" or (top == "head" and (tag is None or tag not in _HEAD_OK)):
+            if (top == "title" and tag is not None) or (
+                top == "head" and (tag is None or tag not in _HEAD_OK)
+            ):
                 self._pop()
             else:
                 return

@@ -13,7 +13,6 @@ from datetime import tzinfo
 from lemlist_inbox.render.body import Body
 from lemlist_inbox.render.message import RenderedMessage, header_lines
 
-
 #: Shown for a message without any text, so it does not look like a rendering failure.
 EMPTY_BODY = "(no text)"
 
