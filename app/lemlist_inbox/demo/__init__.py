@@ -1,17 +1,36 @@
 """A faithful local stand-in of lemlist's Inbox API, over real HTTP on 127.0.0.1.
 
-Used by the tests (real sockets, fault knobs), by ``lemlist-inbox --demo`` and by
-``lemlist-inbox demo-server``. Standard library only, and nothing here imports the UI.
+Why it exists: the client, the CLI and the TUI are tested over real sockets (timeouts,
+resets, keep-alive, concurrency and the rate limit behave as in production), the demo
+(``lemlist-inbox --demo``) needs data without an account, and the benchmarks need a
+server whose latency and faults can be dialled. Standard library only, nothing here
+imports the UI, and the package data (``seed_data.json``) ships in the wheel.
 
     with DemoServer(conversations=2500, faults=Faults(error_every=3)) as server:
         client = LemlistClient(DEMO_API_KEY, base_url=server.base_url)
         ...
-        assert server.requests("/api/inbox")[0].status == 200
+        assert [r.status for r in server.requests("/api/inbox")].count(500) > 0
 
-Endpoints (GET only; Basic auth with an empty login and the key as password):
-``/api/team?version=v2``, ``/api/inbox?page&limit&userId``,
-``/api/inbox/{contactId}?skip&limit&userId&markAsRead``. Errors are plain text.
-See ``data`` for how the dataset is generated and ``faults`` for the knobs.
+Endpoints (GET only, else 405; Basic auth with an empty login and the key as password,
+else 401 "The authentication you supplied is incorrect"; errors are plain text):
+
+* ``/api/team?version=v2``: the team, with ``users`` [{userId, name, email, role}].
+* ``/api/inbox?page&limit&userId``: conversations, newest ``lastActivityAt`` first;
+  ``userId`` required (400 "User ID is required" / "User not in team"); ``limit``
+  default and cap 100; the ``pagination`` object of lemlist's example.
+* ``/api/inbox/{contactId}?skip&limit&userId&markAsRead``: messages NEWEST first, same
+  ``pagination`` (``currentPage = skip // limit + 1``); ``markAsRead=true`` sets that
+  user's ``read`` flag (400 without ``userId``); unknown contact 404.
+* Rate limit per key, sliding window (default 20 per 2 s): 429 with ``Retry-After``;
+  ``X-RateLimit-Limit/-Remaining/-Reset`` on every authenticated response.
+
+Knobs: ``Faults`` (see ``faults``), mutable while running; ``server.api_key`` can be
+changed to revoke a key; ``server.add_activity(n)`` moves conversations to the top;
+``server.log`` / ``server.requests(path)`` / ``server.clear_log()`` record every request;
+``server.errors`` collects unexpected exceptions (tests assert it stays empty);
+``DemoServer(hostile=True)`` adds the cases of ``hostile`` at the top of the list.
+Data generation (deterministic from ``seed``, compact at 100,000) is described in
+``data``; ``reference=`` fixes the clock for byte-identical output.
 """
 
 from lemlist_inbox.demo.data import SEED_REFERENCE, ConversationsView, Dataset
