@@ -137,3 +137,17 @@ def test_plain_text_gt_in_the_middle_is_not_folded() -> None:
     body = text_to_body("> a quote\nmy answer below it")
     assert body.quoted is None
     assert body.text == "> a quote\nmy answer below it"
+
+
+def test_links_in_a_text_detected_quote_are_marked_quoted() -> None:
+    html = (
+        '<p>See <a href="https://new.example/">this</a></p><hr><p><b>From:</b> A<br><b>Sent:</b> Monday</p>'
+        '<p>old <a href="https://old.example/">link</a></p>'
+    )
+    body = html_to_body(html)
+    assert body.text == "See this [1]"
+    assert [(lk.target, lk.quoted) for lk in body.links] == [
+        ("https://new.example/", False),
+        ("https://old.example/", True),
+    ]
+    assert [lk.number for lk in body.visible_links] == [1]

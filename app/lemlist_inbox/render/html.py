@@ -104,18 +104,32 @@ def _convert(html: str) -> Body:
         text=text,
         quoted=quoted,
         quote_header=split.header,
-        links=_mark_quoted(prepared.links, quoted is not None),
+        links=_mark_quoted(prepared.links, split.text, quoted),
         quote_line_count=quoted.count("\n") + 1 if quoted else 0,
         truncated=truncated,
     )
 
 
-def _mark_quoted(links: tuple[Link, ...], folded: bool) -> tuple[Link, ...]:
-    """Links marked as in the quote stay so only if the quote was actually folded."""
-    if folded or not any(link.quoted for link in links):
-        return links
+def _mark_quoted(links: tuple[Link, ...], text: str, quoted: str | None) -> tuple[Link, ...]:
+    """A link is "quoted" when its number shows only in the folded part.
+
+    Decided after the split because text heuristics (Outlook's rule + "From:", "> " blocks) find
+    quotes only in html2text's output, after the links were numbered.
+    """
+    if quoted is None:
+        marked = tuple(link for link in links if link.quoted)
+        if not marked:
+            return links
     return tuple(
-        Link(link.number, link.text, link.target, link.suspicious, link.warning, False) for link in links
+        Link(
+            link.number,
+            link.text,
+            link.target,
+            link.suspicious,
+            link.warning,
+            quoted is not None and f"[{link.number}]" not in text,
+        )
+        for link in links
     )
 
 
