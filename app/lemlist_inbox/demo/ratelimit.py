@@ -32,6 +32,8 @@ class Verdict:
         out = {
             "X-RateLimit-Limit": str(self.limit),
             "X-RateLimit-Remaining": str(self.remaining),
+            # lemlist sends a JavaScript date string here; an HTTP date carries the same
+            # information and no client should depend on the exact spelling.
             "X-RateLimit-Reset": formatdate(self.reset_at, usegmt=True),
         }
         if not self.allowed:

@@ -105,6 +105,9 @@ def _pagination(total: int, page: int, per_page: int, has_next: bool) -> dict[st
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 makes bursts of concurrent connects wait for
+    # a SYN retry (1 s), which would show up as phantom latency in the benchmarks.
+    request_queue_size = 128
     owner: DemoServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:
