@@ -1,0 +1,186 @@
+"""Figure 5 - opening a thread: key to text on screen; keys while a 1 MB message converts.
+
+The real ``InboxApp`` headless at 160x45 against the stand-in (another process, 0 ms
+latency, hostile cases on for the 1 MB newsletter). Wall time from the key event
+(posted as the terminal driver posts it) to the first frame showing the thread:
+
+* uncached: Enter on a 10-message thread never opened (fetch over loopback, HTML ->
+  text in a worker thread, wrapping, frame);
+* cached: Enter on a 10-message thread opened before (another one in between);
+* 1 MB: space on the 1 MB message (opens it, focus stays in the list), then j/k
+  pressed every 30 ms while it converts: each key's time to its frame.
+
+Targets: cached <= 30 ms; during the 1 MB conversion keys <= 10 ms (and the
+conversion off the UI thread: the UI thread's CPU during it is reported).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_responsive import KeyProbe
+from common import Result, figure_main, median, percentile, python
+from inbox_harness import SIZE, make_app, wait_for, wait_loaded
+from standin import standin
+
+FIGURE = "5 thread open"
+
+
+class FrameClock:
+    """Timestamps every compositor update the app displays."""
+
+    def __init__(self, app: Any) -> None:
+        self.frames: list[float] = []
+        real = app._display
+        clock = self
+
+        def display(screen: Any, renderable: Any) -> None:
+            if renderable is not None:
+                clock.frames.append(time.perf_counter())
+            real(screen, renderable)
+
+        app._display = display
+
+    async def after(self, moment: float, timeout: float = 10.0) -> float:
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            later = [f for f in self.frames if f >= moment]
+            if later:
+                return later[0]
+            await asyncio.sleep(0.0005)
+        raise TimeoutError("no frame")
+
+
+def _conversation_id(screen: Any, contact_id: str) -> str:
+    for entry in screen.store.view_slice(0, screen.store.view_size):
+        if entry.conversation.contact_id == contact_id:
+            return str(entry.id)
+    raise KeyError(contact_id)
+
+
+async def open_with_key(app: Any, clock: FrameClock, conversation_id: str, key: str) -> float:
+    """Move the list cursor to the conversation, post ``key``; seconds to the thread frame."""
+    from textual import events
+
+    screen = app.main_screen
+    view = screen.thread
+    if app.focused is not screen.conversation_list:
+        screen.action_back()
+        await asyncio.sleep(0.05)
+    screen.conversation_list.move_to_id(conversation_id)
+    await asyncio.sleep(0.02)
+    start = time.perf_counter()
+    app.post_message(events.Key(key, key if len(key) == 1 else None))
+    await wait_for(
+        lambda: view.current_conversation_id == conversation_id and view.state == "thread",
+        timeout=60,
+        step=0.0005,
+    )
+    shown = time.perf_counter()
+    frame = await clock.after(shown)
+    return frame - start
+
+
+async def measure(info: dict[str, Any], quick: bool) -> dict[str, Any]:
+    app = make_app(info["base_url"], info["users"][0])
+    out: dict[str, Any] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_loaded(app, 300)
+        await pilot.pause()
+        clock = FrameClock(app)
+        ten = [_conversation_id(screen, cid) for cid in info["ten_messages"]]
+        if quick:
+            ten = ten[:3]
+        uncached = []
+        for conversation_id in ten:
+            uncached.append(await open_with_key(app, clock, conversation_id, "enter"))
+        cached = []
+        for i, conversation_id in enumerate(ten * (2 if quick else 4)):
+            other = ten[(i + 1) % len(ten)]
+            await open_with_key(app, clock, other, "enter")
+            cached.append(await open_with_key(app, clock, conversation_id, "enter"))
+        out["uncached"], out["cached"] = uncached, cached
+
+        # The 1 MB message: open with space (focus stays in the list), then keys.
+        big = _conversation_id(screen, info["big_message"])
+        screen.action_back()
+        await pilot.pause()
+        screen.conversation_list.move_to_id(big)
+        await pilot.pause(0.05)
+        probe = KeyProbe(app)
+        view = screen.thread
+        main_cpu = time.thread_time()
+        process_cpu = time.process_time()
+        start = time.perf_counter()
+        from textual import events
+
+        app.post_message(events.Key("space", " "))
+        keys: list[float] = []
+        while not (view.current_conversation_id == big and view.state == "thread"):
+            latency = await probe.press("j" if len(keys) % 2 == 0 else "k")
+            if latency is not None:
+                keys.append(latency)
+            await asyncio.sleep(0.03)
+            if time.perf_counter() - start > 120:
+                raise TimeoutError("the 1 MB message never showed")
+        shown = time.perf_counter()
+        probe.restore()
+        out["big_open"] = shown - start
+        out["big_keys"] = keys
+        out["big_main_cpu"] = time.thread_time() - main_cpu
+        out["big_process_cpu"] = time.process_time() - process_cpu
+    return out
+
+
+def run(quick: bool) -> list[Result]:
+    with standin(conversations=300, hostile=True, python=python()) as server:
+        data = asyncio.run(measure(server.info, quick))
+    ms = 1000.0
+    keys = data["big_keys"]
+    return [
+        Result(
+            FIGURE,
+            "10-message thread, uncached: key -> text",
+            median(data["uncached"]) * ms,
+            "ms",
+            note=f"max {max(data['uncached']) * ms:.0f} ms over {len(data['uncached'])} threads "
+            "(loopback fetch + conversion + frame)",
+            samples=data["uncached"],
+        ),
+        Result(
+            FIGURE,
+            "10-message thread, cached: key -> text",
+            median(data["cached"]) * ms,
+            "ms",
+            30.0,
+            note=f"p95 {percentile(data['cached'], 95) * ms:.0f} ms",
+            samples=data["cached"],
+        ),
+        Result(
+            FIGURE,
+            "1 MB message: key -> text",
+            data["big_open"] * ms,
+            "ms",
+            note=f"UI thread CPU meanwhile {data['big_main_cpu'] * ms:.0f} ms of "
+            f"{data['big_process_cpu'] * ms:.0f} ms in the process",
+        ),
+        Result(
+            FIGURE,
+            "keys during the 1 MB conversion: key -> frame (median)",
+            median(keys) * ms if keys else None,
+            "ms",
+            10.0,
+            note=f"p95 {percentile(keys, 95) * ms:.0f} ms, {len(keys)} keys",
+            samples=keys,
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    figure_main(run)
