@@ -193,17 +193,37 @@ async def test_redirect_is_not_followed() -> None:
 
 async def test_connect_error_is_retried_then_network_error_naming_the_host() -> None:
     calls = 0
+    refusing = False
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        if refusing:
+            raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+        return httpx.Response(200, json=TEAM)
+
+    async with make_client(handler, base_url="https://api.lemlist.com/api", max_retries=3) as client:
+        await client.team_users()
+        refusing = True
+        calls = 0
+        with pytest.raises(NetworkError) as info:
+            await client.team_users()
+    assert calls == 4, "a server that answered before gets the whole budget"
+    assert str(info.value) == "cannot reach api.lemlist.com: connection refused"
+
+
+async def test_nobody_there_on_first_contact_fails_fast() -> None:
+    calls = 0
 
     def refuse(request: httpx.Request) -> httpx.Response:
         nonlocal calls
         calls += 1
         raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
 
-    async with make_client(refuse, base_url="https://api.lemlist.com/api", max_retries=2) as client:
-        with pytest.raises(NetworkError) as info:
+    async with make_client(refuse, base_url="http://localhost:9/api", max_retries=5) as client:
+        with pytest.raises(NetworkError, match="cannot reach localhost:9: connection refused"):
             await client.team_users()
-    assert calls == 3
-    assert str(info.value) == "cannot reach api.lemlist.com: connection refused"
+    assert calls == 2, "a wrong base URL is reported after one more try, not the whole budget"
 
 
 @pytest.mark.parametrize(

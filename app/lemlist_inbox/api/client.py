@@ -306,8 +306,9 @@ class LemlistClient:
                 httpx.DecodingError,
                 TimeoutError,
             ) as exc:
+                kind = "connect" if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout) else "network"
                 raise Transient(
-                    network_error(exc, host=self._host, timeout=self._timeout), kind="network"
+                    network_error(exc, host=self._host, timeout=self._timeout), kind=kind
                 ) from None
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 # A bad base URL (unsupported scheme...): no retry will fix it.

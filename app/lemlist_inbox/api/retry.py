@@ -57,10 +57,11 @@ class RetryPolicy:
     default_retry_after: float = 1.0
     #: Random extra wait, so concurrent callers do not retry in lock step.
     jitter: float = 0.25
-    #: Retries for a 200 that is an HTML page while the server has not yet answered with
-    #: JSON: a wrong base URL is not worth the full budget before the user hears about it.
-    #: Once it has, an HTML page is a proxy or portal hiccup and gets the full budget.
-    html_retries: int = 1
+    #: Retries for "nobody there" (connection refused, host not found) and for an HTML
+    #: page while this server has never answered with JSON: a wrong base URL is not worth
+    #: the full budget before the user hears about it. Once the server has answered, such
+    #: a failure is an outage or a portal hiccup and gets the full budget.
+    first_contact_retries: int = 1
 
 
 class Transient(Exception):
@@ -262,8 +263,8 @@ def retrying(
     def stop(state: tenacity.RetryCallState) -> bool:
         exc = state.outcome.exception() if state.outcome else None
         budget = max_retries
-        if isinstance(exc, Transient) and exc.kind == "html" and not trusted():
-            budget = min(budget, policy.html_retries)
+        if isinstance(exc, Transient) and exc.kind in ("html", "connect") and not trusted():
+            budget = min(budget, policy.first_contact_retries)
         return state.attempt_number > budget
 
     return tenacity.AsyncRetrying(
