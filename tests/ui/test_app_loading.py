@@ -253,3 +253,15 @@ def test_run_returns_unsent_marks(
     result = app.run(headless=True, size=(120, 30), auto_pilot=drive)
     assert result is not None and len(result) == 1
     assert app.unsent_marks == result
+
+
+async def test_quit_while_loading_is_clean(make_server: ServerFactory, apps: list[InboxApp]) -> None:
+    server = make_server(200, faults=Faults(rate_limit=False, latency=0.2))
+    app = make_app(server, page_size=10)
+    apps.append(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(lambda: app.main_screen is not None and app.main_screen.store.view_size > 0)
+        assert main_screen(app).busy
+        await pilot.press("q")
+        await wait_for(lambda: app.return_value is not None)
+    assert app.return_value == []

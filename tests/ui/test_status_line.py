@@ -29,3 +29,7 @@ def test_filters_skips_and_errors() -> None:
 def test_error_text_is_sanitized() -> None:
     line = text(StatusState(error="bad\x1b[2J\u202egateway\x07", query="q\x1b"))
     assert "\x1b" not in line and "\u202e" not in line and "\x07" not in line
+
+
+def test_prompt_replaces_counts_until_there_is_a_user() -> None:
+    assert text(StatusState(prompt="choose whose inbox to read (U)")) == "choose whose inbox to read (U)"

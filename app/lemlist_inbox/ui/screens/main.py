@@ -10,6 +10,7 @@ Below ``NARROW_WIDTH`` columns only one pane shows at a time (class ``-narrow``;
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
@@ -53,6 +54,9 @@ def describe_error(error: BaseException) -> str:
 class MainScreen(Screen[None]):
     """List + thread; see the module docstring."""
 
+    # Keys that only matter for the list are *shown* by the list's own bindings (the
+    # footer lists the focused widget's first) and hidden here, so the footer stays
+    # short enough for 80 columns in both panes while every key works everywhere.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("tab", "switch_pane", "Switch pane", show=False),
         Binding("escape,h", "back", "Back", key_display="esc"),
@@ -60,9 +64,9 @@ class MainScreen(Screen[None]):
         Binding("K,left_square_bracket", "previous_conversation", "Prev", key_display="K"),
         Binding("space", "space", "Page", show=False),
         # priority: handled as the key arrives, so "/hugo" typed in one burst lands in the box.
-        Binding("slash", "filter", "Filter", key_display="/", priority=True),
-        Binding("u", "toggle_unread", "Unread"),
-        Binding("r", "refresh", "Refresh"),
+        Binding("slash", "filter", "Filter", key_display="/", priority=True, show=False),
+        Binding("u", "toggle_unread", "Unread", show=False),
+        Binding("r", "refresh", "Refresh", show=False),
         Binding("y", "copy_email", "Copy email", show=False),
         Binding("U", "switch_user", "User", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
@@ -75,6 +79,7 @@ class MainScreen(Screen[None]):
         self.user_id: str | None = None
         self.team: list[TeamUser] | None = None
         self.busy = False
+        self._load_run = 0
         self._prefetch_timer: Timer | None = None
         self._refresh_timer: Timer | None = None
 
@@ -133,6 +138,7 @@ class MainScreen(Screen[None]):
             self._fetch_team()
         else:
             self.conversation_list.empty_text = "looking up the team's users…"
+            self.status.update_state(prompt="choose whose inbox to read (U)")
             self._choose_first_user()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -149,6 +155,7 @@ class MainScreen(Screen[None]):
             except OSError as exc:
                 self.notify(f"could not save the choice: {exc.strerror}", severity="warning", markup=False)
         self.user_id = user_id
+        self.status.update_state(prompt="")
         self.store.clear(user_id)
         self.thread.clear()
         self._show_list()
@@ -216,6 +223,8 @@ class MainScreen(Screen[None]):
         if user_id is None:
             return
         app = self.inbox_app
+        self._load_run += 1
+        run = self._load_run
         self.busy = True
         if not len(self.store):
             self.conversation_list.empty_text = "loading…"
@@ -230,11 +239,17 @@ class MainScreen(Screen[None]):
             await load_all(app.client, self.store, user_id, page_size=app.settings.page_size, on_page=on_page)
         except LemlistError as exc:
             self._show_error(exc)
-        finally:
-            self.busy = False
-            self.conversation_list.empty_text = self._empty_text()
-            self.conversation_list.sync()
-            self._update_counts(loading=False)
+        except asyncio.CancelledError:
+            # Replaced by a newer load, or the app is quitting (widgets may be gone).
+            if run == self._load_run:
+                self.busy = False
+            raise
+        if run != self._load_run:
+            return
+        self.busy = False
+        self.conversation_list.empty_text = self._empty_text()
+        self.conversation_list.sync()
+        self._update_counts(loading=False)
 
     def _poll_first_page(self) -> None:
         if self.user_id is None or self.busy:

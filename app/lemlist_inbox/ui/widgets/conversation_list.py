@@ -44,6 +44,13 @@ class ConversationList(ScrollView, can_focus=True):
         Binding("pagedown", "page_down", "Page down", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
         Binding("enter,l", "select", "Open", key_display="⏎/l"),
+        # Shown in the footer while the list has focus; the screen runs them (and binds
+        # them everywhere, unlisted). J/K are listed in the footer only from the thread.
+        Binding("slash", "screen.filter", "Filter", key_display="/", priority=True),
+        Binding("u", "screen.toggle_unread", "Unread"),
+        Binding("r", "screen.refresh", "Refresh"),
+        Binding("J,right_square_bracket", "screen.next_conversation", "Next", show=False),
+        Binding("K,left_square_bracket", "screen.previous_conversation", "Prev", show=False),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {

@@ -32,6 +32,8 @@ class StatusState:
     skipped: int = 0
     error: str | None = None
     notice: str = ""
+    #: Shown instead of the counts before there is anything to count (no user yet).
+    prompt: str = ""
 
 
 def _count(number: int) -> str:
@@ -45,6 +47,9 @@ def describe(state: StatusState) -> list[tuple[str, str]]:
         # First, so a narrow terminal cuts the counts rather than the problem.
         parts.append((f"{sanitize(state.error)} (press r to retry)", "bold reverse"))
         parts.append((" · ", ""))
+    if state.prompt:
+        parts.append((sanitize(state.prompt), "bold"))
+        return parts
     if state.loading:
         if state.expected:
             parts.append((f"loaded {_count(state.loaded)} of {_count(state.expected)}", "bold"))
