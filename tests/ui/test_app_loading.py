@@ -265,3 +265,22 @@ async def test_quit_while_loading_is_clean(make_server: ServerFactory, apps: lis
         await pilot.press("q")
         await wait_for(lambda: app.return_value is not None)
     assert app.return_value == []
+
+
+async def test_resize_keeps_the_focused_pane_and_light_theme_works(
+    make_server: ServerFactory, apps: list[InboxApp]
+) -> None:
+    server = make_server()
+    settings = Settings(api_key=DEMO_API_KEY, base_url=server.base_url, theme="textual-light")
+    app = make_app(server, settings=settings)
+    apps.append(app)
+    async with app.run_test(size=(160, 45)) as pilot:
+        assert app.theme == "textual-light"
+        screen = await loaded(app)
+        await pilot.press("enter")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert screen.narrow and screen.thread.region.width == 80
+        await pilot.resize_terminal(160, 45)
+        await pilot.pause()
+        assert not screen.narrow and screen.thread.region and screen.conversation_list.region

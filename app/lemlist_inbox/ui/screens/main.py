@@ -142,7 +142,10 @@ class MainScreen(Screen[None]):
             self._choose_first_user()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
+        narrow = event.size.width < NARROW_WIDTH
+        self.set_class(narrow, "-narrow")
+        # Entering narrow mode: keep showing the pane that has focus.
+        self.set_class(narrow and self.focused is self.thread, "-reading")
 
     # -- users -----------------------------------------------------------------------
 
