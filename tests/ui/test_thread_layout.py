@@ -275,7 +275,8 @@ def test_fast_wrap_matches_rich_wrapping() -> None:
             # rich folds a run of spaces longer than the width into blank or space-led
             # lines; we drop those spaces, so compare the words line by line
             expected = ["".join(seg.text for seg in line).strip() for line in rendered]
-            got = [strip.text.strip() for strip in _wrap(console, text, width)]
+            wrapped = _wrap(console, text, width)
+            got = ["".join(seg.text for seg in segments).strip() for segments, _ in wrapped]
             assert [g for g in got if g] == [e for e in expected if e], (width, source)
             assert all(cell_len(line) <= width for line in got)
 
@@ -299,3 +300,12 @@ def test_folded_quote_stays_one_line_when_narrow() -> None:
     wide = build_layout([rendered(body=body)], width=200, expanded=False, styles=STYLES)
     assert wide is not None
     assert "wrote: (z to show)" in wide.text()
+
+
+def test_layout_lines_are_compact_and_measured() -> None:
+    """Layouts hold plain segment tuples (a Strip per line would weigh ~1.2 kB)."""
+    layout = build_layout([rendered(i) for i in range(3)], width=40, expanded=False, styles=STYLES)
+    assert layout is not None
+    for segments, cells in layout.lines:
+        assert isinstance(segments, tuple)
+        assert cells == sum(cell_len(seg.text) for seg in segments)

@@ -6,7 +6,7 @@ Why it is built the way it is:
   one huge ``Text``: a 500-message thread is tens of thousands of lines, and a
   ``Static`` re-wraps all of them on every resize and refresh. Here the wrapping is
   done once per (width, quotes shown) into a list of ``Strip``s, and painting a frame
-  only crops the handful of strips on screen.
+  only crops the handful of lines on screen.
 - Fetching runs in an async worker (exclusive: opening another conversation cancels
   the previous load); HTML -> text conversion (``render.render_thread``) and wrapping
   run in a *thread* worker, so a 1 MB message never blocks the keys. Small layouts
@@ -190,22 +190,43 @@ def _foreground_only(style: Style) -> Style:
 # --------------------------------------------------------------------------- layout
 
 
+#: One wrapped screen line: its segments and its width in cells. Plain tuples, not
+#: ``Strip``s: a Strip carries seven small caches (~1.2 kB a line, measured), so a
+#: 14,000-line thread would weigh 17 MB; as tuples it is a fraction of that. Strips
+#: are made only for the lines on screen, in ``render_line``.
+Line = tuple[tuple[Segment, ...], int]
+_BLANK: Line = ((), 0)
+
+
+def _line(segments: list[Segment], cells: int | None = None) -> Line:
+    return (tuple(segments), Segment.get_line_length(segments) if cells is None else cells)
+
+
 @dataclass
 class ThreadLayout:
-    """A thread wrapped to one width: the strips to paint and where each message starts."""
+    """A thread wrapped to one width: the lines to paint and where each message starts."""
 
-    strips: list[Strip]
+    lines: list[Line]
     width: int
     #: First line of each message, ascending (for keeping the reading position).
     message_starts: list[int] = field(default_factory=list)
 
     @property
     def line_count(self) -> int:
-        return len(self.strips)
+        return len(self.lines)
+
+    def strip(self, index: int) -> Strip:
+        segments, cells = self.lines[index]
+        return Strip(segments, cells)
+
+    @property
+    def strips(self) -> list[Strip]:
+        """Every line as a ``Strip`` (tests and tools; the widget makes them per line)."""
+        return [self.strip(index) for index in range(len(self.lines))]
 
     def text(self) -> str:
         """The plain text of the layout (tests, copy)."""
-        return "\n".join(strip.text.rstrip() for strip in self.strips)
+        return "\n".join("".join(seg.text for seg in segments).rstrip() for segments, _ in self.lines)
 
 
 def _make_console(width: int) -> Console:
@@ -240,7 +261,7 @@ def _wrap_ascii(line: str, width: int) -> list[str]:
     return pieces
 
 
-def _wrap_plain(line: str, style: Style | None, width: int) -> list[Strip]:
+def _wrap_plain(line: str, style: Style | None, width: int) -> list[Line]:
     """Wrap a single-style line without building rich ``Text`` objects.
 
     Bodies are nearly all single-style lines, and rich's general wrapper costs about
@@ -249,18 +270,18 @@ def _wrap_plain(line: str, style: Style | None, width: int) -> list[Strip]:
     """
     if line.isascii():
         if len(line) <= width:
-            return [Strip([Segment(line, style)], len(line))]
-        return [Strip([Segment(piece, style)], len(piece)) for piece in _wrap_ascii(line, width)]
+            return [((Segment(line, style),), len(line))]
+        return [((Segment(piece, style),), len(piece)) for piece in _wrap_ascii(line, width)]
     cells = cell_len(line)
     if cells <= width:
-        return [Strip([Segment(line, style)], cells)]
+        return [((Segment(line, style),), cells)]
     offsets = divide_line(line, width, fold=True)
     bounds = [0, *offsets, len(line)]
-    strips = []
+    lines: list[Line] = []
     for start, end in itertools.pairwise(bounds):
         piece = line[start:end].rstrip(" ")
-        strips.append(Strip([Segment(piece, style)], cell_len(piece)))
-    return strips
+        lines.append(((Segment(piece, style),), cell_len(piece)))
+    return lines
 
 
 class _FittedLine(Text):
@@ -285,7 +306,7 @@ class _FittedLine(Text):
         return fitted
 
 
-def _wrap(console: Console, text: Text, width: int) -> list[Strip]:
+def _wrap(console: Console, text: Text, width: int) -> list[Line]:
     """Wrap at spaces; a ``no_wrap`` text is instead folded at exactly ``width`` cells."""
     width = max(1, width)
     if isinstance(text, _FittedLine):
@@ -294,10 +315,10 @@ def _wrap(console: Console, text: Text, width: int) -> list[Strip]:
         chunks = chop_cells(text.plain, width) or [""]
         offsets = list(itertools.accumulate(len(chunk) for chunk in chunks))[:-1]
         pieces = text.divide(offsets) if offsets else [text]
-        return [Strip(list(piece.render(console)), piece.cell_len) for piece in pieces]
+        return [_line(list(piece.render(console)), piece.cell_len) for piece in pieces]
     base = text.style if isinstance(text.style, Style) else None
     options = console.options.update(width=width, no_wrap=False, overflow="fold")
-    strips: list[Strip] = []
+    strips: list[Line] = []
     lines: list[Text] = list(text.split("\n", allow_blank=True))
     if len(lines) > 1 and text.plain.endswith("\n"):
         lines = lines[:-1]  # as rich does: a final newline ends the last line, adds none
@@ -305,13 +326,13 @@ def _wrap(console: Console, text: Text, width: int) -> list[Strip]:
         plain = line.plain
         runs = _runs(line, base)
         if runs is None:
-            strips.extend(Strip(segments) for segments in console.render_lines(line, options, pad=False))
+            strips.extend(_line(segments) for segments in console.render_lines(line, options, pad=False))
         elif len(runs) <= 1:
             strips.extend(_wrap_plain(plain, runs[0][1] if runs else base, width))
         elif (cells := cell_len(plain)) <= width:
-            strips.append(Strip([Segment(run, style) for run, style in runs], cells))
+            strips.append((tuple(Segment(run, style) for run, style in runs), cells))
         else:  # several styles on one long line: rich's general wrapper
-            strips.extend(Strip(segments) for segments in console.render_lines(line, options, pad=False))
+            strips.extend(_line(segments) for segments in console.render_lines(line, options, pad=False))
     return strips
 
 
@@ -498,7 +519,7 @@ def build_layout(
     """
     width = max(1, width)
     console = _make_console(width)
-    strips: list[Strip] = []
+    strips: list[Line] = []
     starts: list[int] = []
     if title is not None:
         strips.extend(_wrap(console, title, width))
@@ -509,15 +530,12 @@ def build_layout(
     if not messages:
         strips.extend(_wrap(console, Text("No messages in this conversation.", styles.notice), width))
         return ThreadLayout(strips, width, [])
-    rule = Strip.blank(0)
+    rule = _wrap(console, Text(glyphs.rule * width, styles.separator, no_wrap=True), width)[0]
     for index, rm in enumerate(messages):
         if cancelled():
             return None
         if index or title is not None:
-            if not rule.cell_length:
-                line = Text(glyphs.rule * width, styles.separator, no_wrap=True)
-                rule = _wrap(console, line, width)[0]
-            strips.append(Strip.blank(0))
+            strips.append(_BLANK)
             strips.append(rule)
         starts.append(len(strips))
         for block in message_blocks(rm, expanded=expanded, styles=styles, glyphs=glyphs, tz=tz):
@@ -1123,7 +1141,7 @@ class ThreadView(ScrollView, can_focus=True):
         if self._pending_layout_key == key:
             return
         self._pending_layout_key = key
-        if home or not self._layout.strips:
+        if home or not self._layout.lines:
             self._show_notice("Formatting the conversation…", "notice")
             self._state = "thread"
         self._layout_worker(request)
@@ -1182,15 +1200,15 @@ class ThreadView(ScrollView, can_focus=True):
         index = scroll_y + y
         width = self.scrollable_content_region.width
         base = self.rich_style
-        strips = self._layout.strips
+        layout = self._layout
         if self._layout.width != width and width > 0 and not self._relayout_scheduled:
             # The pane's width changed without a Resize reaching us (e.g. a scrollbar came
             # and went): re-wrap after this frame.
             self._relayout_scheduled = True
             self.call_after_refresh(self._deferred_relayout)
-        if index >= len(strips):
+        if index >= layout.line_count:
             return Strip.blank(width, base)
-        return strips[index].apply_style(base).crop_extend(scroll_x, scroll_x + width, base)
+        return layout.strip(index).apply_style(base).crop_extend(scroll_x, scroll_x + width, base)
 
     def _deferred_relayout(self) -> None:
         self._relayout_scheduled = False
