@@ -5,8 +5,8 @@ Why it is built the way it is:
 - It is a line-API widget (``ScrollView`` + ``render_line``), not a ``Static`` holding
   one huge ``Text``: a 500-message thread is tens of thousands of lines, and a
   ``Static`` re-wraps all of them on every resize and refresh. Here the wrapping is
-  done once per (width, quotes shown) into a list of ``Strip``s, and painting a frame
-  only crops the handful of lines on screen.
+  done once per (width, quotes shown) into a list of segment lines, and painting a
+  frame only turns the handful of lines on screen into ``Strip``s.
 - Fetching runs in an async worker (exclusive: opening another conversation cancels
   the previous load); HTML -> text conversion (``render.render_thread``) and wrapping
   run in a *thread* worker, so a 1 MB message never blocks the keys. Small layouts
