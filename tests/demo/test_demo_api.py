@@ -7,6 +7,7 @@ import base64
 import httpx
 
 from lemlist_inbox.demo import DEMO_API_KEY, DemoServer
+from lemlist_inbox.demo.data import seed_documents
 
 PAGINATION_KEYS = ["totalItems", "currentPage", "nextPage", "previousPage", "perPage", "totalPages"]
 
@@ -169,3 +170,20 @@ def test_log_records_every_request(server: DemoServer, http: httpx.Client, user_
     ]
     assert server.log[1].query == {"userId": user_id, "page": "2"}
     assert server.log[0].time <= server.log[1].time <= server.log[2].time
+
+
+def test_thread_rejects_a_user_outside_the_team(server: DemoServer, http: httpx.Client) -> None:
+    cid = server.dataset.conversations[0]["contactId"]
+    response = http.get(f"/inbox/{cid}", params={"userId": "usr_stranger", "markAsRead": "true"})
+    assert (response.status_code, response.text) == (400, "User not in team")
+
+
+def test_team_size_is_configurable_and_every_user_has_a_read_flag() -> None:
+    with DemoServer(conversations=30, users=5) as server:
+        team = httpx.get(server.base_url + "/team", params={"version": "v2"}, auth=("", DEMO_API_KEY)).json()
+        ids = [u["userId"] for u in team["users"]]
+        assert len(ids) == len(set(ids)) == 5
+        examples = {c["contactId"] for c in seed_documents()["conversations"]}  # two users only
+        generated = [c for c in server.dataset.conversations if c["contactId"] not in examples]
+        assert len(generated) == 30
+        assert all([u["userId"] for u in c["users"]] == ids for c in generated)
