@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 
 from lemlist_inbox.demo import bodies
 from lemlist_inbox.demo.bodies import Quoted, Sender
@@ -80,6 +80,22 @@ class _Conv:
     fixed: dict[str, Any] | None = None  # verbatim conversation (seed / hostile data)
     fixed_thread: list[Any] | None = None  # its messages, oldest first (hostile: some not dicts)
     extra: list[dict[str, Any]] | None = None  # messages added by add_activity, oldest first
+
+
+class _Static(NamedTuple):
+    """Per-conversation list fields that never change (only read state and activity do)."""
+
+    conv_id: str
+    contact_id: str
+    created_by: str
+    channels: tuple[str, ...]
+    created_at: str
+    last_reply_ms: int | None
+    reply_channel: str | None
+    sender_flags: tuple[bool, ...]
+    initial_read: int
+    full_name: str | None
+    email: str
 
 
 class ConversationsView(Sequence[dict[str, Any]]):
@@ -144,6 +160,7 @@ class Dataset:
         self._generated = conversations
         self._bumps = 0
         self._plan = lru_cache(maxsize=8192)(self._make_plan)
+        self._static = lru_cache(maxsize=16384)(self._make_static)
         self._thread = lru_cache(maxsize=128)(self._render_generated)
 
         rng = random.Random(seed)
@@ -332,11 +349,14 @@ class Dataset:
     def _read_mask(self, record: _Conv) -> int:
         if record.read is not None:
             return record.read
-        plan = self._plan(record.index)
+        return self._static(record.index).initial_read
+
+    def _initial_read(self, plan: Plan) -> int:
+        """Who has read it at start: unread only where the prospect spoke last, more often when recent."""
         everyone = (1 << len(self.senders)) - 1
         if not plan.replies or KINDS[plan.steps[-1].kind][1] != "them":
             return everyone
-        position = record.index / max(1, self._generated)
+        position = plan.index / max(1, self._generated)
         chance = 0.6 if position < 0.03 else 0.3 if position < 0.2 else 0.06
         mask = 0
         for pos in range(len(self.senders)):
@@ -345,42 +365,55 @@ class Dataset:
                 mask |= 1 << pos
         return mask
 
+    def _make_static(self, index: int) -> _Static:
+        """The list fields that only depend on the plan, computed once per conversation."""
+        plan = self._plan(index)
+        replies = plan.replies
+        return _Static(
+            conv_id=self._ibx.encode(index),
+            contact_id=self._ctc.encode(index),
+            created_by=plan.first_id,
+            channels=tuple(plan.channels),
+            created_at=iso(plan.steps[0].at_ms + 147),
+            last_reply_ms=replies[-1].at_ms if replies else None,
+            reply_channel=KINDS[replies[-1].kind][0] if replies else None,
+            sender_flags=tuple(pos in plan.senders for pos in range(len(self.senders))),
+            initial_read=self._initial_read(plan),
+            full_name=plan.person.full_name,
+            email=plan.person.email,
+        )
+
     def _to_dict(self, record: _Conv) -> dict[str, Any]:
         if record.fixed is not None:
             return json.loads(json.dumps(record.fixed))  # type: ignore[no-any-return]
-        plan = self._plan(record.index)
-        mask = self._read_mask(record)
-        senders = plan.senders
-        contact_id = self._ctc.encode(record.index)
-        replies = [s.at_ms for s in plan.replies]
-        reply_channel = KINDS[plan.replies[-1].kind][0] if plan.replies else None
-        channels = plan.channels
-        for message in record.extra or ():
-            replies.append(parse_ms(message["createdAt"]))
+        st = self._static(record.index)
+        mask = st.initial_read if record.read is None else record.read
+        last_reply, reply_channel = st.last_reply_ms, st.reply_channel
+        for message in record.extra or ():  # replies added by add_activity, newest last
+            last_reply = parse_ms(message["createdAt"])
             reply_channel = "linkedin" if message["type"].startswith("linkedin") else "email"
-        first_ms = plan.steps[0].at_ms
         out: dict[str, Any] = {
-            "_id": self._ibx.encode(record.index),
+            "_id": st.conv_id,
             "opportunities": [],
             "lastActivityAt": iso(record.activity_ms),
-            "createdBy": plan.first_id,
-            "channels": channels,
+            "createdBy": st.created_by,
+            "channels": list(st.channels),
             "teamId": self.team_id,
-            "contactId": contact_id,
+            "contactId": st.contact_id,
             "users": [
-                {"userId": s.user_id, "sender": pos in senders, "read": bool(mask >> pos & 1)}
-                for pos, s in enumerate(self.senders)
+                {"userId": sender.user_id, "sender": flag, "read": bool(mask >> pos & 1)}
+                for pos, (sender, flag) in enumerate(zip(self.senders, st.sender_flags, strict=True))
             ],
-            "createdAt": iso(first_ms + 147),
-            "haveReplies": bool(replies),
+            "createdAt": st.created_at,
+            "haveReplies": last_reply is not None,
         }
-        if replies:
-            out["lastRepliedAt"] = iso(max(replies) + 1_204)
+        if last_reply is not None:
+            out["lastRepliedAt"] = iso(last_reply + 1_204)
             out["lastRepliedChannel"] = reply_channel
-        contact: dict[str, Any] = {"_id": contact_id}
-        if plan.person.full_name:
-            contact["fullName"] = plan.person.full_name
-        contact["email"] = plan.person.email
+        contact: dict[str, Any] = {"_id": st.contact_id}
+        if st.full_name:
+            contact["fullName"] = st.full_name
+        contact["email"] = st.email
         out["contact"] = contact
         return out
 
