@@ -309,3 +309,39 @@ def test_layout_lines_are_compact_and_measured() -> None:
     for segments, cells in layout.lines:
         assert isinstance(segments, tuple)
         assert cells == sum(cell_len(seg.text) for seg in segments)
+
+
+def test_message_cache_renders_only_new_or_changed_messages() -> None:
+    from lemlist_inbox.api.models import Message
+    from lemlist_inbox.ui.thread_cache import MessageCache
+
+    calls: list[list[str]] = []
+
+    def render(messages: list[Message]) -> list[RenderedMessage]:
+        calls.append([m.id for m in messages])
+        return [rendered(int(m.id[4:])) for m in messages]
+
+    def msg(number: int, body: str = "<p>x</p>") -> Message:
+        return Message.model_validate({"_id": f"act_{number}", "message": body})
+
+    cache = MessageCache(max_messages=10)
+    first = cache.render([msg(1), msg(2)], "Victoire", render)
+    assert [r.message_id for r in first] == ["act_1", "act_2"]
+    again = cache.render([msg(1), msg(2), msg(3)], "Victoire", render)
+    assert [r.message_id for r in again] == ["act_1", "act_2", "act_3"]
+    assert calls == [["act_1", "act_2"], ["act_3"]]
+    assert again[0] is first[0]
+    cache.render([msg(1, "<p>edited</p>")], "Victoire", render)  # changed body: rendered again
+    cache.render([msg(2)], "Someone else", render)  # sender name is part of the rendering
+    assert calls[2:] == [["act_1"], ["act_2"]]
+    assert cache.hits == 2
+
+
+def test_message_cache_is_bounded() -> None:
+    from lemlist_inbox.api.models import Message
+    from lemlist_inbox.ui.thread_cache import MessageCache
+
+    cache = MessageCache(max_messages=3)
+    messages = [Message.model_validate({"_id": f"act_{i}", "message": "x"}) for i in range(10)]
+    cache.render(messages, None, lambda ms: [rendered(int(m.id[4:])) for m in ms])
+    assert len(cache) == 3

@@ -1,7 +1,7 @@
 """Caches that make re-opening a thread instant: rendered messages and wrapped lines.
 
 Re-opening a conversation must cost no request and no HTML conversion (target: text
-on screen within 30 ms), so the thread pane keeps two bounded LRU caches:
+on screen within 30 ms), so the thread pane keeps bounded LRU caches:
 
 - ``ThreadCache``: per conversation, the rendered messages (``RenderedMessage``, the
   expensive HTML -> text result) plus the conversation's ``lastActivityAt`` at fetch
@@ -10,21 +10,25 @@ on screen within 30 ms), so the thread pane keeps two bounded LRU caches:
 - ``LayoutCache``: wrapped screen lines per (conversation, width, quotes shown, style),
   bounded by a total line budget rather than a count because one 500-message thread
   weighs as much as hundreds of short ones.
+- ``MessageCache``: rendered messages one by one, so a stale thread fetched again
+  only converts its new messages.
 
 No Textual import: the layout type is a parameter, so this module stays testable alone.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 if TYPE_CHECKING:
+    from lemlist_inbox.api.models import Message
     from lemlist_inbox.render import RenderedMessage
 
-__all__ = ["CachedThread", "LayoutCache", "Sized", "ThreadCache"]
+__all__ = ["CachedThread", "LayoutCache", "MessageCache", "Sized", "ThreadCache"]
 
 DEFAULT_MAX_THREADS = 200
 DEFAULT_MAX_LAYOUT_LINES = 100_000  # ~300 B a line (measured): ~30 MB at most
@@ -131,6 +135,82 @@ class LayoutCache(Generic[L]):
     def clear(self) -> None:
         self._entries.clear()
         self._lines = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class MessageCache:
+    """Rendered messages by message, so a thread with one new reply converts one message.
+
+    A conversation whose activity moved is fetched again whole, but its old messages
+    have not changed: their HTML -> text result is reused from here. Keyed by the
+    message id plus a hash of what the rendering depends on, so an edited body (or a
+    renamed contact) is rendered again. Bounded by count and by total body size.
+    Thread-safe: render workers of several conversations may use it at once.
+    """
+
+    def __init__(self, max_messages: int = 5_000, max_chars: int = 20_000_000) -> None:
+        self._max_messages = max(1, max_messages)
+        self._max_chars = max(1, max_chars)
+        self._entries: OrderedDict[Hashable, tuple[RenderedMessage, int]] = OrderedDict()
+        self._chars = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    @staticmethod
+    def key(message: Message, contact_name: str | None) -> Hashable:
+        body = message.message if isinstance(message.message, str) else ""
+        return (
+            message.id,
+            hash(body),
+            len(body),
+            message.type,
+            message.subject,
+            message.created_at,
+            contact_name,
+            len(message.attachments),
+        )
+
+    def render(
+        self,
+        messages: Sequence[Message],
+        contact_name: str | None,
+        render: Callable[[list[Message]], list[RenderedMessage]],
+    ) -> list[RenderedMessage]:
+        """Rendered ``messages`` in order; only the ones not cached go through ``render``."""
+        keys = [self.key(message, contact_name) for message in messages]
+        found: dict[int, RenderedMessage] = {}
+        with self._lock:
+            for index, key in enumerate(keys):
+                entry = self._entries.get(key)
+                if entry is not None:
+                    self._entries.move_to_end(key)
+                    found[index] = entry[0]
+        missing = [index for index in range(len(messages)) if index not in found]
+        self.hits += len(found)
+        self.misses += len(missing)
+        if missing:
+            fresh = render([messages[index] for index in missing])
+            with self._lock:
+                for index, rendered in zip(missing, fresh, strict=True):
+                    found[index] = rendered
+                    self._store(keys[index], rendered)
+        return [found[index] for index in range(len(messages))]
+
+    def _store(self, key: Hashable, rendered: RenderedMessage) -> None:
+        size = len(rendered.body.text) + len(rendered.body.quoted or "")
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self._chars -= old[1]
+        self._entries[key] = (rendered, size)
+        self._chars += size
+        while len(self._entries) > 1 and (
+            len(self._entries) > self._max_messages or self._chars > self._max_chars
+        ):
+            _, (_, dropped) = self._entries.popitem(last=False)
+            self._chars -= dropped
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -69,7 +69,7 @@ from lemlist_inbox.api.mark_queue import MarkQueue, PendingMark, describe_error
 from lemlist_inbox.api.models import Conversation, Direction
 from lemlist_inbox.api.models import Message as ApiMessage
 from lemlist_inbox.render import RenderedMessage, header_lines, render_thread, sanitize, sanitize_line
-from lemlist_inbox.ui.thread_cache import CachedThread, LayoutCache, ThreadCache
+from lemlist_inbox.ui.thread_cache import CachedThread, LayoutCache, MessageCache, ThreadCache
 
 if TYPE_CHECKING:
     from lemlist_inbox.api.client import LemlistClient
@@ -682,6 +682,7 @@ class ThreadView(ScrollView, can_focus=True):
         self._settings = settings
         self._cache = cache if cache is not None else ThreadCache()
         self._layouts: LayoutCache[ThreadLayout] = LayoutCache()
+        self._messages = MessageCache()
         self._tz = tz
         self._glyphs = choose_glyphs()
         self.mark_queue = mark_queue if mark_queue is not None else MarkQueue(client)
@@ -971,7 +972,11 @@ class ThreadView(ScrollView, can_focus=True):
         layout: ThreadLayout | None = None
         try:
             if rendered is None:
-                rendered = render_thread(list(request.messages), contact_name=request.contact_name)
+                rendered = self._messages.render(
+                    request.messages,
+                    request.contact_name,
+                    functools.partial(render_thread, contact_name=request.contact_name),
+                )
             if request.width > 0:
                 layout = build_layout(
                     rendered,
