@@ -204,3 +204,21 @@ def test_parser_traps_stay_linear(html: str) -> None:
     body = html_to_body(html)
     assert not body.failed
     assert_body_clean(body)
+
+
+def test_tag_soup_truncated_by_tag_count() -> None:
+    body = html_to_body("<div>a" * 200_000)
+    assert body.truncated and not body.failed
+    assert body.text.endswith("[message truncated: showing the first 0.9 MB of 1.2 MB]")
+    assert_body_clean(body)
+
+
+def test_breaks_as_text_keep_structure_inside_quotes_lists_and_pre() -> None:
+    html = (
+        "<div>top<br>line</div><blockquote><div>q1</div><div>q2<br>q3</div></blockquote>"
+        "<ul><li><div>item</div><div>more</div></li></ul><pre>a\n  b<br>c</pre><table><tr><td>x</td></tr>"
+        "<tr><td>y</td></tr></table>"
+    )
+    assert html_to_body(html).text == (
+        "top\nline\n\n> q1\n>\n> q2\n> q3\n\n  - item\n\nmore\n\n    a\n      b\n    c\n\nx\ny"
+    )

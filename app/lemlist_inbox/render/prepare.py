@@ -29,13 +29,19 @@ SENTINELS = QUOTE_START + ATTR_OPEN + ATTR_CLOSE + RULE + BORDER
 # Text "<" and "&" travel through html2text as these, not as entities: one html2text callback
 # per "&lt;" made text full of "<" ten times slower. ``restore_text`` puts them back.
 LT, AMP = "\ue005", "\ue006"
-_STRIP_SENTINELS = {ord(c): None for c in SENTINELS + LT + AMP}
+# Paragraph and line breaks outside blockquotes, lists and <pre> travel as text too: html2text
+# costs ~20 µs per tag, and layout-heavy mail is mostly <div>/<td> soup that only means "break".
+PARA, LINE = "\ue007", "\ue008"
+_STRIP_SENTINELS = {ord(c): None for c in SENTINELS + LT + AMP + PARA + LINE}
 _TEXT_ESCAPE = {ord("<"): LT, ord("&"): AMP}
 _TEXT_RESTORE = {ord(LT): "<", ord(AMP): "&"}
+_BREAKS = re.compile("[ \t]*([\ue007\ue008])[ \t]*")
 
 
 def restore_text(text: str) -> str:
-    """Undo the ``<``/``&`` stand-ins once html2text is done."""
+    """Undo the stand-ins once html2text is done: ``<``, ``&`` and the text-borne breaks."""
+    if PARA in text or LINE in text:
+        text = _BREAKS.sub(lambda m: "\n\n" if m.group(1) == PARA else "\n", text)
     return text.translate(_TEXT_RESTORE)
 
 
@@ -136,6 +142,7 @@ _PIXEL_STYLE = re.compile(r"(?:width|height)\s*:\s*[01](?:\.0*)?px")
 _TRACK_SRC = re.compile(r"/track/|/open\?|/o/|/wf/open|pixel|beacon", re.IGNORECASE)
 _SIZE = re.compile(r"^\s*([0-9]+)")
 _BREAK = "<p>"  # a paragraph break for html2text (identity-compared: one shared object)
+_LINE = "<br>"  # a line break (identity-compared too)
 _TEXT_CAP = 300  # characters of an anchor's text kept for the link list
 # A markup construct HTMLParser can parse without looking past its ">": quoted attribute values
 # may hold ">" but no "<", so every match ends before the next "<" (keeps the scan linear).
@@ -151,7 +158,7 @@ class _Open:
     drop: bool = False  # this element starts a dropped subtree
     anchor: _Anchor | None = None
     attribution: bool = False
-    depth_kind: str = ""  # "bq" / "list": counted against the nesting cap
+    depth_kind: str = ""  # "bq" / "list" (counted against the nesting cap) / "pre"
 
 
 @dataclass(slots=True)
@@ -219,6 +226,7 @@ class _Preparer(HTMLParser):
         self.in_quote = False
         self.bq_depth = 0
         self.list_depth = 0
+        self.pre_depth = 0
 
     # -- stack -------------------------------------------------------------------------------
     def _push(self, entry: _Open) -> None:
@@ -246,8 +254,12 @@ class _Preparer(HTMLParser):
             self.bq_depth -= 1
         elif entry.depth_kind == "list":
             self.list_depth -= 1
+        elif entry.depth_kind == "pre":
+            self.pre_depth -= 1
         if entry.close is _BREAK:
             self._break()
+        elif entry.close is _LINE:
+            self._line()
         elif entry.close:
             self.out.append(entry.close)
 
@@ -270,8 +282,15 @@ class _Preparer(HTMLParser):
         self._break()
 
     def _break(self) -> None:
-        if not self.out or self.out[-1] is not _BREAK:
-            self.out.append(_BREAK)
+        """A paragraph break: as text where html2text's prefixes are not needed, else a tag."""
+        if self.bq_depth or self.list_depth or self.pre_depth:
+            if not self.out or self.out[-1] is not _BREAK:
+                self.out.append(_BREAK)
+        elif not self.out or self.out[-1] is not PARA:
+            self.out.append(PARA)
+
+    def _line(self) -> None:
+        self.out.append(_LINE if self.bq_depth or self.list_depth or self.pre_depth else LINE)
 
     def _text(self, data: str, *, anchor_text: bool = True) -> None:
         self.out.append(data.translate(_TEXT_ESCAPE))
@@ -320,6 +339,9 @@ class _Preparer(HTMLParser):
             else:
                 self.list_depth += 1
                 entry.depth_kind = "list"
+        elif emitted == "pre":
+            self.pre_depth += 1
+            entry.depth_kind = "pre"
         if emitted in ("p", "div"):
             # html2text only needs a paragraph break here; one "<p>" per run of block tags
             # keeps deeply nested layout markup cheap for it.
@@ -335,7 +357,7 @@ class _Preparer(HTMLParser):
         elif tag in ("td", "th"):
             entry.close = " "
         elif tag == "tr":
-            entry.close = "<br>"
+            entry.close = _LINE
         if classes & _ATTR_CLASSES:
             entry.attribution = True
             self.out.append(ATTR_OPEN)
@@ -346,7 +368,7 @@ class _Preparer(HTMLParser):
 
     def _void(self, tag: str, attr: dict[str, str]) -> None:
         if tag == "br":
-            self.out.append("<br>")
+            self._line()
         elif tag == "hr":
             self._marker(RULE)
         elif tag in ("img", "image"):
