@@ -128,6 +128,7 @@ def test_conversation_validates_or_raises_validation_error(raw: dict[str, Any]) 
     conv.last_activity  # noqa: B018
     conv.is_read_by("usr_x")
     conv.is_read_by(None)
+    assert conv.to_api_dict()["_id"] == conv.id  # unknown fields and all: still serialisable
 
 
 @FUZZ

@@ -231,3 +231,15 @@ def test_a_link_after_any_junk_is_never_misreported(junk: str, href: str, text: 
     real = {href, *(a.split('"')[1] for a in ATTRS if ' href="' in a), "javascript:1"}
     for link in body.links:
         assert link.target in real
+
+
+@FUZZ
+@given(long_text)
+def test_plain_text_without_quotes_is_shown_unchanged_but_clean(text: str) -> None:
+    from lemlist_inbox.render.whitespace import clean_whitespace
+
+    body = text_to_body(text)
+    if body.quoted is None:
+        assert body.text == clean_whitespace(sanitize(text))
+    else:
+        assert body.quoted and body.text  # a fold never leaves either side empty
