@@ -18,9 +18,10 @@ from html import unescape
 from typing import Any
 
 from lemlist_inbox.render.body import FAILED_NOTE, Body, Link
-from lemlist_inbox.render.prepare import prepare, restore_text
+from lemlist_inbox.render.prepare import prepare
 from lemlist_inbox.render.quotes import split_rendered
 from lemlist_inbox.render.sanitize import sanitize
+from lemlist_inbox.render.sentinels import restore_text
 from lemlist_inbox.render.whitespace import clean_whitespace
 
 #: Larger inputs are cut (with a note): conversion time grows with size and nobody reads 3 MB.

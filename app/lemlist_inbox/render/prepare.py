@@ -16,34 +16,21 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from lemlist_inbox.render.body import Link
+from lemlist_inbox.render.defuse import defuse
 from lemlist_inbox.render.links import LinkTable
 from lemlist_inbox.render.sanitize import sanitize_line
-
-# Sentinels (private-use code points, removed from the input first).
-QUOTE_START = "\ue000"  # quoted history starts here (Gmail/Apple/Yahoo/Outlook containers)
-ATTR_OPEN = "\ue001"  # attribution ("On … wrote:") element starts
-ATTR_CLOSE = "\ue002"  # ... and ends
-RULE = "\ue003"  # an <hr>: a rule, or Outlook's separator when "From:" follows
-BORDER = "\ue004"  # Outlook desktop's border-top header box: a separator only if "From:" follows
-SENTINELS = QUOTE_START + ATTR_OPEN + ATTR_CLOSE + RULE + BORDER
-# Text "<" and "&" travel through html2text as these, not as entities: one html2text callback
-# per "&lt;" made text full of "<" ten times slower. ``restore_text`` puts them back.
-LT, AMP = "\ue005", "\ue006"
-# Paragraph and line breaks outside blockquotes, lists and <pre> travel as text too: html2text
-# costs ~20 µs per tag, and layout-heavy mail is mostly <div>/<td> soup that only means "break".
-PARA, LINE = "\ue007", "\ue008"
-_STRIP_SENTINELS = {ord(c): None for c in SENTINELS + LT + AMP + PARA + LINE}
-_TEXT_ESCAPE = {ord("<"): LT, ord("&"): AMP}
-_TEXT_RESTORE = {ord(LT): "<", ord(AMP): "&"}
-_BREAKS = re.compile("[ \t]*([\ue007\ue008])[ \t]*")
-
-
-def restore_text(text: str) -> str:
-    """Undo the stand-ins once html2text is done: ``<``, ``&`` and the text-borne breaks."""
-    if PARA in text or LINE in text:
-        text = _BREAKS.sub(lambda m: "\n\n" if m.group(1) == PARA else "\n", text)
-    return text.translate(_TEXT_RESTORE)
-
+from lemlist_inbox.render.sentinels import (
+    ATTR_CLOSE,
+    ATTR_OPEN,
+    BORDER,
+    LINE,
+    PARA,
+    QUOTE_START,
+    RULE,
+    STRIP_SENTINELS,
+    TEXT_ESCAPE,
+)
+from lemlist_inbox.render.visibility import is_hidden, is_tracking_image
 
 VOID = frozenset(
     [
@@ -67,32 +54,6 @@ VOID = frozenset(
         "bgsound",
         "image",
         "isindex",
-    ]
-)
-# Elements whose content is never visible text in a mail reader.
-DROP = frozenset(
-    [
-        "script",
-        "style",
-        "head",
-        "title",
-        "template",
-        "svg",
-        "math",
-        "object",
-        "iframe",
-        "embed",
-        "applet",
-        "audio",
-        "video",
-        "canvas",
-        "select",
-        "datalist",
-        "xml",
-        "noembed",
-        "noframes",
-        "frameset",
-        "map",
     ]
 )
 # Elements allowed inside <head>; any other start tag implicitly ends it (as browsers do).
@@ -134,19 +95,10 @@ _QUOTE_CLASSES = frozenset(
 )
 _ATTR_CLASSES = frozenset({"gmail_attr", "moz-cite-prefix"})
 _QUOTE_IDS = frozenset({"divrplyfwdmsg", "appendonsend", "mail-editor-reference-message-container"})
-_HIDDEN_STYLE = re.compile(
-    r"display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all|opacity\s*:\s*0(?:\.0*)?\s*(?:;|$)"
-)
 _BORDER_TOP = re.compile(r"border-top\s*:\s*solid")
-_PIXEL_STYLE = re.compile(r"(?:width|height)\s*:\s*[01](?:\.0*)?px")
-_TRACK_SRC = re.compile(r"/track/|/open\?|/o/|/wf/open|pixel|beacon", re.IGNORECASE)
-_SIZE = re.compile(r"^\s*([0-9]+)")
 _BREAK = "<p>"  # a paragraph break for html2text (identity-compared: one shared object)
 _LINE = "<br>"  # a line break (identity-compared too)
 _TEXT_CAP = 300  # characters of an anchor's text kept for the link list
-# A markup construct HTMLParser can parse without looking past its ">": quoted attribute values
-# may hold ">" but no "<", so every match ends before the next "<" (keeps the scan linear).
-_CONSTRUCT = re.compile(r"""<(?:/?[a-zA-Z][^<>"']*(?:(?:"[^"<]*"|'[^'<]*')[^<>"']*)*|![^<>]*|\?[^<>]*)>""")
 
 
 @dataclass(slots=True)
@@ -174,38 +126,6 @@ class Prepared:
 
     html: str
     links: tuple[Link, ...]
-
-
-def _pixel_size(value: str | None) -> int | None:
-    if value is None:
-        return None
-    match = _SIZE.match(value)
-    return int(match.group(1)) if match else None
-
-
-def is_tracking_image(attrs: dict[str, str]) -> bool:
-    """1x1 (or 0x0) images and images from tracking URLs: never shown, not even their alt text."""
-    src = attrs.get("src", "").strip()
-    if src.lower().startswith("data:") or _TRACK_SRC.search(src):
-        return True
-    width, height = _pixel_size(attrs.get("width")), _pixel_size(attrs.get("height"))
-    if (width is not None and width <= 1) or (height is not None and height <= 1):
-        return True
-    return bool(_PIXEL_STYLE.search(attrs.get("style", "").lower()))
-
-
-def is_hidden(tag: str, attrs: dict[str, str]) -> bool:
-    """Elements a mail client does not show: dropped with all their content."""
-    if tag in DROP or "hidden" in attrs:
-        return True
-    if tag == "span" and "summary" in attrs:  # lemlist's reply-tracking marker
-        return True
-    if attrs.get("aria-hidden", "").lower() == "true" and tag in ("div", "span", "table"):
-        style = attrs.get("style", "").lower()
-        if "max-height" in style or "font-size:0" in style.replace(" ", ""):
-            return True
-    style = attrs.get("style", "")
-    return bool(style and _HIDDEN_STYLE.search(style.lower()))
 
 
 def _classes(attrs: dict[str, str]) -> set[str]:
@@ -293,7 +213,7 @@ class _Preparer(HTMLParser):
         self.out.append(_LINE if self.bq_depth or self.list_depth or self.pre_depth else LINE)
 
     def _text(self, data: str, *, anchor_text: bool = True) -> None:
-        self.out.append(data.translate(_TEXT_ESCAPE))
+        self.out.append(data.translate(TEXT_ESCAPE))
         if anchor_text and self.anchors:
             anchor = self.anchors[-1]
             if anchor.size < _TEXT_CAP:
@@ -409,42 +329,9 @@ class _Preparer(HTMLParser):
             self._pop()
 
 
-def defuse(html: str) -> str:
-    """Escape every ``<`` that does not open a complete construct, and drop comments.
-
-    CPython's HTMLParser rescans from an incomplete construct ("<a<a<a…", an unterminated
-    quote or comment) to the end of the input for each one: quadratic, minutes for a hostile
-    100 kB. After this pass every "<" it sees starts a construct that ends at the next ">".
-    An unterminated comment hides the rest of the input, as it does in a browser.
-    """
-    out: list[str] = []
-    pos, size = 0, len(html)
-    while pos < size:
-        lt = html.find("<", pos)
-        if lt < 0:
-            out.append(html[pos:])
-            break
-        out.append(html[pos:lt])
-        if html.startswith("<!--", lt):
-            end = html.find("-->", lt + 4)
-            if end < 0:
-                break
-            out.append(" ")
-            pos = end + 3
-            continue
-        match = _CONSTRUCT.match(html, lt)
-        if match:
-            out.append(match.group())
-            pos = match.end()
-        else:
-            out.append("&lt;")
-            pos = lt + 1
-    return "".join(out)
-
-
 def prepare(html: str) -> Prepared:
     """Clean ``html`` (already sanitized) into escaped, balanced HTML for html2text."""
     parser = _Preparer()
-    parser.feed(defuse(html.translate(_STRIP_SENTINELS)))
+    parser.feed(defuse(html.translate(STRIP_SENTINELS)))
     parser.close_all()
     return Prepared("".join(parser.out), parser.links.links)

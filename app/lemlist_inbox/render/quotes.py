@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lemlist_inbox.render.prepare import ATTR_CLOSE, ATTR_OPEN, BORDER, QUOTE_START, RULE, SENTINELS
+from lemlist_inbox.render.sentinels import ATTR_CLOSE, ATTR_OPEN, BORDER, QUOTE_START, RULE, SENTINELS
 from lemlist_inbox.render.whitespace import clean_whitespace
 
 _WROTE = re.compile(
@@ -23,7 +23,7 @@ _WROTE = re.compile(
 _ATTR_START = re.compile(r"^(?:On|Le|Am|El|Il|Op|Em|Den|W dniu|Dne)\b", re.IGNORECASE)
 _OUTLOOK_FROM = re.compile(r"^\W{0,3}(?:From|De|Von|Da|Van|Från|Fra|Od)\s*:", re.IGNORECASE)
 _OUTLOOK_KEY = re.compile(
-    r"^\W{0,3}(From|Sent|Date|To|Cc|Subject|De|Envoy[ée]|Date|À|A|Objet|Von|Gesendet|Datum|An|Betreff)"
+    r"^\W{0,3}(From|Sent|Date|To|Cc|Subject|De|Envoy[ée]|À|A|Objet|Von|Gesendet|Datum|An|Betreff)"
     r"\s*:",
     re.IGNORECASE,
 )
