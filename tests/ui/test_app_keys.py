@@ -313,3 +313,23 @@ async def test_slash_and_query_typed_in_one_burst(make_server: ServerFactory, ap
         assert not screen.store.unread_only
         await pilot.press("enter")
         assert screen.store.query == "hugo"
+
+
+async def test_key_bar_shows_the_focused_panes_keys_and_clicks_run_them(
+    make_server: ServerFactory, apps: list[InboxApp]
+) -> None:
+    app = new_app(make_server(), apps)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await loaded(app)
+        await pilot.pause()
+        bar = screen.query_one("#keys")
+        listing_keys = bar.render_line(0).text
+        assert "Open" in listing_keys and "Unread" in listing_keys and "Quit" in listing_keys
+        assert "Quotes" not in listing_keys
+        x = listing_keys.index("Unread")
+        await pilot.click("#keys", offset=(x, 0))
+        assert screen.store.unread_only
+        await pilot.press("u", "enter")
+        await pilot.pause()
+        thread_keys = bar.render_line(0).text
+        assert "Quotes" in thread_keys and "Next" in thread_keys and "Unread" not in thread_keys

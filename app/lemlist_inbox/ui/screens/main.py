@@ -19,7 +19,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
 
 from lemlist_inbox.api.errors import AuthError, LemlistError
 from lemlist_inbox.api.models import TeamUser
@@ -33,6 +32,7 @@ from lemlist_inbox.ui.thread_view import ThreadView
 from lemlist_inbox.ui.widgets.conversation_list import ConversationList
 from lemlist_inbox.ui.widgets.filter_input import FilterInput
 from lemlist_inbox.ui.widgets.header import InboxHeader
+from lemlist_inbox.ui.widgets.key_bar import KeyBar
 from lemlist_inbox.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ class MainScreen(Screen[None]):
             yield ThreadView(app.client, app.settings, id="thread")
         yield FilterInput(placeholder="filter: name or email", select_on_focus=False, id="filter")
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeyBar(id="keys")
 
     @property
     def conversation_list(self) -> ConversationList:
