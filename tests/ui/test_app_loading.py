@@ -241,7 +241,7 @@ def test_run_returns_unsent_marks(
     server = make_server()
     app = make_app(server, max_retries=0)
 
-    async def drive(pilot: Pilot[list[str]]) -> None:
+    async def drive(pilot: Pilot[object]) -> None:
         screen = await loaded(app)
         index = next(i for i in range(screen.store.view_size) if screen.store.view_at(i).unread)
         server.stop()
