@@ -284,3 +284,32 @@ async def test_resize_keeps_the_focused_pane_and_light_theme_works(
         await pilot.resize_terminal(160, 45)
         await pilot.pause()
         assert not screen.narrow and screen.thread.region and screen.conversation_list.region
+
+
+async def test_unexpected_exception_in_paging_keeps_rows_and_app(
+    make_server: ServerFactory, apps: list[InboxApp]
+) -> None:
+    """A bug below the UI (an exception the api did not wrap) ends the load, not the app."""
+    from collections.abc import AsyncIterator
+
+    from lemlist_inbox.api.models import Conversation, Page
+
+    server = make_server()
+    app = make_app(server)
+    apps.append(app)
+    real = app.client.iter_conversation_pages
+
+    async def broken(user_id: str, *, limit: int = 100) -> AsyncIterator[Page[Conversation]]:
+        async for page in real(user_id, limit=limit):
+            yield page
+            raise RuntimeError("boom")
+
+    app.client.iter_conversation_pages = broken  # type: ignore[method-assign,assignment]
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = main_screen(app) if app.main_screen else None
+        await wait_for(lambda: app.main_screen is not None and app.main_screen.status.state.error is not None)
+        screen = main_screen(app)
+        assert screen.status.state.error == "unexpected error: RuntimeError"
+        assert len(screen.store) == 10
+        await pilot.press("j", "enter")
+        assert screen.thread.current_conversation_id == screen.store.view_at(1).id

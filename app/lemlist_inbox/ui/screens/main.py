@@ -43,7 +43,11 @@ PREFETCH_DELAY = 0.3
 
 
 def describe_error(error: BaseException) -> str:
-    """One line for the status bar; the api's errors never hold the key."""
+    """One line for the status bar; the api's errors never hold the key.
+
+    Anything else (a bug, an exception the api layer did not wrap) is named by its
+    class only: its text could quote a request, and the status line is no traceback.
+    """
     if isinstance(error, AuthError):
         return f"API key rejected: {error}"
     if isinstance(error, LemlistError):
@@ -180,7 +184,7 @@ class MainScreen(Screen[None]):
         """The team's names, for the header; a failure here only costs the nice name."""
         try:
             self.team = await self.inbox_app.client.team_users()
-        except LemlistError:
+        except Exception:  # a name in the header is not worth an error
             return
         self._update_header()
 
@@ -189,7 +193,7 @@ class MainScreen(Screen[None]):
         """No user configured: the only team user, or ask."""
         try:
             self.team = await self.inbox_app.client.team_users()
-        except LemlistError as exc:
+        except Exception as exc:  # typed API errors, and anything else: never a traceback
             self._show_error(exc)
             self.conversation_list.empty_text = "could not list the team's users"
             self.conversation_list.refresh()
@@ -240,7 +244,7 @@ class MainScreen(Screen[None]):
 
         try:
             await load_all(app.client, self.store, user_id, page_size=app.settings.page_size, on_page=on_page)
-        except LemlistError as exc:
+        except Exception as exc:  # typed API errors, and anything else: never a traceback
             self._show_error(exc)
         except asyncio.CancelledError:
             # Replaced by a newer load, or the app is quitting (widgets may be gone).
@@ -267,7 +271,7 @@ class MainScreen(Screen[None]):
         app = self.inbox_app
         try:
             await refresh_first_page(app.client, self.store, user_id, page_size=app.settings.page_size)
-        except LemlistError as exc:
+        except Exception as exc:  # typed API errors, and anything else: never a traceback
             self._show_error(exc)
             return
         if self.user_id != user_id:
@@ -276,6 +280,8 @@ class MainScreen(Screen[None]):
         self._update_counts(error=None)
 
     def _show_error(self, error: BaseException) -> None:
+        if not isinstance(error, LemlistError):
+            self.log.error(f"unexpected error in a worker: {error!r}")
         message = describe_error(error)
         self.status.update_state(error=message)
         if isinstance(error, AuthError):

@@ -68,8 +68,9 @@ class UserPicker(ModalScreen[str | None]):
     async def _load(self) -> None:
         try:
             self.team = await self.client.team_users()
-        except LemlistError as exc:
-            self.query_one("#picker-hint", Static).update(Content(f"error: {sanitize(str(exc))}"))
+        except Exception as exc:  # typed API errors, and anything else: never a traceback
+            reason = str(exc) if isinstance(exc, LemlistError) else exc.__class__.__name__
+            self.query_one("#picker-hint", Static).update(Content(f"error: {sanitize(reason)}"))
             return
         self.query_one("#picker-hint", Static).update(Content("Enter chooses, Esc cancels"))
         self._fill(self.team)
