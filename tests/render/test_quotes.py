@@ -151,3 +151,26 @@ def test_links_in_a_text_detected_quote_are_marked_quoted() -> None:
         ("https://old.example/", True),
     ]
     assert [lk.number for lk in body.visible_links] == [1]
+
+
+def test_gmail_forward_gets_a_forwarded_header() -> None:
+    html = (
+        '<div>FYI</div><div class="gmail_quote"><div class="gmail_attr">---------- Forwarded message '
+        "---------<br>From: <b>Bob</b> &lt;bob@x.com&gt;<br>Date: Mon, Dec 2, 2024<br>Subject: Hi<br></div>"
+        "<br><br><div>Original text</div></div>"
+    )
+    body = html_to_body(html)
+    assert body.text == "FYI"
+    assert body.quote_header is not None and body.quote_header.startswith("---------- Forwarded message")
+    assert body.quoted == "Original text"
+
+
+def test_forward_without_gmail_attr() -> None:
+    html = (
+        '<div>FYI</div><div class="gmail_quote">---------- Forwarded message ---------<br>'
+        "From: Bob &lt;bob@x.com&gt;<br>Date: Mon<br>Subject: Hi<br><br>Original text</div>"
+    )
+    body = html_to_body(html)
+    assert body.text == "FYI"
+    assert body.quote_header == "Forwarded message, From: Bob <bob@x.com>, Date: Mon"
+    assert body.quoted == "Subject: Hi\n\nOriginal text"

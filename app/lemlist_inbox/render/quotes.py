@@ -33,6 +33,10 @@ _ORIGINAL = re.compile(
     r"|Messaggio originale)\s*-{2,}\s*$",
     re.IGNORECASE,
 )
+_FORWARDED = re.compile(
+    r"^\W{0,3}-{2,}\s*(?:Forwarded message|Message transféré|Weitergeleitete Nachricht)\s*-{2,}\s*$",
+    re.IGNORECASE,
+)
 _VISIBLE_RULE = "-" * 10
 _SPACES = re.compile(r"\s+")
 _HEADER_MAX = 400
@@ -97,6 +101,11 @@ def _attribution_at_start(lines: list[str]) -> tuple[list[str], str | None]:
         second = _unquote_line(lines[start + 1])
         if _WROTE.search(second):
             return lines[start + 2 :], _one_line(first + " " + second)
+    if _FORWARDED.match(first):
+        rest, inner = _attribution_at_start(lines[start + 1 :])
+        return rest if inner else lines[start + 1 :], _one_line(
+            "Forwarded message" + (f", {inner}" if inner else "")
+        )
     if _OUTLOOK_FROM.match(first):
         taken: list[str] = [first]
         keep = lines[:start]
