@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 NARROW_WIDTH = 100
 PREFETCH_DELAY = 0.3
+REPAINT_EVERY = 0.25  # seconds between list updates while pages stream in
 
 
 def describe_error(error: BaseException) -> str:
@@ -86,6 +87,9 @@ class MainScreen(Screen[None]):
         self._load_run = 0
         self._prefetch_timer: Timer | None = None
         self._refresh_timer: Timer | None = None
+        self._repaint_timer: Timer | None = None
+        self._last_repaint = -1.0
+        self._progress: LoadProgress | None = None
 
     @property
     def inbox_app(self) -> InboxApp:
@@ -239,8 +243,8 @@ class MainScreen(Screen[None]):
         self.status.update_state(loading=True, loaded=0, expected=None, error=None, skipped=0)
 
         def on_page(merged: MergeResult, progress: LoadProgress) -> None:
-            self.conversation_list.sync()
-            self._update_counts(loaded=progress.loaded, expected=progress.expected, skipped=progress.skipped)
+            self._progress = progress
+            self._repaint_soon()
 
         try:
             await load_all(app.client, self.store, user_id, page_size=app.settings.page_size, on_page=on_page)
@@ -249,14 +253,40 @@ class MainScreen(Screen[None]):
         except asyncio.CancelledError:
             # Replaced by a newer load, or the app is quitting (widgets may be gone).
             if run == self._load_run:
+                self._cancel_repaint()
                 self.busy = False
             raise
         if run != self._load_run:
             return
+        self._cancel_repaint()
         self.busy = False
         self.conversation_list.empty_text = self._empty_text()
         self.conversation_list.sync()
         self._update_counts(loading=False)
+
+    def _repaint_soon(self) -> None:
+        """Show merged pages at most every ``REPAINT_EVERY`` seconds.
+
+        Each list update changes its virtual size, which re-lays out the whole screen;
+        pages can arrive ten a second, so they are shown in batches. The first page
+        is shown at once (first rows after one round trip).
+        """
+        if self._repaint_timer is not None:
+            return
+        now = asyncio.get_running_loop().time()
+        wait = self._last_repaint + REPAINT_EVERY - now
+        if wait <= 0:
+            self._repaint_now()
+        else:
+            self._repaint_timer = self.set_timer(wait, self._repaint_now)
+
+    def _repaint_now(self) -> None:
+        self._repaint_timer = None
+        self._last_repaint = asyncio.get_running_loop().time()
+        self.conversation_list.sync()
+        progress = self._progress
+        if progress is not None:
+            self._update_counts(loaded=progress.loaded, expected=progress.expected, skipped=progress.skipped)
 
     def _poll_first_page(self) -> None:
         if self.user_id is None or self.busy:
@@ -278,6 +308,11 @@ class MainScreen(Screen[None]):
             return
         self.conversation_list.sync()
         self._update_counts(error=None)
+
+    def _cancel_repaint(self) -> None:
+        if self._repaint_timer is not None:
+            self._repaint_timer.stop()
+            self._repaint_timer = None
 
     def _show_error(self, error: BaseException) -> None:
         if not isinstance(error, LemlistError):

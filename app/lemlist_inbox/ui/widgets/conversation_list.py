@@ -147,6 +147,9 @@ class ConversationList(ScrollView, can_focus=True):
         if not size:
             return
         index = max(0, min(index, size - 1))
+        if self.virtual_size.height != size:
+            # Rows merged since the last sync (repaints are batched while loading).
+            self.virtual_size = Size(self.scrollable_content_region.width, size)
         old = self.cursor
         self.cursor = index
         new_id = self.store.view_at(index).id
