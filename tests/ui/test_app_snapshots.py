@@ -96,3 +96,11 @@ def test_filter_and_unread_only(snap_compare: SnapCompare, server: DemoServer) -
         await pilot.pause(0.4)
 
     assert snap_compare(app_for(server), terminal_size=(100, 30), run_before=run_before)
+
+
+def test_hostile_names_at_80_columns(snap_compare: SnapCompare) -> None:
+    """Markup, escapes, bidi overrides, 300-character names, emoji and CJK: the layout holds."""
+    with DemoServer(
+        conversations=5, seed=7, faults=Faults(rate_limit=False), reference=REFERENCE, hostile=True
+    ) as hostile:
+        assert snap_compare(app_for(hostile), terminal_size=(80, 24), run_before=list_only)
