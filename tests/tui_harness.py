@@ -1,0 +1,115 @@
+"""Driving the real ``InboxApp`` against the stand-in, for tests/hostile and tests/faults.
+
+Time is pinned (TZ=UTC, the demo's reference instant as the app's clock) so what is on
+screen never depends on when the tests run. Clients get millisecond retry waits and a
+wide rate limiter unless a test asks otherwise, so a fault costs milliseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+os.environ["TZ"] = "UTC"
+time.tzset()
+os.environ.pop("NO_COLOR", None)
+
+from rich.cells import cell_len  # noqa: E402
+from textual.app import App  # noqa: E402
+
+from lemlist_inbox.api import LemlistClient, RateLimiter, RetryPolicy  # noqa: E402
+from lemlist_inbox.config import Settings  # noqa: E402
+from lemlist_inbox.demo import SEED_REFERENCE, DemoServer  # noqa: E402
+from lemlist_inbox.ui.app import InboxApp  # noqa: E402
+from lemlist_inbox.ui.screens.main import MainScreen  # noqa: E402
+
+REFERENCE: datetime = SEED_REFERENCE
+
+#: Waits small enough that a retry costs milliseconds, not seconds.
+FAST_POLICY = RetryPolicy(
+    backoff_base=0.002, max_backoff=0.01, max_retry_after=0.05, default_retry_after=0.02, jitter=0.002
+)
+
+#: What must never reach the terminal: C0 (but newline, which never is in a strip), DEL,
+#: C1, bidi embeddings/overrides/isolates.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def fixed_clock() -> datetime:
+    return REFERENCE
+
+
+def first_user(server: DemoServer) -> str:
+    return str(server.dataset.users[0]["userId"])
+
+
+def make_client(server: DemoServer, key: str, **kwargs: Any) -> LemlistClient:
+    kwargs.setdefault("retry_policy", FAST_POLICY)
+    kwargs.setdefault("rate_limiter", RateLimiter(max_calls=10_000, period=1.0))
+    kwargs.setdefault("max_retries", 4)
+    kwargs.setdefault("timeout", 5.0)
+    return LemlistClient(key, base_url=server.base_url, **kwargs)
+
+
+def make_app(
+    server: DemoServer,
+    key: str,
+    *,
+    page_size: int = 10,
+    refresh_interval: float = 0.0,
+    client: LemlistClient | None = None,
+    **client_kwargs: Any,
+) -> InboxApp:
+    client = client or make_client(server, key, **client_kwargs)
+    settings = Settings(api_key=key, base_url=server.base_url, user_id=first_user(server))
+    settings.page_size = page_size
+    settings.refresh_interval = refresh_interval
+    return InboxApp(client, settings, user_id=first_user(server), clock=fixed_clock, demo=True)
+
+
+def main_screen(app: InboxApp) -> MainScreen:
+    assert app.main_screen is not None
+    return app.main_screen
+
+
+async def wait_for(predicate: Callable[[], bool], *, timeout: float = 15.0, step: float = 0.02) -> None:
+    """Let the app run until ``predicate()`` holds (bounded; not a timing assertion)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(step)
+
+
+async def loaded(app: InboxApp, timeout: float = 15.0) -> MainScreen:
+    """The main screen once its first load finished."""
+    await wait_for(lambda: app.main_screen is not None and app.main_screen.is_mounted, timeout=timeout)
+    screen = main_screen(app)
+    await wait_for(lambda: len(screen.store) > 0 and not screen.busy, timeout=timeout)
+    return screen
+
+
+def screen_lines(app: App[Any]) -> list[str]:
+    """The terminal's lines as the user sees them (the compositor's strips, not the SVG)."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def assert_screen_clean(app: App[Any], context: str = "") -> str:
+    """No control character anywhere on screen, and every line exactly the terminal's width."""
+    width, height = app.size
+    strips = list(app.screen._compositor.render_strips())
+    assert len(strips) == height, context
+    for y, strip in enumerate(strips):
+        text = strip.text
+        bad = CONTROL.search(text)
+        assert bad is None, f"{context}: control character {bad.group()!r} on line {y}: {text!r}"
+        assert cell_len(text) == width, (
+            f"{context}: line {y} is {cell_len(text)} cells, not {width}: {text!r}"
+        )
+    return "\n".join(strip.text for strip in strips)
