@@ -134,3 +134,49 @@ def test_rejects_nonsense_limits() -> None:
         RateLimiter(0, 1.0)
     with pytest.raises(ValueError):
         RateLimiter(1, 0.0)
+
+
+async def test_urgent_caller_passes_queued_page_loads(clock: FakeClock) -> None:
+    """A thread open during a big load gets the next free slot, not the 9th."""
+    limiter = RateLimiter(2, 1.0, margin=0.0, clock=clock, sleep=clock.sleep)
+    order: list[str] = []
+    done = asyncio.Event()
+
+    async def in_flight(name: str) -> None:
+        async with limiter.slot():
+            order.append(name)
+            await done.wait()  # a slow page: its slot stays taken
+
+    async def background(name: str) -> None:
+        await limiter.acquire()
+        order.append(name)
+
+    async def urgent() -> None:
+        await limiter.acquire(urgent=True)
+        order.append("urgent")
+
+    holders = [asyncio.create_task(in_flight(f"page{i}")) for i in range(2)]
+    queued = [asyncio.create_task(background(f"page{i}")) for i in range(2, 8)]
+    for _ in range(3):
+        await asyncio.sleep(0)  # every page is now holding a slot or queued
+    opener = asyncio.create_task(urgent())
+    await asyncio.sleep(0)
+    done.set()
+    await asyncio.gather(opener, *holders, *queued)
+    assert order[:2] == ["page0", "page1"]
+    assert order[2] == "urgent"
+    assert sorted(order[3:]) == [f"page{i}" for i in range(2, 8)]
+
+
+async def test_urgent_callers_still_respect_the_window(clock: FakeClock) -> None:
+    limiter = RateLimiter(3, 1.0, margin=0.0, clock=clock, sleep=clock.sleep)
+    stamps: list[float] = []
+
+    async def caller(urgent: bool) -> None:
+        for _ in range(4):
+            await limiter.acquire(urgent=urgent)
+            stamps.append(clock())
+
+    await asyncio.gather(*(caller(i % 2 == 0) for i in range(6)))
+    assert len(stamps) == 24
+    assert max_in_window(stamps, 1.0) <= 3

@@ -138,7 +138,7 @@ class LemlistClient:
 
     async def team_users(self) -> list[TeamUser]:
         """The team's users (``GET /team?version=v2``), to pick whose inbox to read."""
-        body = await self._get_json("/team", {"version": "v2"})
+        body = await self._get_json("/team", {"version": "v2"}, urgent=True)
         if not isinstance(body, dict):
             raise self._invalid("the team is not a JSON object")
         raw = body.get("users")
@@ -196,11 +196,14 @@ class LemlistClient:
         user_id: str | None = None,
         mark_as_read: bool = False,
         page_size: int = 100,
+        urgent: bool = True,
     ) -> Thread:
         """Every message of one contact, oldest first.
 
         ``markAsRead=true`` goes on the first request only, and only when asked: reading
-        page 2 must not mark again, and a prefetch must never mark at all.
+        page 2 must not mark again, and a prefetch must never mark at all. ``urgent``
+        (the default: someone is waiting for it) lets the requests pass queued page
+        loads; a prefetch passes ``urgent=False``.
         """
         if mark_as_read and not user_id:
             raise ValueError("mark_as_read needs the viewing user's id")
@@ -216,7 +219,7 @@ class LemlistClient:
                 params["userId"] = user_id
             if mark_as_read and request_no == 0:
                 params["markAsRead"] = "true"
-            raw, pagination = self._data_and_pagination(await self._get_json(path, params))
+            raw, pagination = self._data_and_pagination(await self._get_json(path, params, urgent=urgent))
             good, bad, why = parse_items(Message, raw)
             skipped += bad
             reasons.extend(why[: max(0, 5 - len(reasons))])
@@ -238,6 +241,7 @@ class LemlistClient:
         await self._get_json(
             self._contact_path(contact_id),
             {"markAsRead": "true", "userId": user_id, "limit": 1},
+            urgent=True,
         )
 
     # ---- plumbing --------------------------------------------------------------------
@@ -263,7 +267,7 @@ class LemlistClient:
             return body["data"], pagination
         raise self._invalid("no 'data' list")
 
-    async def _get_json(self, path: str, params: dict[str, str | int]) -> Any:
+    async def _get_json(self, path: str, params: dict[str, str | int], *, urgent: bool = False) -> Any:
         """GET and decode JSON, with rate limiting and retries; typed errors only."""
         controller = retrying(
             self._policy,
@@ -273,7 +277,7 @@ class LemlistClient:
             trusted=lambda: self._spoke_json,
         )
         try:
-            return await controller(self._attempt, path, params)
+            return await controller(self._attempt, path, params, urgent)
         except Transient as exc:
             self.stats.errors += 1
             log.info("GET %s failed after retries: %s", path, exc.final.message)
@@ -283,8 +287,8 @@ class LemlistClient:
             log.info("GET %s failed: %s", path, exc.message)
             raise
 
-    async def _attempt(self, path: str, params: dict[str, str | int]) -> Any:
-        async with self._limiter.slot() as ticket:
+    async def _attempt(self, path: str, params: dict[str, str | int], urgent: bool = False) -> Any:
+        async with self._limiter.slot(urgent=urgent) as ticket:
             self.stats.requests += 1
             marks: dict[str, float] = {}
 

@@ -938,8 +938,9 @@ class ThreadView(ScrollView, can_focus=True):
 
     async def _prefetch(self, conversation: Conversation, contact_id: str, user_id: str | None) -> None:
         try:
-            # mark_as_read stays False: a prefetch is never the user reading the thread.
-            thread = await self._client.thread(contact_id, user_id=user_id, mark_as_read=False)
+            # mark_as_read stays False: a prefetch is never the user reading the thread;
+            # not urgent: it must not overtake the pages of a load in progress.
+            thread = await self._client.thread(contact_id, user_id=user_id, mark_as_read=False, urgent=False)
         except Exception:
             return  # quiet: the open will fetch again and show the error there
         finally:
