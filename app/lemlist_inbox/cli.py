@@ -132,6 +132,9 @@ def _backend(args: argparse.Namespace) -> Iterator[tuple[Settings, bool]]:
         settings = load_settings(base_url=server.base_url, user_id=args.user_id, need_key=False)
         settings.base_url = server.base_url
         settings.api_key = DEMO_API_KEY
+        # The demo team has its own users: a user id configured for the real account
+        # would not be in it. Only an explicit --user-id applies.
+        settings.user_id = args.user_id
         settings.config_path = None  # never write demo choices into the user's real config
         yield settings, True
     finally:

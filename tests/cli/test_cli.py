@@ -161,3 +161,10 @@ def test_demo_list_and_show_need_no_key(tmp_path: Path) -> None:
 
 def test_usage_error_exit_code(tmp_path: Path) -> None:
     assert run("list", "--limit", "zero", tmp_path=tmp_path).returncode == 2
+
+
+def test_demo_ignores_a_user_id_configured_for_the_real_account(tmp_path: Path) -> None:
+    extra = {"LEMLIST_USER_ID": "usr_of_the_real_account"}
+    listed = run("--demo", "list", "--limit", "3", tmp_path=tmp_path, key=None, extra_env=extra)
+    assert listed.returncode == 0, listed.stderr
+    assert len(listed.stdout.splitlines()) == 3
