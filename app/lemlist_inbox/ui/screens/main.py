@@ -87,6 +87,8 @@ class MainScreen(Screen[None]):
         self._load_run = 0
         self._prefetch_timer: Timer | None = None
         self._refresh_timer: Timer | None = None
+        #: The key was rejected: auto-refresh stops polling (and notifying) until ``r``.
+        self._key_rejected = False
         self._repaint_timer: Timer | None = None
         self._last_repaint = -1.0
         self._progress: LoadProgress | None = None
@@ -225,6 +227,7 @@ class MainScreen(Screen[None]):
         """r: reload every page, merging by id; what is loaded stays on screen."""
         if self.user_id is None:
             return
+        self._key_rejected = False
         self.workers.cancel_group(self, "refresh")
         self._load()
 
@@ -289,7 +292,7 @@ class MainScreen(Screen[None]):
             self._update_counts(loaded=progress.loaded, expected=progress.expected, skipped=progress.skipped)
 
     def _poll_first_page(self) -> None:
-        if self.user_id is None or self.busy:
+        if self.user_id is None or self.busy or self._key_rejected:
             return
         self._refresh_first_page()
 
@@ -320,6 +323,7 @@ class MainScreen(Screen[None]):
         message = describe_error(error)
         self.status.update_state(error=message)
         if isinstance(error, AuthError):
+            self._key_rejected = True
             self.notify(message, severity="error", timeout=10, markup=False)
 
     def _empty_text(self) -> str:

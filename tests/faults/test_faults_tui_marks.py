@@ -1,0 +1,173 @@
+"""Mark-as-read while offline, through the real TUI, and the quit contract end to end.
+
+A conversation opened while its mark cannot be sent stays owed: retried in the
+background (never silently dropped while the app runs) and landed once the server
+takes it. On quit the pending marks get one last short chance; the ones still unsent
+are what ``InboxApp.run()`` returns, and the CLI (``cli._run_tui``) prints one line
+about them on stderr and exits 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from lemlist_inbox import cli
+from lemlist_inbox.api import LemlistClient
+from lemlist_inbox.config import Settings
+from lemlist_inbox.demo import DemoServer, Faults
+from lemlist_inbox.ui import app as app_module
+from lemlist_inbox.ui.app import InboxApp
+from lemlist_inbox.ui.screens.main import MainScreen
+from secret_keys import FAULTS_KEY
+from tui_harness import FAST_POLICY, REFERENCE, first_user, loaded, make_app, wait_for
+
+
+@pytest.fixture
+def server() -> Iterator[DemoServer]:
+    with DemoServer(
+        conversations=20, api_key=FAULTS_KEY, faults=Faults(rate_limit=False), reference=REFERENCE
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+async def apps() -> AsyncIterator[list[InboxApp]]:
+    made: list[InboxApp] = []
+    yield made
+    for app in made:
+        await app.client.aclose()
+
+
+def mark_requests(server: DemoServer, contact_id: str) -> list[int]:
+    """Statuses of the markAsRead requests the server saw for one contact."""
+    return [
+        record.status
+        for record in server.requests("/api/inbox/")
+        if record.query.get("markAsRead") == "true" and record.path.endswith("/" + contact_id)
+    ]
+
+
+def first_unread(screen: MainScreen) -> int:
+    return next(i for i in range(screen.store.view_size) if screen.store.view_at(i).unread)
+
+
+async def open_row(pilot: Pilot[Any], screen: MainScreen, index: int) -> tuple[str, str]:
+    entry = screen.store.view_at(index)
+    screen.conversation_list.move_to(index)
+    await pilot.press("enter")
+    await wait_for(lambda: screen.thread.current_conversation_id == entry.id)
+    contact = entry.conversation.thread_id
+    assert contact is not None
+    return entry.id, contact
+
+
+async def test_mark_failing_is_retried_in_the_background_until_it_lands(
+    server: DemoServer, apps: list[InboxApp]
+) -> None:
+    app = make_app(server, FAULTS_KEY, max_retries=0)
+    apps.append(app)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await loaded(app)
+        user = first_user(server)
+        # every request for a thread (and so every mark) fails from now on
+        server.faults.paths = ("/api/inbox/",)
+        server.faults.error_every = 1
+        conversation_id, contact = await open_row(pilot, screen, first_unread(screen))
+        queue = screen.thread.mark_queue
+        await wait_for(lambda: len(mark_requests(server, contact)) >= 2, timeout=10)
+        assert set(mark_requests(server, contact)) == {500}, "tried, failed, tried again"
+        assert queue.is_pending(conversation_id), "kept while it cannot be sent"
+        assert screen.store.get(conversation_id).unread  # type: ignore[union-attr]
+        assert server.dataset.is_read(contact, user) is False
+        # the keys still work meanwhile
+        await pilot.press("escape", "j", "k")
+        server.faults.error_every = 0  # the link is back
+        await wait_for(lambda: not queue.is_pending(conversation_id), timeout=10)
+        assert mark_requests(server, contact)[-1] == 200
+        assert server.dataset.is_read(contact, user) is True
+        await wait_for(lambda: not screen.store.get(conversation_id).unread)  # type: ignore[union-attr]
+        assert len(queue) == 0
+
+
+async def test_quit_flushes_pending_marks_when_the_server_is_back(
+    server: DemoServer, apps: list[InboxApp]
+) -> None:
+    app = make_app(server, FAULTS_KEY, max_retries=0)
+    apps.append(app)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await loaded(app)
+        server.faults.paths = ("/api/inbox/",)
+        server.faults.error_every = 1
+        conversation_id, contact = await open_row(pilot, screen, first_unread(screen))
+        await wait_for(lambda: screen.thread.mark_queue.is_pending(conversation_id))
+        server.faults.error_every = 0
+        await pilot.press("q")  # before the background retry (1 s backoff) fires
+        await wait_for(lambda: app.return_value is not None, timeout=10)
+    assert app.return_value == [], "the flush on quit sent it"
+    assert server.dataset.is_read(contact, first_user(server)) is True
+
+
+async def test_quit_gives_up_after_a_short_timeout_and_returns_unsent(
+    server: DemoServer, apps: list[InboxApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server that hangs on the mark: quit still returns, within the flush timeout."""
+    monkeypatch.setattr(app_module, "FLUSH_TIMEOUT", 0.5)
+    app = make_app(server, FAULTS_KEY, max_retries=0)
+    apps.append(app)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await loaded(app)
+        server.faults.paths = ("/api/inbox/",)
+        server.faults.error_every = 1
+        conversation_id, _ = await open_row(pilot, screen, first_unread(screen))
+        await wait_for(lambda: screen.thread.mark_queue.is_pending(conversation_id))
+        server.faults.error_every = 0
+        server.faults.latency = 3.0  # the flush's request hangs past the timeout
+        await pilot.press("q")
+        await wait_for(lambda: app.return_value is not None, timeout=10)
+        server.faults.latency = 0.0
+    assert app.return_value == [conversation_id]
+    assert app.unsent_marks == [conversation_id]
+
+
+def test_cli_reports_marks_that_could_not_be_sent(
+    server: DemoServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """End to end through ``cli._run_tui``: run() returns the unsent ids, the CLI says so."""
+    real_run = InboxApp.run
+    seen: dict[str, Any] = {}
+
+    def headless_run(self: InboxApp, **kwargs: Any) -> Any:
+        async def drive(pilot: Pilot[list[str]]) -> None:
+            screen = await loaded(self)
+            server.stop()  # offline from here on
+            conversation_id, _ = await open_row(pilot, screen, first_unread(screen))
+            seen["id"] = conversation_id
+            await wait_for(lambda: screen.thread.state != "loading")
+            await pilot.press("q")
+
+        result = real_run(self, headless=True, size=(120, 30), auto_pilot=drive)
+        seen["result"] = result
+        return result
+
+    def fast_client(settings: Settings) -> LemlistClient:
+        assert settings.api_key is not None
+        return LemlistClient(
+            settings.api_key, base_url=settings.base_url, retry_policy=FAST_POLICY, max_retries=1
+        )
+
+    monkeypatch.setattr(InboxApp, "run", headless_run)
+    monkeypatch.setattr(cli, "_client", fast_client)
+    monkeypatch.setattr(app_module, "FLUSH_TIMEOUT", 0.5)
+    settings = Settings(api_key=FAULTS_KEY, base_url=server.base_url, user_id=first_user(server))
+    settings.refresh_interval = 0
+    code = cli._run_tui(settings, demo=False)
+    err = capsys.readouterr().err
+    assert seen["result"] == [seen["id"]]
+    assert code == cli.EXIT_ERROR
+    assert "1 conversation(s) could not be marked read" in err
+    assert err.count("\n") == 1, "one line"
+    assert FAULTS_KEY not in err
