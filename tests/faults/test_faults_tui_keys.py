@@ -100,10 +100,11 @@ async def test_wrong_key_is_said_once_and_not_retried(server: DemoServer, apps: 
         assert "API key rejected" in assert_screen_clean(app, "wrong key")
 
 
+@pytest.mark.parametrize("noticed_by", ["r", "auto_refresh"])
 async def test_key_revoked_mid_session_keeps_rows_and_recovers(
-    server: DemoServer, apps: list[InboxApp]
+    noticed_by: str, server: DemoServer, apps: list[InboxApp]
 ) -> None:
-    app = make_app(server, REVOKED_KEY, page_size=10)
+    app = make_app(server, REVOKED_KEY, page_size=10, refresh_interval=0.2 if noticed_by != "r" else 0.0)
     apps.append(app)
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await loaded(app)
@@ -111,11 +112,13 @@ async def test_key_revoked_mid_session_keeps_rows_and_recovers(
         assert len(rows) == len(server.dataset)
         server.api_key = FAULTS_KEY  # the user's key is revoked
         before = len(server.log)
-        await pilot.press("r")
+        if noticed_by == "r":
+            await pilot.press("r")
         await wait_for(lambda: screen.status.state.error is not None and not screen.busy)
         assert (screen.status.state.error or "").startswith("API key rejected")
         await settle(server)
-        assert len(server.log) - before <= 2, "one 401, no retry loop"
+        assert len(server.log) - before <= 2, "one 401, no retry loop, no more polling"
+        assert len([t for t in notifications(app) if "API key rejected" in t]) == 1
         assert [screen.store.view_at(i).id for i in range(screen.store.view_size)] == rows
         await usable(pilot, screen)
         assert_no_key_anywhere(app)
@@ -123,6 +126,9 @@ async def test_key_revoked_mid_session_keeps_rows_and_recovers(
         await pilot.press("r")
         await wait_for(lambda: not screen.busy and screen.status.state.error is None)
         assert len(screen.store) == len(server.dataset)
+        if noticed_by != "r":  # polling resumed after r
+            seen = len(server.log)
+            await wait_for(lambda: len(server.log) > seen + 1)
 
 
 async def test_server_gone_keeps_rows_then_back_and_r_recovers(
