@@ -20,27 +20,22 @@ Why it is built the way it is:
   the thread request itself when it has to be fetched, or via ``client.mark_read``
   (through the ``MarkQueue``) when it was prefetched. A failed mark is retried in the
   background by the queue and reported if it keeps failing, never dropped.
+
+Where the rest lives: ``thread_style`` (glyphs, ASCII fallback, component styles),
+``thread_wrap`` (styled text -> screen lines), ``thread_layout`` (messages -> a
+``ThreadLayout``, reading-position arithmetic), ``thread_errors`` (the error line).
+This module keeps the widget: loading, marking, caching and painting.
 """
 
 from __future__ import annotations
 
 import asyncio
-import bisect
 import functools
-import io
-import itertools
-import locale
-import os
-import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import tzinfo
 from typing import TYPE_CHECKING, ClassVar
 
-from rich._wrap import divide_line
-from rich.cells import cell_len, chop_cells, set_cell_size
-from rich.console import Console
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import on, work
@@ -54,27 +49,39 @@ from textual.strip import Strip
 from textual.worker import Worker, get_current_worker
 
 from lemlist_inbox.api.client import Thread
-from lemlist_inbox.api.errors import (
-    AuthError,
-    BadRequestError,
-    InvalidResponseError,
-    LemlistError,
-    NetworkError,
-    NotFoundError,
-    PaymentRequiredError,
-    RateLimitedError,
-    ServerError,
-)
+from lemlist_inbox.api.errors import AuthError, BadRequestError, NotFoundError, PaymentRequiredError
 from lemlist_inbox.api.mark_queue import MarkQueue, PendingMark, describe_error
-from lemlist_inbox.api.models import Conversation, Direction
+from lemlist_inbox.api.models import Conversation
 from lemlist_inbox.api.models import Message as ApiMessage
-from lemlist_inbox.render import RenderedMessage, header_lines, render_thread, sanitize, sanitize_line
+from lemlist_inbox.render import RenderedMessage, render_thread, sanitize, sanitize_line
 from lemlist_inbox.ui.thread_cache import CachedThread, LayoutCache, MessageCache, ThreadCache
+from lemlist_inbox.ui.thread_errors import error_line
+from lemlist_inbox.ui.thread_layout import (
+    Anchor,
+    ThreadLayout,
+    build_layout,
+    layout_cost,
+    message_blocks,
+    message_text,
+    notice_layout,
+)
+from lemlist_inbox.ui.thread_style import (
+    ASCII_GLYPHS,
+    STYLE_CLASSES,
+    UNICODE_GLYPHS,
+    ThreadGlyphs,
+    ThreadStyles,
+    choose_glyphs,
+    resolve_styles,
+)
+from lemlist_inbox.ui.thread_wrap import wrap_text
 
 if TYPE_CHECKING:
     from lemlist_inbox.api.client import LemlistClient
     from lemlist_inbox.config import Settings
 
+# The pure parts live in thread_style / thread_wrap / thread_layout / thread_errors;
+# they are re-exported here because callers and tests import them from this module.
 __all__ = [
     "ASCII_GLYPHS",
     "UNICODE_GLYPHS",
@@ -83,8 +90,16 @@ __all__ = [
     "ThreadStyles",
     "ThreadView",
     "build_layout",
+    "choose_glyphs",
+    "error_line",
+    "layout_cost",
+    "message_blocks",
+    "message_text",
     "notice_layout",
 ]
+
+#: Old private name of ``thread_wrap.wrap_text``, still imported from here by tests.
+_wrap = wrap_text
 
 #: Below this many characters of text a layout is wrapped inline on the UI thread
 #: (measured on the 2-core CI box: ~0.3-0.5 µs per character, so <= ~15 ms); above,
@@ -92,489 +107,6 @@ __all__ = [
 INLINE_LAYOUT_CHARS = 30_000
 #: Prefetches kept in flight at once; older ones are cancelled (the cursor moved on).
 MAX_PREFETCH = 4
-
-
-# --------------------------------------------------------------------------- glyphs
-
-
-@dataclass(frozen=True)
-class ThreadGlyphs:
-    """Marks used in the pane; an ASCII set for terminals that cannot show Unicode."""
-
-    sent: str
-    received: str
-    other: str
-    folded: str
-    unfolded: str
-    warning: str
-    rule: str
-    attachment: str
-    dash: str
-
-
-UNICODE_GLYPHS = ThreadGlyphs(
-    sent="→", received="←", other="•", folded="▸", unfolded="▾", warning="⚠", rule="─",
-    attachment="+", dash="—",
-)
-ASCII_GLYPHS = ThreadGlyphs(
-    sent="->", received="<-", other="*", folded=">", unfolded="v", warning="!", rule="-",
-    attachment="+", dash="-",
-)
-
-
-def choose_glyphs(env: dict[str, str] | None = None, encoding: str | None = None) -> ThreadGlyphs:
-    """ASCII when asked (``LEMLIST_INBOX_ASCII=1``, as the list does) or when stdout can't encode."""
-    env = dict(os.environ) if env is None else env
-    if env.get("LEMLIST_INBOX_ASCII", "").strip().lower() in {"1", "true", "yes", "on"}:
-        return ASCII_GLYPHS
-    if encoding is None:
-        encoding = getattr(sys.stdout, "encoding", None) or locale.getpreferredencoding(False)
-    try:
-        "→←•▸▾⚠─—".encode(encoding or "ascii")
-    except (UnicodeEncodeError, LookupError):
-        return ASCII_GLYPHS
-    return UNICODE_GLYPHS
-
-
-# --------------------------------------------------------------------------- styles
-
-
-_NO_STYLE = Style.null()
-
-
-@dataclass(frozen=True)
-class ThreadStyles:
-    """Rich styles for each part of the pane, resolved from ``thread.tcss`` on the UI thread.
-
-    Resolved once and handed to the (thread) layout builder, which must not touch the
-    DOM. Frozen and hashable, so it is part of the layout cache key: a theme change
-    gives new styles and so new layouts.
-    """
-
-    title: Style = _NO_STYLE
-    sent: Style = _NO_STYLE
-    received: Style = _NO_STYLE
-    other: Style = _NO_STYLE
-    label: Style = _NO_STYLE
-    meta: Style = _NO_STYLE
-    subject: Style = _NO_STYLE
-    body: Style = _NO_STYLE
-    quote_fold: Style = _NO_STYLE
-    quote: Style = _NO_STYLE
-    link_number: Style = _NO_STYLE
-    link: Style = _NO_STYLE
-    warning: Style = _NO_STYLE
-    attachment: Style = _NO_STYLE
-    separator: Style = _NO_STYLE
-    notice: Style = _NO_STYLE
-    error: Style = _NO_STYLE
-
-
-#: Component class of each ``ThreadStyles`` field, e.g. ``thread--quote-fold``.
-_STYLE_CLASSES: dict[str, str] = {
-    name: "thread--" + name.replace("_", "-") for name in ThreadStyles.__dataclass_fields__
-}
-
-
-def _foreground_only(style: Style) -> Style:
-    """A component's full style minus its background.
-
-    The full (not partial) style is needed because theme colours such as ``$text-muted``
-    are "auto" colours computed against the background; a partial style leaves them
-    unresolved (white on a light theme). The background itself is dropped: each line
-    is painted over the widget's own background, so hover or focus tints still show.
-    """
-    return Style.from_color(style.color) + style.without_color
-
-
-# --------------------------------------------------------------------------- layout
-
-
-#: One wrapped screen line: its segments and its width in cells. Plain tuples, not
-#: ``Strip``s: a Strip carries seven small caches (~1.2 kB a line, measured), so a
-#: 14,000-line thread would weigh 17 MB; as tuples it is a fraction of that. Strips
-#: are made only for the lines on screen, in ``render_line``.
-Line = tuple[tuple[Segment, ...], int]
-_BLANK: Line = ((), 0)
-
-
-def _line(segments: list[Segment], cells: int | None = None) -> Line:
-    return (tuple(segments), Segment.get_line_length(segments) if cells is None else cells)
-
-
-@dataclass
-class ThreadLayout:
-    """A thread wrapped to one width: the lines to paint and where each message starts."""
-
-    lines: list[Line]
-    width: int
-    #: First line of each message, ascending (for keeping the reading position).
-    message_starts: list[int] = field(default_factory=list)
-
-    @property
-    def line_count(self) -> int:
-        return len(self.lines)
-
-    def strip(self, index: int) -> Strip:
-        segments, cells = self.lines[index]
-        return Strip(segments, cells)
-
-    @property
-    def strips(self) -> list[Strip]:
-        """Every line as a ``Strip`` (tests and tools; the widget makes them per line)."""
-        return [self.strip(index) for index in range(len(self.lines))]
-
-    def text(self) -> str:
-        """The plain text of the layout (tests, copy)."""
-        return "\n".join("".join(seg.text for seg in segments).rstrip() for segments, _ in self.lines)
-
-
-def _make_console(width: int) -> Console:
-    # A private console per build: rich consoles are not shared across threads, and this
-    # one never writes anywhere (it only measures and splits text into segments).
-    return Console(
-        width=max(1, width),
-        file=io.StringIO(),
-        force_terminal=True,
-        color_system="truecolor",
-        legacy_windows=False,
-        markup=False,
-        emoji=False,
-        highlight=False,
-    )
-
-
-def _wrap_ascii(line: str, width: int) -> list[str]:
-    """Greedy word wrap of one ASCII line (cells == characters), at C speed via ``rfind``."""
-    pieces: list[str] = []
-    while len(line) > width:
-        cut = line.rfind(" ", 0, width + 1)
-        if cut <= 0 or not line[:cut].strip():
-            pieces.append(line[:width])  # one word longer than the line: fold it
-            line = line[width:]
-        else:
-            pieces.append(line[:cut].rstrip(" "))
-            line = line[cut + 1 :]
-        line = line.lstrip(" ")
-    if line or not pieces:  # the spaces a cut leaves at the very end make no line of their own
-        pieces.append(line)
-    return pieces
-
-
-def _wrap_plain(line: str, style: Style | None, width: int) -> list[Line]:
-    """Wrap a single-style line without building rich ``Text`` objects.
-
-    Bodies are nearly all single-style lines, and rich's general wrapper costs about
-    2 µs per character; this path is several times faster, which is what keeps an
-    ordinary thread's layout cheap enough to build inline on the UI thread.
-    """
-    if line.isascii():
-        if len(line) <= width:
-            return [((Segment(line, style),), len(line))]
-        return [((Segment(piece, style),), len(piece)) for piece in _wrap_ascii(line, width)]
-    cells = cell_len(line)
-    if cells <= width:
-        return [((Segment(line, style),), cells)]
-    offsets = divide_line(line, width, fold=True)
-    bounds = [0, *offsets, len(line)]
-    lines: list[Line] = []
-    for start, end in itertools.pairwise(bounds):
-        piece = line[start:end].rstrip(" ")
-        lines.append(((Segment(piece, style),), cell_len(piece)))
-    return lines
-
-
-class _FittedLine(Text):
-    """A line that must stay one line: its middle part is shortened (…) to fit the width."""
-
-    def __init__(self, head: tuple[str, Style], middle: tuple[str, Style], tail: tuple[str, Style]) -> None:
-        super().__init__(end="", no_wrap=True)
-        self.parts = (head, middle, tail)
-        for part, style in self.parts:
-            self.append(part, style)
-
-    def fitted(self, width: int) -> Text:
-        (head, head_style), (middle, middle_style), (tail, tail_style) = self.parts
-        room = width - cell_len(head) - cell_len(tail)
-        if cell_len(middle) <= room:
-            return self
-        fitted = Text(end="", no_wrap=True)
-        fitted.append(head, head_style)
-        if room >= 4:
-            fitted.append(set_cell_size(middle, room - 1).rstrip() + "…", middle_style)
-        fitted.append(tail, tail_style)
-        return fitted
-
-
-def _wrap(console: Console, text: Text, width: int) -> list[Line]:
-    """Wrap at spaces; a ``no_wrap`` text is instead folded at exactly ``width`` cells."""
-    width = max(1, width)
-    if isinstance(text, _FittedLine):
-        text = text.fitted(width)
-    if text.no_wrap:
-        chunks = chop_cells(text.plain, width) or [""]
-        offsets = list(itertools.accumulate(len(chunk) for chunk in chunks))[:-1]
-        pieces = text.divide(offsets) if offsets else [text]
-        return [_line(list(piece.render(console)), piece.cell_len) for piece in pieces]
-    base = text.style if isinstance(text.style, Style) else None
-    options = console.options.update(width=width, no_wrap=False, overflow="fold")
-    strips: list[Line] = []
-    lines: list[Text] = list(text.split("\n", allow_blank=True))
-    if len(lines) > 1 and text.plain.endswith("\n"):
-        lines = lines[:-1]  # as rich does: a final newline ends the last line, adds none
-    for line in lines:
-        plain = line.plain
-        runs = _runs(line, base)
-        if runs is None:
-            strips.extend(_line(segments) for segments in console.render_lines(line, options, pad=False))
-        elif len(runs) <= 1:
-            strips.extend(_wrap_plain(plain, runs[0][1] if runs else base, width))
-        elif (cells := cell_len(plain)) <= width:
-            strips.append((tuple(Segment(run, style) for run, style in runs), cells))
-        else:  # several styles on one long line: rich's general wrapper
-            strips.extend(_line(segments) for segments in console.render_lines(line, options, pad=False))
-    return strips
-
-
-def _runs(line: Text, base: Style | None) -> list[tuple[str, Style | None]] | None:
-    """The line as (text, style) runs, or None when its spans overlap (then rich handles it).
-
-    Text built with ``append`` has ordered, non-overlapping spans, which is all we build.
-    """
-    plain = line.plain
-    runs: list[tuple[str, Style | None]] = []
-    position = 0
-    for span in line.spans:
-        if span.start < position or not isinstance(span.style, Style):
-            return None
-        if span.start > position:
-            runs.append((plain[position : span.start], base))
-        if span.end > span.start:
-            runs.append((plain[span.start : span.end], base + span.style if base else span.style))
-        position = span.end
-    if position < len(plain):
-        runs.append((plain[position:], base))
-    return runs
-
-
-def _host(value: str) -> str:
-    """The host part of a URL or bare domain, for the 'goes to' of a suspicious link."""
-    from urllib.parse import urlsplit
-
-    text = value.strip()
-    if "://" not in text and not text.startswith("mailto:"):
-        text = "//" + text
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return value
-    if parts.scheme == "mailto":
-        return parts.path
-    return parts.hostname or value
-
-
-def _direction(rm: RenderedMessage, glyphs: ThreadGlyphs, styles: ThreadStyles) -> tuple[str, Style]:
-    # ``rm.title`` is "Sent by us" / "Reply from contact" / the type shown literally.
-    if rm.direction == Direction.SENT:
-        return f"{glyphs.sent} {rm.title}", styles.sent
-    if rm.direction == Direction.RECEIVED:
-        return f"{glyphs.received} {rm.title}", styles.received
-    return f"{glyphs.other} {rm.title}", styles.other
-
-
-def message_blocks(
-    rm: RenderedMessage,
-    *,
-    expanded: bool,
-    styles: ThreadStyles,
-    glyphs: ThreadGlyphs,
-    tz: tzinfo | None = None,
-) -> list[Text]:
-    """One message as styled blocks: header, body, quote (folded or not), links, attachments.
-
-    The header rows come from ``render.header_lines`` so the pane and ``lemlist-inbox show``
-    agree. Only ``append(plain, style)`` is used: every string here came from a stranger.
-    Link lines are ``no_wrap`` blocks, which ``_wrap`` folds at the exact width instead of
-    at spaces, so a long URL stays on its ``[n]`` line rather than jumping below it.
-    """
-    blocks: list[Text] = []
-    out = Text(end="", overflow="fold")
-    blocks.append(out)
-    label, style = _direction(rm, glyphs, styles)
-    out.append(label, style)
-    out.append("\n")
-    rows = header_lines(rm, tz)
-    pad = max((len(name) for name, _ in rows), default=0) + 2
-    for name, value in rows:
-        out.append(f"{name + ':':<{pad}}", styles.label)
-        if name == "Subject":
-            out.append(value, styles.subject)
-        elif name == "Date":
-            out.append(value, styles.meta)
-        else:
-            out.append(value, styles.body)
-        out.append("\n")
-    out.append("\n")
-
-    body = rm.body
-    text = body.text.strip("\n")
-    if text:
-        out.append(text, styles.body)
-        out.append("\n")
-    elif not body.quoted:
-        out.append("(no text)", styles.notice)
-        out.append("\n")
-
-    if body.quoted:
-        header = body.quote_header or ""
-        if expanded:
-            out.append("\n")
-            out.append(f"{glyphs.unfolded} quoted text", styles.quote_fold)
-            out.append(" (z to hide)", styles.notice)
-            out.append("\n")
-            if header:
-                out.append(header, styles.quote)
-                out.append("\n")
-            out.append(body.quoted.strip("\n"), styles.quote)
-            out.append("\n")
-        else:
-            count = body.quote_line_count or len(body.quoted.strip("\n").splitlines())
-            noun = "line" if count == 1 else "lines"
-            blocks.append(Text("", end=""))
-            # One line whatever the width: the attribution is shortened, the key hint kept.
-            blocks.append(
-                _FittedLine(
-                    (f"{glyphs.folded} {count} quoted {noun} hidden", styles.quote_fold),
-                    (f" {glyphs.dash} {header}" if header else "", styles.quote),
-                    (" (z to show)", styles.notice),
-                )
-            )
-
-    links = body.links if expanded else body.visible_links
-    if links:
-        blocks.append(Text("", end=""))
-        for link in links:
-            line = Text(end="", no_wrap=True)
-            line.append(f"[{link.number}] ", styles.link_number)
-            line.append(link.target, styles.link)
-            blocks.append(line)
-            if link.suspicious:
-                reason = link.warning or f"text shows {link.text}"
-                warning = Text(end="", overflow="fold")
-                warning.append("    ")
-                warning.append(f"{glyphs.warning} {reason}, goes to {_host(link.target)}", styles.warning)
-                blocks.append(warning)
-
-    if rm.attachments:
-        out = Text(end="", overflow="fold")
-        out.append("\n")
-        for attachment in rm.attachments:
-            out.append(f"{glyphs.attachment} ", styles.attachment)
-            out.append(attachment, styles.attachment)
-            out.append("\n")
-        blocks.append(out)
-    return blocks
-
-
-def message_text(
-    rm: RenderedMessage,
-    *,
-    expanded: bool,
-    styles: ThreadStyles,
-    glyphs: ThreadGlyphs = UNICODE_GLYPHS,
-    tz: tzinfo | None = None,
-) -> str:
-    """The plain text of one message's blocks, unwrapped (tests, copy)."""
-    blocks = message_blocks(rm, expanded=expanded, styles=styles, glyphs=glyphs, tz=tz)
-    return "\n".join(block.plain.rstrip("\n") for block in blocks)
-
-
-def _message_cost(rm: RenderedMessage, expanded: bool) -> int:
-    cost = len(rm.body.text) + 200
-    if expanded and rm.body.quoted:
-        cost += len(rm.body.quoted)
-    return cost
-
-
-def layout_cost(messages: Sequence[RenderedMessage], expanded: bool) -> int:
-    """Roughly how much wrapping a layout needs (characters), to pick inline vs thread."""
-    return sum(_message_cost(rm, expanded) for rm in messages)
-
-
-def build_layout(
-    messages: Sequence[RenderedMessage],
-    *,
-    width: int,
-    expanded: bool,
-    styles: ThreadStyles,
-    glyphs: ThreadGlyphs = UNICODE_GLYPHS,
-    title: Text | None = None,
-    skipped: int = 0,
-    tz: tzinfo | None = None,
-    cancelled: Callable[[], bool] = lambda: False,
-) -> ThreadLayout | None:
-    """Wrap a whole thread to ``width`` cells; ``None`` if ``cancelled()`` turned true meanwhile.
-
-    Pure (no DOM access), so it can run in a thread worker.
-    """
-    width = max(1, width)
-    console = _make_console(width)
-    strips: list[Line] = []
-    starts: list[int] = []
-    if title is not None:
-        strips.extend(_wrap(console, title, width))
-    if skipped:
-        noun = "message" if skipped == 1 else "messages"
-        note = Text(f"{skipped} {noun} could not be read and are not shown.", styles.notice)
-        strips.extend(_wrap(console, note, width))
-    if not messages:
-        strips.extend(_wrap(console, Text("No messages in this conversation.", styles.notice), width))
-        return ThreadLayout(strips, width, [])
-    rule = _wrap(console, Text(glyphs.rule * width, styles.separator, no_wrap=True), width)[0]
-    for index, rm in enumerate(messages):
-        if cancelled():
-            return None
-        if index or title is not None:
-            strips.append(_BLANK)
-            strips.append(rule)
-        starts.append(len(strips))
-        for block in message_blocks(rm, expanded=expanded, styles=styles, glyphs=glyphs, tz=tz):
-            strips.extend(_wrap(console, block, width))
-    return ThreadLayout(strips, width, starts)
-
-
-def notice_layout(text: str, style: Style, width: int) -> ThreadLayout:
-    """A one-message layout for loading, empty and error states (``text`` must be sanitized)."""
-    width = max(1, width)
-    return ThreadLayout(_wrap(_make_console(width), Text(text, style), width), width, [])
-
-
-# --------------------------------------------------------------------------- errors
-
-
-def error_line(exc: BaseException) -> str:
-    """One clear line for the pane: what went wrong and how to try again. Never a traceback."""
-    reason = sanitize_line(describe_error(exc), 300)
-    retry = "press r here or open the conversation again to retry"
-    if isinstance(exc, NotFoundError):
-        return f"This conversation was not found on lemlist ({reason}). Refresh the list with r."
-    if isinstance(exc, AuthError):
-        return f"lemlist refused the API key ({reason}). Check the key, then restart."
-    if isinstance(exc, PaymentRequiredError):
-        return f"lemlist refused this request for the plan or credits ({reason})."
-    if isinstance(exc, BadRequestError):
-        return f"lemlist rejected the request ({reason}); {retry}."
-    if isinstance(exc, NetworkError):
-        return f"Could not reach lemlist ({reason}); {retry}."
-    if isinstance(exc, RateLimitedError):
-        return f"lemlist is rate limiting us ({reason}); wait a moment, then {retry}."
-    if isinstance(exc, ServerError):
-        return f"lemlist had a server error ({reason}); {retry}."
-    if isinstance(exc, InvalidResponseError):
-        return f"The server's answer was not lemlist's API ({reason}); check the base URL, then {retry}."
-    if isinstance(exc, LemlistError):
-        return f"Could not load this conversation ({reason}); {retry}."
-    return f"Could not show this conversation ({reason}); {retry}."
 
 
 # --------------------------------------------------------------------------- widget
@@ -614,14 +146,14 @@ class _RenderRequest:
     messages: Sequence[ApiMessage] = ()
     rendered: Sequence[RenderedMessage] | None = None
     skipped: int = 0
-    anchor: tuple[int, float] | None = None
+    anchor: Anchor | None = None
     contact_name: str | None = None
 
 
 class ThreadView(ScrollView, can_focus=True):
     """Scrollable view of one conversation; see the module docstring for the design."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = set(_STYLE_CLASSES.values())
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(STYLE_CLASSES.values())
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("z", "toggle_quotes", "Quotes", tooltip="Fold or unfold the quoted history"),
@@ -968,6 +500,14 @@ class ThreadView(ScrollView, can_focus=True):
     @work(thread=True, group="render", exit_on_error=False)
     def _render_worker(self, request: _RenderRequest) -> None:
         """HTML -> text and wrapping, off the UI thread; the result is posted back."""
+        self._render_and_wrap(request)
+
+    def _render_and_wrap(self, request: _RenderRequest) -> None:
+        """The body of both thread workers: convert what is not rendered yet, wrap, post back.
+
+        A fetch (``request.rendered`` is None) always reports, so its rendering reaches
+        the cache even when the wrap was cancelled; a re-wrap reports only a finished layout.
+        """
         worker = get_current_worker()
         rendered: Sequence[RenderedMessage] | None = request.rendered
         layout: ThreadLayout | None = None
@@ -979,21 +519,30 @@ class ThreadView(ScrollView, can_focus=True):
                     functools.partial(render_thread, contact_name=request.contact_name),
                 )
             if request.width > 0:
-                layout = build_layout(
-                    rendered,
-                    width=request.width,
-                    expanded=request.expanded,
-                    styles=request.styles,
-                    glyphs=request.glyphs,
-                    title=request.title,
-                    skipped=request.skipped,
-                    tz=self._tz,
-                    cancelled=lambda: worker.is_cancelled,
-                )
+                layout = self._build_layout(request, rendered, cancelled=lambda: worker.is_cancelled)
         except Exception as exc:  # a renderer bug must not take the app down
             self.post_message(self._RenderDone(request, None, None, describe_error(exc)))
             return
-        self.post_message(self._RenderDone(request, rendered, layout, None))
+        if layout is not None or request.rendered is None:
+            self.post_message(self._RenderDone(request, rendered, layout, None))
+
+    def _build_layout(
+        self,
+        request: _RenderRequest,
+        rendered: Sequence[RenderedMessage],
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> ThreadLayout | None:
+        return build_layout(
+            rendered,
+            width=request.width,
+            expanded=request.expanded,
+            styles=request.styles,
+            glyphs=request.glyphs,
+            title=request.title,
+            skipped=request.skipped,
+            tz=self._tz,
+            cancelled=cancelled,
+        )
 
     @on(_RenderDone)
     def _render_done(self, message: ThreadView._RenderDone) -> None:
@@ -1051,11 +600,7 @@ class ThreadView(ScrollView, can_focus=True):
     def _resolve_styles(self) -> ThreadStyles:
         if not self.is_mounted:
             return ThreadStyles()
-        values = {
-            name: _foreground_only(self.get_component_rich_style(component, default=Style()))
-            for name, component in _STYLE_CLASSES.items()
-        }
-        return ThreadStyles(**values)
+        return resolve_styles(lambda component: self.get_component_rich_style(component, default=Style()))
 
     def _layout_key(self) -> tuple[object, ...]:
         return (
@@ -1080,22 +625,12 @@ class ThreadView(ScrollView, can_focus=True):
         self._state = "thread"
         self._relayout(home=home)
 
-    def _anchor(self) -> tuple[int, float] | None:
+    def _anchor(self) -> Anchor | None:
         """Reading position as (message index, fraction into that message).
 
         Index -1 means "above the first message", with the line itself as the second item.
         """
-        starts = self._layout.message_starts
-        if not starts:
-            return None
-        y = round(self.scroll_y)
-        if y < starts[0]:
-            return (-1, float(y))  # above the first message (the title): keep the line
-        index = bisect.bisect_right(starts, y) - 1
-        start = starts[index]
-        end = starts[index + 1] if index + 1 < len(starts) else self._layout.line_count
-        span = max(1, end - start)
-        return index, max(0.0, (y - start) / span)
+        return self._layout.anchor_at(round(self.scroll_y))
 
     def _relayout(self, *, home: bool = False) -> None:
         """Show the current thread at the current width and quote state, from cache if possible."""
@@ -1130,16 +665,7 @@ class ThreadView(ScrollView, can_focus=True):
             anchor=(0, 0.0) if home else anchor,
         )
         if layout_cost(thread.messages, self._expanded) <= INLINE_LAYOUT_CHARS:
-            built = build_layout(
-                thread.messages,
-                width=width,
-                expanded=self._expanded,
-                styles=request.styles,
-                glyphs=self._glyphs,
-                title=title,
-                skipped=thread.skipped,
-                tz=self._tz,
-            )
+            built = self._build_layout(request, thread.messages)
             assert built is not None
             self._layouts.put(key, built)
             self._set_layout(built, home=home, anchor=anchor)
@@ -1155,48 +681,21 @@ class ThreadView(ScrollView, can_focus=True):
     @work(thread=True, group="layout", exclusive=True, exit_on_error=False)
     def _layout_worker(self, request: _RenderRequest) -> None:
         """Re-wrap a big thread (resize, ``z``) off the UI thread."""
-        worker = get_current_worker()
-        try:
-            layout = build_layout(
-                request.rendered or (),
-                width=request.width,
-                expanded=request.expanded,
-                styles=request.styles,
-                glyphs=request.glyphs,
-                title=request.title,
-                skipped=request.skipped,
-                tz=self._tz,
-                cancelled=lambda: worker.is_cancelled,
-            )
-        except Exception as exc:
-            self.post_message(self._RenderDone(request, None, None, describe_error(exc)))
-            return
-        if layout is not None:
-            self.post_message(self._RenderDone(request, request.rendered, layout, None))
+        self._render_and_wrap(request)
 
     def _set_layout(
         self,
         layout: ThreadLayout,
         *,
         home: bool = False,
-        anchor: tuple[int, float] | None = None,
+        anchor: Anchor | None = None,
     ) -> None:
         self._layout = layout
         self.virtual_size = Size(layout.width, layout.line_count)
         if home:
             self.scroll_to(0, 0, animate=False, force=True)
-        elif anchor is not None and anchor[0] < 0:
-            self.scroll_to(0, anchor[1], animate=False, force=True)
-        elif anchor is not None and layout.message_starts:
-            index, fraction = anchor
-            index = min(index, len(layout.message_starts) - 1)
-            start = layout.message_starts[index]
-            end = (
-                layout.message_starts[index + 1]
-                if index + 1 < len(layout.message_starts)
-                else layout.line_count
-            )
-            self.scroll_to(0, start + round(fraction * max(0, end - start)), animate=False, force=True)
+        elif anchor is not None and (y := layout.line_for(anchor)) is not None:
+            self.scroll_to(0, y, animate=False, force=True)
         self.refresh()
 
     # ------------------------------------------------------------------ Textual hooks

@@ -1,0 +1,283 @@
+"""A thread's rendered messages laid out as styled screen lines at one width.
+
+Pure (no widget, no DOM), so a big thread can be laid out in a thread worker; the
+widget only turns the few lines on screen into ``Strip``s. Also the reading-position
+arithmetic (which message, how far into it), because it depends only on the layout.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import tzinfo
+
+from rich.style import Style
+from rich.text import Text
+from textual.strip import Strip
+
+from lemlist_inbox.api.models import Direction
+from lemlist_inbox.render import RenderedMessage, header_lines
+from lemlist_inbox.ui.thread_style import UNICODE_GLYPHS, ThreadGlyphs, ThreadStyles
+from lemlist_inbox.ui.thread_wrap import BLANK, FittedLine, Line, make_console, wrap_text
+
+__all__ = [
+    "Anchor",
+    "ThreadLayout",
+    "build_layout",
+    "layout_cost",
+    "message_blocks",
+    "message_text",
+    "notice_layout",
+]
+
+#: A reading position: (message index, fraction into that message), or (-1, line)
+#: for a line above the first message (the title).
+Anchor = tuple[int, float]
+
+
+@dataclass
+class ThreadLayout:
+    """A thread wrapped to one width: the lines to paint and where each message starts."""
+
+    lines: list[Line]
+    width: int
+    #: First line of each message, ascending (for keeping the reading position).
+    message_starts: list[int] = field(default_factory=list)
+
+    @property
+    def line_count(self) -> int:
+        return len(self.lines)
+
+    def strip(self, index: int) -> Strip:
+        segments, cells = self.lines[index]
+        return Strip(segments, cells)
+
+    @property
+    def strips(self) -> list[Strip]:
+        """Every line as a ``Strip`` (tests and tools; the widget makes them per line)."""
+        return [self.strip(index) for index in range(len(self.lines))]
+
+    def text(self) -> str:
+        """The plain text of the layout (tests, copy)."""
+        return "\n".join("".join(seg.text for seg in segments).rstrip() for segments, _ in self.lines)
+
+    def message_span(self, index: int) -> tuple[int, int]:
+        """The first line of message ``index`` and the line after its last."""
+        starts = self.message_starts
+        end = starts[index + 1] if index + 1 < len(starts) else self.line_count
+        return starts[index], end
+
+    def anchor_at(self, y: int) -> Anchor | None:
+        """The reading position at line ``y``, to find it again after a re-wrap."""
+        starts = self.message_starts
+        if not starts:
+            return None
+        if y < starts[0]:
+            return (-1, float(y))  # above the first message (the title): keep the line
+        index = bisect.bisect_right(starts, y) - 1
+        start, end = self.message_span(index)
+        span = max(1, end - start)
+        return index, max(0.0, (y - start) / span)
+
+    def line_for(self, anchor: Anchor) -> float | None:
+        """The line to scroll to for ``anchor`` in this layout; ``None`` keeps the scroll."""
+        if anchor[0] < 0:
+            return anchor[1]
+        if not self.message_starts:
+            return None
+        index, fraction = anchor
+        start, end = self.message_span(min(index, len(self.message_starts) - 1))
+        return start + round(fraction * max(0, end - start))
+
+
+def _host(value: str) -> str:
+    """The host part of a URL or bare domain, for the 'goes to' of a suspicious link."""
+    from urllib.parse import urlsplit
+
+    text = value.strip()
+    if "://" not in text and not text.startswith("mailto:"):
+        text = "//" + text
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return value
+    if parts.scheme == "mailto":
+        return parts.path
+    return parts.hostname or value
+
+
+def _direction(rm: RenderedMessage, glyphs: ThreadGlyphs, styles: ThreadStyles) -> tuple[str, Style]:
+    # ``rm.title`` is "Sent by us" / "Reply from contact" / the type shown literally.
+    if rm.direction == Direction.SENT:
+        return f"{glyphs.sent} {rm.title}", styles.sent
+    if rm.direction == Direction.RECEIVED:
+        return f"{glyphs.received} {rm.title}", styles.received
+    return f"{glyphs.other} {rm.title}", styles.other
+
+
+def message_blocks(
+    rm: RenderedMessage,
+    *,
+    expanded: bool,
+    styles: ThreadStyles,
+    glyphs: ThreadGlyphs,
+    tz: tzinfo | None = None,
+) -> list[Text]:
+    """One message as styled blocks: header, body, quote (folded or not), links, attachments.
+
+    The header rows come from ``render.header_lines`` so the pane and ``lemlist-inbox show``
+    agree. Only ``append(plain, style)`` is used: every string here came from a stranger.
+    Link lines are ``no_wrap`` blocks, which ``wrap_text`` folds at the exact width instead of
+    at spaces, so a long URL stays on its ``[n]`` line rather than jumping below it.
+    """
+    blocks: list[Text] = []
+    out = Text(end="", overflow="fold")
+    blocks.append(out)
+    label, style = _direction(rm, glyphs, styles)
+    out.append(label, style)
+    out.append("\n")
+    rows = header_lines(rm, tz)
+    pad = max((len(name) for name, _ in rows), default=0) + 2
+    for name, value in rows:
+        out.append(f"{name + ':':<{pad}}", styles.label)
+        if name == "Subject":
+            out.append(value, styles.subject)
+        elif name == "Date":
+            out.append(value, styles.meta)
+        else:
+            out.append(value, styles.body)
+        out.append("\n")
+    out.append("\n")
+
+    body = rm.body
+    text = body.text.strip("\n")
+    if text:
+        out.append(text, styles.body)
+        out.append("\n")
+    elif not body.quoted:
+        out.append("(no text)", styles.notice)
+        out.append("\n")
+
+    if body.quoted:
+        header = body.quote_header or ""
+        if expanded:
+            out.append("\n")
+            out.append(f"{glyphs.unfolded} quoted text", styles.quote_fold)
+            out.append(" (z to hide)", styles.notice)
+            out.append("\n")
+            if header:
+                out.append(header, styles.quote)
+                out.append("\n")
+            out.append(body.quoted.strip("\n"), styles.quote)
+            out.append("\n")
+        else:
+            count = body.quote_line_count or len(body.quoted.strip("\n").splitlines())
+            noun = "line" if count == 1 else "lines"
+            blocks.append(Text("", end=""))
+            # One line whatever the width: the attribution is shortened, the key hint kept.
+            blocks.append(
+                FittedLine(
+                    (f"{glyphs.folded} {count} quoted {noun} hidden", styles.quote_fold),
+                    (f" {glyphs.dash} {header}" if header else "", styles.quote),
+                    (" (z to show)", styles.notice),
+                )
+            )
+
+    links = body.links if expanded else body.visible_links
+    if links:
+        blocks.append(Text("", end=""))
+        for link in links:
+            line = Text(end="", no_wrap=True)
+            line.append(f"[{link.number}] ", styles.link_number)
+            line.append(link.target, styles.link)
+            blocks.append(line)
+            if link.suspicious:
+                reason = link.warning or f"text shows {link.text}"
+                warning = Text(end="", overflow="fold")
+                warning.append("    ")
+                warning.append(f"{glyphs.warning} {reason}, goes to {_host(link.target)}", styles.warning)
+                blocks.append(warning)
+
+    if rm.attachments:
+        out = Text(end="", overflow="fold")
+        out.append("\n")
+        for attachment in rm.attachments:
+            out.append(f"{glyphs.attachment} ", styles.attachment)
+            out.append(attachment, styles.attachment)
+            out.append("\n")
+        blocks.append(out)
+    return blocks
+
+
+def message_text(
+    rm: RenderedMessage,
+    *,
+    expanded: bool,
+    styles: ThreadStyles,
+    glyphs: ThreadGlyphs = UNICODE_GLYPHS,
+    tz: tzinfo | None = None,
+) -> str:
+    """The plain text of one message's blocks, unwrapped (tests, copy)."""
+    blocks = message_blocks(rm, expanded=expanded, styles=styles, glyphs=glyphs, tz=tz)
+    return "\n".join(block.plain.rstrip("\n") for block in blocks)
+
+
+def _message_cost(rm: RenderedMessage, expanded: bool) -> int:
+    cost = len(rm.body.text) + 200
+    if expanded and rm.body.quoted:
+        cost += len(rm.body.quoted)
+    return cost
+
+
+def layout_cost(messages: Sequence[RenderedMessage], expanded: bool) -> int:
+    """Roughly how much wrapping a layout needs (characters), to pick inline vs thread."""
+    return sum(_message_cost(rm, expanded) for rm in messages)
+
+
+def build_layout(
+    messages: Sequence[RenderedMessage],
+    *,
+    width: int,
+    expanded: bool,
+    styles: ThreadStyles,
+    glyphs: ThreadGlyphs = UNICODE_GLYPHS,
+    title: Text | None = None,
+    skipped: int = 0,
+    tz: tzinfo | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> ThreadLayout | None:
+    """Wrap a whole thread to ``width`` cells; ``None`` if ``cancelled()`` turned true meanwhile.
+
+    Pure (no DOM access), so it can run in a thread worker.
+    """
+    width = max(1, width)
+    console = make_console(width)
+    strips: list[Line] = []
+    starts: list[int] = []
+    if title is not None:
+        strips.extend(wrap_text(console, title, width))
+    if skipped:
+        noun = "message" if skipped == 1 else "messages"
+        note = Text(f"{skipped} {noun} could not be read and are not shown.", styles.notice)
+        strips.extend(wrap_text(console, note, width))
+    if not messages:
+        strips.extend(wrap_text(console, Text("No messages in this conversation.", styles.notice), width))
+        return ThreadLayout(strips, width, [])
+    rule = wrap_text(console, Text(glyphs.rule * width, styles.separator, no_wrap=True), width)[0]
+    for index, rm in enumerate(messages):
+        if cancelled():
+            return None
+        if index or title is not None:
+            strips.append(BLANK)
+            strips.append(rule)
+        starts.append(len(strips))
+        for block in message_blocks(rm, expanded=expanded, styles=styles, glyphs=glyphs, tz=tz):
+            strips.extend(wrap_text(console, block, width))
+    return ThreadLayout(strips, width, starts)
+
+
+def notice_layout(text: str, style: Style, width: int) -> ThreadLayout:
+    """A one-message layout for loading, empty and error states (``text`` must be sanitized)."""
+    width = max(1, width)
+    return ThreadLayout(wrap_text(make_console(width), Text(text, style), width), width, [])
