@@ -74,6 +74,7 @@ def rss_mb() -> float:
 def sample(app: Any, started: float, label: str) -> dict[str, Any]:
     gc.collect()
     screen = app.main_screen
+    thread = screen.thread if screen is not None else None
     row = {
         "label": label,
         "elapsed_s": round(time.monotonic() - started, 1),
@@ -85,12 +86,19 @@ def sample(app: Any, started: float, label: str) -> dict[str, Any]:
         "requests": app.client.stats.requests,
         "errors": app.client.stats.errors,
         "workers": len(app.workers),
+        # the thread pane's bounded caches (200 threads, 100k layout lines, 5,000 messages):
+        # growth here is warming up, not a leak
+        "cached_threads": len(getattr(thread, "_cache", ())),
+        "layout_lines": getattr(getattr(thread, "_layouts", None), "total_lines", 0),
+        "cached_messages": len(getattr(thread, "_messages", ())),
     }
     heap = f"{row['heap_mb']:7.2f}" if row["heap_mb"] is not None else "      -"
     print(
         f"{row['label']:>7} {row['elapsed_s']:7.1f}s  rss {row['rss_mb']:7.1f} MB  heap {heap} MB  "
         f"tasks {row['tasks']:3d}  threads {row['threads']:3d}  workers {row['workers']:3d}  "
-        f"store {row['store']:5d}  requests {row['requests']:6d}  errors {row['errors']}",
+        f"store {row['store']:5d}  requests {row['requests']:6d}  errors {row['errors']}  "
+        f"cache: threads {row['cached_threads']:3d} lines {row['layout_lines']:6d} "
+        f"messages {row['cached_messages']:4d}",
         flush=True,
     )
     return row
@@ -118,8 +126,13 @@ async def soak(base_url: str, user_id: str, minutes: float, walk_every: float) -
         next_minute = started + 60
         step = 0
         while time.monotonic() < deadline:
-            await asyncio.sleep(walk_every)
+            await asyncio.sleep(walk_every or 1.0)
             step += 1
+            if not walk_every:  # refresh and new activity only, no reading
+                if time.monotonic() >= next_minute:
+                    rows.append(sample(app, started, f"{round((next_minute - started) / 60)} min"))
+                    next_minute += 60
+                continue
             # Walk like a reader: down a row, open it (marks read), back; top now and then.
             keys = ["j", "enter", "escape"] if step % 10 else ["g", "enter", "escape"]
             await pilot.press(*keys)
@@ -161,7 +174,9 @@ def main() -> int:
     parser.add_argument("--conversations", type=int, default=500)
     parser.add_argument("--activity-every", type=float, default=2.0, help="seconds between bumps")
     parser.add_argument("--activity-count", type=int, default=3, help="conversations per bump")
-    parser.add_argument("--walk-every", type=float, default=3.0, help="seconds between key walks")
+    parser.add_argument(
+        "--walk-every", type=float, default=3.0, help="seconds between key walks (0: never open a thread)"
+    )
     parser.add_argument("--tracemalloc", action="store_true", help="trace Python allocations (slower)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
