@@ -23,8 +23,9 @@ Why it is built the way it is:
 
 Where the rest lives: ``thread_style`` (glyphs, ASCII fallback, component styles),
 ``thread_wrap`` (styled text -> screen lines), ``thread_layout`` (messages -> a
-``ThreadLayout``, reading-position arithmetic), ``thread_errors`` (the error line).
-This module keeps the widget: loading, marking, caching and painting.
+``ThreadLayout``, reading-position arithmetic), ``thread_errors`` (the error line),
+``thread_marking`` (the marks in flight: on a thread request or queued). This module
+keeps the widget: opening, loading, caching, re-wrapping and painting.
 """
 
 from __future__ import annotations
@@ -49,8 +50,7 @@ from textual.strip import Strip
 from textual.worker import Worker, get_current_worker
 
 from lemlist_inbox.api.client import Thread
-from lemlist_inbox.api.errors import AuthError, BadRequestError, NotFoundError, PaymentRequiredError
-from lemlist_inbox.api.mark_queue import MarkQueue, PendingMark, describe_error
+from lemlist_inbox.api.mark_queue import MarkQueue, describe_error
 from lemlist_inbox.api.models import Conversation
 from lemlist_inbox.api.models import Message as ApiMessage
 from lemlist_inbox.render import RenderedMessage, render_thread, sanitize, sanitize_line
@@ -65,6 +65,7 @@ from lemlist_inbox.ui.thread_layout import (
     message_text,
     notice_layout,
 )
+from lemlist_inbox.ui.thread_marking import MarkIntent, OpenMarks
 from lemlist_inbox.ui.thread_style import (
     ASCII_GLYPHS,
     STYLE_CLASSES,
@@ -110,25 +111,6 @@ MAX_PREFETCH = 4
 
 
 # --------------------------------------------------------------------------- widget
-
-
-@dataclass
-class _MarkIntent:
-    """A mark riding on a thread request (``markAsRead=true``), settled exactly once.
-
-    The request runs as its own task, shielded from the load worker: if the user moves
-    on before it answers, it still finishes, so the mark is neither lost nor sent twice.
-    """
-
-    conversation: Conversation
-    contact_id: str
-    user_id: str
-    generation: int
-    settled: bool = False
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.conversation.id, self.user_id)
 
 
 @dataclass(frozen=True)
@@ -218,8 +200,14 @@ class ThreadView(ScrollView, can_focus=True):
         self._tz = tz
         self._glyphs = choose_glyphs()
         self.mark_queue = mark_queue if mark_queue is not None else MarkQueue(client)
-        self.mark_queue.on_success = self._mark_landed
-        self.mark_queue.on_failure = self._mark_failing
+        self._marks = OpenMarks(
+            client,
+            self.mark_queue,
+            marked=self._marked,
+            failing=self._mark_failing,
+            fetched=self._marking_fetched,
+            label=self._contact_label,
+        )
         #: The conversation on screen (or loading), ``None`` when the pane is empty.
         self.current_conversation_id: str | None = None
         self._conversation: Conversation | None = None
@@ -231,12 +219,7 @@ class ThreadView(ScrollView, can_focus=True):
         self._thread: CachedThread | None = None
         self._layout = ThreadLayout([], 0, [])
         self._pending_layout_key: tuple[object, ...] | None = None
-        #: Thread requests carrying a mark, by (conversation id, user id).
-        self._marking_fetches: dict[tuple[str, str], asyncio.Task[Thread]] = {}
-        #: Conversation objects whose mark is queued, to update the model when it lands.
-        self._marking: dict[tuple[str, str], Conversation] = {}
         self._prefetching: dict[str, Worker[None]] = {}
-        self._closing = False
         self._relayout_scheduled = False
 
     # ------------------------------------------------------------------ public API
@@ -259,7 +242,7 @@ class ThreadView(ScrollView, can_focus=True):
             self._conversation = conversation
             self._user_id = user_id
             if self._should_mark(conversation, user_id, user_action) and user_id is not None:
-                self._queue_mark(conversation, conversation.thread_id, user_id)
+                self._marks.queue(conversation, conversation.thread_id, user_id)
             return
         self._generation += 1
         self.workers.cancel_group(self, "load")
@@ -282,15 +265,13 @@ class ThreadView(ScrollView, can_focus=True):
         if cached is not None:
             self._show_thread(cached, home=True)
             if should_mark and user_id is not None:
-                self._queue_mark(conversation, contact_id, user_id)
+                self._marks.queue(conversation, contact_id, user_id)
             return
         # Re-opened while its marking request is still out: wait for that one request
         # rather than sending another.
-        fetch = self._marking_fetches.get((conversation.id, user_id)) if user_id is not None else None
+        fetch = self._marks.in_flight(conversation.id, user_id)
         if fetch is None and should_mark and user_id is not None:
-            fetch = self._start_marking_fetch(
-                _MarkIntent(conversation, contact_id, user_id, self._generation)
-            )
+            fetch = self._marks.fetch(MarkIntent(conversation, contact_id, user_id, self._generation))
         self._state = "loading"
         self._show_notice(f"Loading the conversation with {self._contact_label(conversation)}…", "notice")
         _: Worker[None] = self.run_worker(
@@ -344,19 +325,7 @@ class ThreadView(ScrollView, can_focus=True):
 
     async def flush_marks(self, timeout: float = 3.0) -> list[str]:
         """On quit: send pending marks within ``timeout``; return the ids that could not be sent."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + max(0.0, timeout)
-        fetches = list(self._marking_fetches.values())
-        if fetches:
-            # Thread requests carrying a mark are still out: let them answer (a success
-            # settles the mark, a failure queues it), then cancel the stragglers, which
-            # hands their marks to the queue too.
-            _, late = await asyncio.wait(fetches, timeout=max(0.0, timeout))
-            for task in late:
-                task.cancel()
-            if late:
-                await asyncio.wait(late)
-        return await self.mark_queue.flush(max(0.0, deadline - loop.time()))
+        return await self._marks.flush(timeout)
 
     @property
     def expanded(self) -> bool:
@@ -378,71 +347,18 @@ class ThreadView(ScrollView, can_focus=True):
     def _should_mark(self, conversation: Conversation, user_id: str | None, user_action: bool) -> bool:
         if not (user_action and self._settings.mark_read_on_open and user_id):
             return False
-        if conversation.is_read_by(user_id):
-            return False
-        if self.mark_queue.is_pending(conversation.id, user_id):
-            return False  # already owed and being retried: once is enough
-        return (conversation.id, user_id) not in self._marking_fetches  # already on its way
+        return self._marks.owed(conversation, user_id)
 
-    def _queue_mark(self, conversation: Conversation, contact_id: str, user_id: str) -> None:
-        self._marking[(conversation.id, user_id)] = conversation
-        self.mark_queue.submit(contact_id, user_id, conversation.id)
+    def _marked(self, conversation_id: str, user_id: str) -> None:
+        self.post_message(self.MarkedRead(conversation_id, user_id))
 
-    def _mark_done(self, conversation: Conversation, user_id: str) -> None:
-        conversation.mark_read_by(user_id)
-        self.post_message(self.MarkedRead(conversation.id, user_id))
+    def _mark_failing(self, conversation_id: str, error: str) -> None:
+        self.post_message(self.MarkFailed(conversation_id, error))
 
-    def _mark_landed(self, mark: PendingMark) -> None:
-        conversation = self._marking.pop((mark.conversation_id, mark.user_id), None)
-        if conversation is not None:
-            conversation.mark_read_by(mark.user_id)
-        self.post_message(self.MarkedRead(mark.conversation_id, mark.user_id))
-
-    def _mark_failing(self, mark: PendingMark) -> None:
-        conversation = self._marking.get((mark.conversation_id, mark.user_id))
-        who = self._contact_label(conversation) if conversation is not None else mark.conversation_id
-        tries = "try" if mark.attempts == 1 else "tries"
-        reason = sanitize_line(mark.last_error or "unknown error", 300)
-        self.post_message(
-            self.MarkFailed(
-                mark.conversation_id,
-                f"Could not mark the conversation with {who} as read after {mark.attempts} {tries} "
-                f"({reason}); still retrying in the background.",
-            )
-        )
-
-    def _start_marking_fetch(self, intent: _MarkIntent) -> asyncio.Task[Thread]:
-        """Fetch the thread with ``markAsRead=true`` as a task of its own (see ``_MarkIntent``)."""
-        task = asyncio.get_running_loop().create_task(
-            self._client.thread(intent.contact_id, user_id=intent.user_id, mark_as_read=True),
-            name=f"thread+mark {intent.conversation.id}",
-        )
-        self._marking_fetches[intent.key] = task
-        task.add_done_callback(functools.partial(self._marking_fetch_done, intent))
-        return task
-
-    def _marking_fetch_done(self, intent: _MarkIntent, task: asyncio.Task[Thread]) -> None:
-        if self._marking_fetches.get(intent.key) is task:
-            del self._marking_fetches[intent.key]
-        if intent.settled:
-            return
-        intent.settled = True
-        exc = None if task.cancelled() else task.exception()
-        if not task.cancelled() and exc is None:
-            self._mark_done(intent.conversation, intent.user_id)
-            if intent.generation != self._generation:
-                # The user moved on before it answered: keep the thread for later.
-                thread = task.result()
-                self._start_render(intent.conversation, thread.messages, thread.skipped, None)
-            return
-        # Failed or cancelled: the queue takes the mark over and retries it. Not for
-        # errors a retry cannot fix about this contact (not found, bad request, key):
-        # the pane shows those, and a contact that does not exist cannot be marked.
-        if self._closing:
-            return
-        if isinstance(exc, NotFoundError | BadRequestError | AuthError | PaymentRequiredError):
-            return
-        self._queue_mark(intent.conversation, intent.contact_id, intent.user_id)
+    def _marking_fetched(self, intent: MarkIntent, thread: Thread) -> None:
+        if intent.generation != self._generation:
+            # The user moved on before it answered: keep the thread for later.
+            self._start_render(intent.conversation, thread.messages, thread.skipped, None)
 
     # ------------------------------------------------------------------ loading
 
@@ -736,10 +652,7 @@ class ThreadView(ScrollView, can_focus=True):
             self._relayout()
 
     def on_unmount(self) -> None:
-        self._closing = True
-        for task in list(self._marking_fetches.values()):
-            task.cancel()
-        self.mark_queue.close()
+        self._marks.close()
 
     # ------------------------------------------------------------------ actions
 
