@@ -24,7 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_responsive import KeyProbe
+from bench_responsive import KeyProbe, cursor_key
 from common import Result, figure_main, median, percentile, python
 from inbox_harness import SIZE, make_app, wait_for, wait_loaded
 from standin import standin
@@ -123,7 +123,7 @@ async def measure(info: dict[str, Any], quick: bool) -> dict[str, Any]:
         app.post_message(events.Key("space", " "))
         keys: list[float] = []
         while not (view.current_conversation_id == big and view.state == "thread"):
-            latency = await probe.press("j" if len(keys) % 2 == 0 else "k")
+            latency, _ = await cursor_key(probe, screen, "j" if len(keys) % 2 == 0 else "k", settle=0.0)
             if latency is not None:
                 keys.append(latency)
             await asyncio.sleep(0.03)
