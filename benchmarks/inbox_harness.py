@@ -23,21 +23,29 @@ os.environ.pop("NO_COLOR", None)
 SIZE = (160, 45)
 
 
-def make_app(base_url: str, user_id: str | None, *, page_size: int = 100) -> Any:
-    """An ``InboxApp`` as the CLI builds it, minus the rate limit and auto-refresh."""
+def make_app(
+    base_url: str, user_id: str | None, *, page_size: int = 100, real_rate_limit: bool = False
+) -> Any:
+    """An ``InboxApp`` as the CLI builds it, minus auto-refresh and (unless asked) the rate limit."""
     from lemlist_inbox.api.client import LemlistClient
     from lemlist_inbox.api.ratelimit import RateLimiter
     from lemlist_inbox.config import Settings
     from lemlist_inbox.demo import DEMO_API_KEY
     from lemlist_inbox.ui.app import InboxApp
 
-    client = LemlistClient(
-        DEMO_API_KEY, base_url=base_url, rate_limiter=RateLimiter(max_calls=1_000_000, period=1.0)
-    )
+    limiter = RateLimiter() if real_rate_limit else open_limiter()
+    client = LemlistClient(DEMO_API_KEY, base_url=base_url, rate_limiter=limiter)
     settings = Settings(api_key=DEMO_API_KEY, base_url=base_url, user_id=user_id)
     settings.page_size = page_size
     settings.refresh_interval = 0.0
     return InboxApp(client, settings, user_id=user_id, demo=True)
+
+
+def open_limiter() -> Any:
+    """A client-side limiter that never waits (the stand-in's limit is off too)."""
+    from lemlist_inbox.api.ratelimit import RateLimiter
+
+    return RateLimiter(max_calls=1_000_000, period=1.0)
 
 
 async def wait_for(predicate: Callable[[], bool], timeout: float = 600.0, step: float = 0.01) -> None:
