@@ -38,7 +38,7 @@ WIDE, NARROW = (160, 45), (80, 24)
 #: the sender typed, minus the control characters only.
 EXPECTED: dict[str, tuple[list[str], list[str], list[str]]] = {
     "rich_markup": (
-        ["[bold red]Mallory[/bold"],
+        ["[bold red]Mallory[/bo"],
         [
             "[bold red]Mallory[/bold red] [link=https://evil.example]Support[/link]",
             "Subject: [blink]URGENT[/blink] [@click=app.quit]press[/]",
@@ -52,7 +52,7 @@ EXPECTED: dict[str, tuple[list[str], list[str], list[str]]] = {
         ["52;c;", "]8;;", "[2J", "[31m", "cm0gLXJm"],
     ),
     "carriage_return": (
-        ["Totally Legit BankEVIL"],
+        ["Totally Legit BankEVI"],
         ["Totally Legit BankEVIL CORP", "Please confirm your password"],
         [],
     ),
@@ -72,7 +72,7 @@ EXPECTED: dict[str, tuple[list[str], list[str], list[str]]] = {
         [],
     ),
     "long_name": (
-        ["Wolfeschlegelsteinhause"],
+        ["Wolfeschlegelsteinhau"],
         [
             "Wolfeschlegelsteinhausenbergerdorff Wolfeschlegelsteinhausenbergerdorff",
             "SSSSSSSSSS",

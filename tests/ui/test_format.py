@@ -10,6 +10,7 @@ from lemlist_inbox.api.models import Conversation
 from lemlist_inbox.ui.format import (
     ASCII,
     UNICODE,
+    absolute_time,
     channel_marks,
     choose_glyphs,
     columns_for,
@@ -69,4 +70,11 @@ def test_row_is_exactly_the_width_with_wide_names() -> None:
         pieces = row_pieces(entry, columns_for(width), NOW, UNICODE)
         assert sum(cell_len(text) for text, _ in pieces) == width
         assert pieces[0][0].startswith("●")
-        assert pieces[-1][0].strip() in {"5m", "2024-12-17 11:55"}
+        assert pieces[-1][0].strip() == ("17 Dec 11:55" if width >= 70 else "5m")
+
+
+def test_absolute_time_is_compact_and_names_the_year_only_when_it_differs() -> None:
+    now = datetime(2024, 12, 17, 12, 0, tzinfo=UTC)
+    assert absolute_time(datetime(2024, 3, 4, 9, 5, tzinfo=UTC), now) == " 4 Mar 09:05"
+    assert absolute_time(datetime(2023, 3, 4, 9, 5, tzinfo=UTC), now) == "2023-03-04"
+    assert absolute_time(None, now) == ""

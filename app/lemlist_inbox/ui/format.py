@@ -87,11 +87,18 @@ def relative_time(when: datetime | None, now: datetime) -> str:
     return f"{local.year}-{local.month:02d}"
 
 
-def absolute_time(when: datetime | None, tz: tzinfo | None) -> str:
-    """Local date and time, minutes precision (the wide screen's extra column)."""
+def absolute_time(when: datetime | None, now: datetime) -> str:
+    """Local day and time, minutes precision: the wide list's extra column.
+
+    Twelve cells at most (``27 Nov 14:05``; ``2025-03-04`` for another year), so it
+    fits beside name and email in the left pane of a 160-column terminal.
+    """
     if when is None:
         return ""
-    return when.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    local = when.astimezone(now.tzinfo)
+    if local.year != now.year:
+        return f"{local.year}-{local.month:02d}-{local.day:02d}"
+    return f"{local.day:2d} {_MONTHS[local.month - 1]} {local.hour:02d}:{local.minute:02d}"
 
 
 def channel_marks(channels: list[str], glyphs: Glyphs) -> str:
@@ -122,14 +129,20 @@ MARK_WIDTH = 2  # unread mark + space
 REPLIED_WIDTH = 2
 CHANNEL_WIDTH = 5  # "✉ in •"-ish, cut if more
 TIME_WIDTH = 6
-ABSOLUTE_WIDTH = 16
-ABSOLUTE_FROM = 96  # list width from which the absolute time is shown
+#: Terminal columns from which both panes show side by side (and the list shows absolute times).
+WIDE_SCREEN = 100
+ABSOLUTE_WIDTH = 12
+ABSOLUTE_FROM = 70  # list width from which the absolute time is shown (a 160-column screen)
 EMAIL_FROM = 40  # cells left for name + email below which the email column is dropped
 
 
-def columns_for(width: int) -> Columns:
-    """Split a row's width: fixed marks and times, the rest shared by name and email."""
-    absolute = ABSOLUTE_WIDTH if width >= ABSOLUTE_FROM else 0
+def columns_for(width: int, *, wide_screen: bool = True) -> Columns:
+    """Split a row's width: fixed marks and times, the rest shared by name and email.
+
+    The absolute time is for wide screens only: on an 80-column terminal the list is
+    as wide as the whole screen, but the name and email need those cells more.
+    """
+    absolute = ABSOLUTE_WIDTH if wide_screen and width >= ABSOLUTE_FROM else 0
     fixed = MARK_WIDTH + CHANNEL_WIDTH + 1 + REPLIED_WIDTH + TIME_WIDTH + (absolute + 1 if absolute else 0)
     flexible = max(width - fixed, 0)
     if flexible < EMAIL_FROM:
@@ -167,5 +180,6 @@ def row_pieces(
     pieces.append((" " * max(columns.time - cell_len(relative), 0) + relative[: columns.time], "time"))
     if columns.absolute:
         pieces.append((" ", "space"))
-        pieces.append((fit(absolute_time(when, tz), columns.absolute), "time"))
+        stamp = absolute_time(when, now if tz is None else now.astimezone(tz))
+        pieces.append((" " * max(columns.absolute - cell_len(stamp), 0) + stamp, "time"))
     return pieces

@@ -23,7 +23,7 @@ from textual.timer import Timer
 from lemlist_inbox.api.errors import AuthError, LemlistError
 from lemlist_inbox.api.models import TeamUser
 from lemlist_inbox.config import remember_user_id
-from lemlist_inbox.ui.format import choose_glyphs
+from lemlist_inbox.ui.format import WIDE_SCREEN, choose_glyphs
 from lemlist_inbox.ui.loader import LoadProgress, load_all, refresh_first_page
 from lemlist_inbox.ui.screens.help import HelpScreen
 from lemlist_inbox.ui.screens.user_picker import UserPicker
@@ -38,7 +38,7 @@ from lemlist_inbox.ui.widgets.status_line import StatusLine
 if TYPE_CHECKING:
     from lemlist_inbox.ui.app import InboxApp
 
-NARROW_WIDTH = 100
+NARROW_WIDTH = WIDE_SCREEN
 PREFETCH_DELAY = 0.3
 REPAINT_EVERY = 0.25  # seconds between list updates while pages stream in
 

@@ -25,7 +25,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from lemlist_inbox.ui.clock import Clock, system_clock
-from lemlist_inbox.ui.format import UNICODE, Columns, Glyphs, columns_for, fit, row_pieces
+from lemlist_inbox.ui.format import UNICODE, WIDE_SCREEN, Columns, Glyphs, columns_for, fit, row_pieces
 from lemlist_inbox.ui.store import ConversationStore
 
 _ROLES = ("mark", "name", "email", "channels", "replied", "time")
@@ -95,7 +95,7 @@ class ConversationList(ScrollView, can_focus=True):
         self.empty_text = "loading…"
         self.cursor = 0
         self.cursor_id: str | None = None
-        self._columns: tuple[int, Columns] | None = None
+        self._columns: tuple[tuple[int, bool], Columns] | None = None
         self._styles: dict[str, Style] = {}
         self._rows: dict[tuple[object, ...], Strip] = {}
         self._visible: tuple[object, ...] = ()
@@ -234,8 +234,9 @@ class ConversationList(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
 
     def _columns_for(self, width: int) -> Columns:
-        if self._columns is None or self._columns[0] != width:
-            self._columns = (width, columns_for(width))
+        wide_screen = self.app.size.width >= WIDE_SCREEN
+        if self._columns is None or self._columns[0] != (width, wide_screen):
+            self._columns = ((width, wide_screen), columns_for(width, wide_screen=wide_screen))
         return self._columns[1]
 
     # Styles are resolved once per theme/focus change, not per row: ``rich_style`` walks
