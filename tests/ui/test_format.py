@@ -78,3 +78,12 @@ def test_absolute_time_is_compact_and_names_the_year_only_when_it_differs() -> N
     assert absolute_time(datetime(2024, 3, 4, 9, 5, tzinfo=UTC), now) == " 4 Mar 09:05"
     assert absolute_time(datetime(2023, 3, 4, 9, 5, tzinfo=UTC), now) == "2023-03-04"
     assert absolute_time(None, now) == ""
+
+
+def test_wide_rows_do_not_repeat_an_old_date() -> None:
+    store = ConversationStore("u")
+    old = {"_id": "ibx_old", "lastActivityAt": "2024-11-20T19:37:00Z", "contact": {"email": "a@b.c"}}
+    store.merge([Conversation.model_validate(old)])
+    pieces = row_pieces(store.view_at(0), columns_for(78), NOW, UNICODE)
+    times = [text.strip() for text, role in pieces if role == "time"]
+    assert times == ["", "20 Nov 19:37"]

@@ -23,7 +23,7 @@ def test_filters_skips_and_errors() -> None:
     assert "filter “bob” + unread only: 2 shown" in line
     assert "3 malformed skipped" in line
     error = text(StatusState(total=10, error="server unavailable (HTTP 503)"))
-    assert error.startswith("server unavailable (HTTP 503) (press r to retry)")
+    assert error.startswith("press r to retry: server unavailable (HTTP 503)")
 
 
 def test_error_text_is_sanitized() -> None:

@@ -47,7 +47,14 @@ def parse_time(value: str | None) -> datetime | None:
 class ApiModel(BaseModel):
     """Base of every API model: extra fields kept, bad fields defaulted, ids required."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True, validate_default=False)
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        validate_default=False,
+        # Core schemas are built on first use, not at import: start-up paints the list
+        # before any message or team user is parsed (issue 5).
+        defer_build=True,
+    )
 
     #: Fields whose absence or bad type makes the whole item malformed.
     _required: ClassVar[frozenset[str]] = frozenset()

@@ -2,22 +2,62 @@
 
 Pure functions, no Textual, no network, safe to call from worker threads. The UI and the CLI
 both print what comes out of here, and nothing else from the API.
+
+Only ``sanitize`` and the ``Body`` types are imported with the package: the conversation
+list needs ``sanitize`` for its first frame, while the message renderer pulls in the API
+models (pydantic) and the HTML pipeline, which can wait until a thread is opened
+(issue 5, start-up). The other names load on first use (PEP 562).
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from lemlist_inbox.render.body import FAILED_NOTE, Body, Link
-from lemlist_inbox.render.html import MAX_HTML_CHARS, html_to_body
-from lemlist_inbox.render.message import (
-    RenderedMessage,
-    format_when,
-    header_lines,
-    human_size,
-    render_message,
-    render_thread,
-    type_label,
-)
-from lemlist_inbox.render.plain import text_to_body
 from lemlist_inbox.render.sanitize import sanitize, sanitize_line
-from lemlist_inbox.render.thread_text import body_lines, folded_quote_line, link_lines, thread_as_text
+
+if TYPE_CHECKING:
+    from lemlist_inbox.render.html import MAX_HTML_CHARS, html_to_body
+    from lemlist_inbox.render.message import (
+        RenderedMessage,
+        format_when,
+        header_lines,
+        human_size,
+        render_message,
+        render_thread,
+        type_label,
+    )
+    from lemlist_inbox.render.plain import text_to_body
+    from lemlist_inbox.render.thread_text import body_lines, folded_quote_line, link_lines, thread_as_text
+
+#: Lazily loaded name -> the module that defines it.
+_LAZY = {
+    "MAX_HTML_CHARS": "html",
+    "html_to_body": "html",
+    "RenderedMessage": "message",
+    "format_when": "message",
+    "header_lines": "message",
+    "human_size": "message",
+    "render_message": "message",
+    "render_thread": "message",
+    "type_label": "message",
+    "text_to_body": "plain",
+    "body_lines": "thread_text",
+    "folded_quote_line": "thread_text",
+    "link_lines": "thread_text",
+    "thread_as_text": "thread_text",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # once loaded, a plain module attribute
+    return value
+
 
 __all__ = [
     "FAILED_NOTE",

@@ -68,8 +68,12 @@ def fit(text: str, width: int, ellipsis: str = "…") -> str:
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def relative_time(when: datetime | None, now: datetime) -> str:
-    """``now``, ``5m``, ``3h``, ``2d`` within a week, then ``Mar 4`` (``2023-03`` another year)."""
+def relative_time(when: datetime | None, now: datetime, *, dates: bool = True) -> str:
+    """``now``, ``5m``, ``3h``, ``2d`` within a week, then ``Mar 4`` (``2023-03`` another year).
+
+    ``dates=False`` leaves older ones empty: beside the absolute column a date would
+    only say the same thing twice ("Nov 20  20 Nov 19:37").
+    """
     if when is None:
         return ""
     seconds = (now - when).total_seconds()
@@ -81,6 +85,8 @@ def relative_time(when: datetime | None, now: datetime) -> str:
         return f"{int(seconds // 3600)}h"
     if seconds < 7 * 86400:
         return f"{int(seconds // 86400)}d"
+    if not dates:
+        return ""
     local = when.astimezone(now.tzinfo)
     if local.year == now.year:
         return f"{_MONTHS[local.month - 1]} {local.day}"
@@ -176,7 +182,7 @@ def row_pieces(
     pieces.append((fit(channel_marks(conversation.channels, glyphs), columns.channels, ""), "channels"))
     replied = glyphs.replied if conversation.have_replies else ""
     pieces.append((fit(replied, REPLIED_WIDTH), "replied"))
-    relative = relative_time(when, now)
+    relative = relative_time(when, now, dates=not columns.absolute)
     pieces.append((" " * max(columns.time - cell_len(relative), 0) + relative[: columns.time], "time"))
     if columns.absolute:
         pieces.append((" ", "space"))

@@ -44,8 +44,9 @@ def describe(state: StatusState) -> list[tuple[str, str]]:
     """The line as (text, style) parts; pure so it can be tested without an app."""
     parts: list[tuple[str, str]] = []
     if state.error:
-        # First, so a narrow terminal cuts the counts rather than the problem.
-        parts.append((f"{sanitize(state.error)} (press r to retry)", "bold reverse"))
+        # First, so a narrow terminal cuts the counts rather than the problem; the way
+        # out leads, so a long server message cannot push it off the screen.
+        parts.append((f"press r to retry: {sanitize(state.error)}", "bold reverse"))
         parts.append((" · ", ""))
     if state.prompt:
         parts.append((sanitize(state.prompt), "bold"))
