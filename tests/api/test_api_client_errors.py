@@ -321,3 +321,21 @@ async def test_cancelling_a_call_frees_its_slot_and_is_not_retried() -> None:
         assert client.rate_limiter.in_flight == 0
         assert client.stats.retries == 0
         assert client.stats.requests == 1
+
+
+async def test_html_after_json_does_not_blame_the_base_url() -> None:
+    """Once the server has answered with JSON the URL is right: the advice is to retry."""
+    html = False
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if html:
+            return httpx.Response(200, text="<html>proxy error</html>", headers={"Content-Type": "text/html"})
+        return httpx.Response(200, json={"users": []})
+
+    async with make_client(handler, max_retries=1) as client:
+        await client.team_users()
+        html = True
+        with pytest.raises(InvalidResponseError) as info:
+            await client.team_users()
+    assert "base URL" not in str(info.value)
+    assert str(info.value).endswith("try again")

@@ -253,10 +253,7 @@ class LemlistClient:
 
     def _invalid(self, detail: str = "") -> InvalidResponseError:
         self.stats.errors += 1
-        extra = f" ({detail})" if detail else ""
-        return InvalidResponseError(
-            f"the server at {self._shown_base} did not answer with lemlist JSON{extra}; check the base URL"
-        )
+        return self._invalid_unsaved(detail)
 
     def _data_and_pagination(self, body: Any) -> tuple[list[Any], Pagination]:
         if isinstance(body, list):
@@ -355,11 +352,17 @@ class LemlistClient:
             self._limiter.hold(wait)
         raise error
 
-    def _invalid_unsaved(self, detail: str) -> InvalidResponseError:
-        """Like ``_invalid`` but not counted: it only counts if the retries run out."""
+    def _invalid_unsaved(self, detail: str = "") -> InvalidResponseError:
+        """Like ``_invalid`` but not counted: it only counts if the retries run out.
+
+        "Check the base URL" only while this server has never answered with JSON: once it
+        has, the URL is right and the bad answer was a passing fault (a proxy's error page,
+        a cut body), so the advice would send the user the wrong way.
+        """
+        extra = f" ({detail})" if detail else ""
+        advice = "try again" if self._spoke_json else "check the base URL"
         return InvalidResponseError(
-            f"the server at {self._shown_base} did not answer with lemlist JSON ({detail}); "
-            "check the base URL"
+            f"the server at {self._shown_base} did not answer with lemlist JSON{extra}; {advice}"
         )
 
     def _on_retry(self, state: tenacity.RetryCallState) -> None:
