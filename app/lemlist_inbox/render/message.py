@@ -14,8 +14,6 @@ from datetime import datetime, tzinfo
 
 from lemlist_inbox.api.models import Attachment, Direction, Message
 from lemlist_inbox.render.body import Body
-from lemlist_inbox.render.html import failed_body, html_to_body
-from lemlist_inbox.render.plain import text_to_body
 from lemlist_inbox.render.sanitize import sanitize_line
 
 # A body is HTML when it contains a real tag; "<3" or "a < b" in a LinkedIn message is not.
@@ -116,7 +114,15 @@ def step_label(sequence_step: int | None) -> str | None:
 
 
 def body_of(msg: Message) -> Body:
-    """HTML through html2text, anything else shown as plain text."""
+    """HTML through html2text, anything else shown as plain text.
+
+    The HTML pipeline is imported on the first message converted, not with this module:
+    the TUI imports the renderer at start-up but converts nothing until a thread is
+    opened, and the first frame should not pay for it (issue 5).
+    """
+    from lemlist_inbox.render.html import html_to_body
+    from lemlist_inbox.render.plain import text_to_body
+
     content = msg.message if isinstance(msg.message, str) else ""
     if _LOOKS_HTML.search(content):
         return html_to_body(content)
@@ -144,6 +150,8 @@ def render_message(msg: Message, *, contact_name: str | None = None) -> Rendered
     try:
         body = body_of(msg)
     except Exception:
+        from lemlist_inbox.render.html import failed_body
+
         body = failed_body(getattr(msg, "message", ""))
     try:
         return _render(msg, body, contact_name)
