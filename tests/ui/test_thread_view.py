@@ -575,7 +575,15 @@ async def test_flush_marks_returns_unsent_ids_when_server_gone(
         assert await view.flush_marks(timeout=2.0) == [conv.id]
 
 
-async def test_flush_marks_sends_pending_when_server_back(server: DemoServer, client: LemlistClient) -> None:
+async def test_flush_marks_sends_pending_when_server_back(server: DemoServer) -> None:
+    # As in the app, the last try has the client's own retries: right after a restart a
+    # pooled connection may still be the dead one, and one transient error must not
+    # turn into "could not be sent".
+    async with LemlistClient(DEMO_API_KEY, base_url=server.base_url, max_retries=2, timeout=5) as client:
+        await _flush_after_restart(server, client)
+
+
+async def _flush_after_restart(server: DemoServer, client: LemlistClient) -> None:
     queue = MarkQueue(client, backoff=lambda failures: 3600.0)
     view = ThreadView(client, Settings(), mark_queue=queue)
     app = ThreadApp(view)
