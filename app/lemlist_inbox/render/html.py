@@ -19,7 +19,7 @@ from typing import Any
 
 from lemlist_inbox.render.body import FAILED_NOTE, Body, Link
 from lemlist_inbox.render.prepare import prepare
-from lemlist_inbox.render.quotes import split_rendered
+from lemlist_inbox.render.quotes import Split, split_rendered
 from lemlist_inbox.render.sanitize import sanitize
 from lemlist_inbox.render.sentinels import restore_text
 from lemlist_inbox.render.whitespace import clean_whitespace
@@ -89,6 +89,23 @@ def size_note(original: int, kept: int) -> str:
     return f"[message truncated: showing the first {kept / 1e6:.1f} MB of {original / 1e6:.1f} MB]"
 
 
+def body_from_split(split: Split, *, original: int, kept: int, links: tuple[Link, ...] = ()) -> Body:
+    """The ``Body`` of a split message, HTML or plain: one place that says it was cut."""
+    truncated = kept < original
+    text = split.text
+    if truncated:
+        text = (text + "\n\n" if text else "") + size_note(original, kept)
+    quoted = split.quoted
+    return Body(
+        text=text,
+        quoted=quoted,
+        quote_header=split.header,
+        links=links,
+        quote_line_count=quoted.count("\n") + 1 if quoted else 0,
+        truncated=truncated,
+    )
+
+
 def html_to_body(html: str) -> Body:
     """Convert one message's HTML to a ``Body``. Pure, thread-safe, never raises.
 
@@ -114,18 +131,8 @@ def _convert(html: str) -> Body:
     prepared = prepare(sanitize(html.replace("\r", "\n")))
     rendered = restore_text(html2text_convert(prepared.html))
     split = split_rendered(sanitize(rendered))
-    text = split.text
-    if truncated:
-        text = (text + "\n\n" if text else "") + size_note(original, cut)
-    quoted = split.quoted
-    return Body(
-        text=text,
-        quoted=quoted,
-        quote_header=split.header,
-        links=_mark_quoted(prepared.links, split.text, quoted),
-        quote_line_count=quoted.count("\n") + 1 if quoted else 0,
-        truncated=truncated,
-    )
+    links = _mark_quoted(prepared.links, split.text, split.quoted)
+    return body_from_split(split, original=original, kept=cut, links=links)
 
 
 def _mark_quoted(links: tuple[Link, ...], text: str, quoted: str | None) -> tuple[Link, ...]:

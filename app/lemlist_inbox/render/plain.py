@@ -7,7 +7,7 @@ No conversion, only what makes them safe and tidy: sanitized, whitespace cleaned
 from __future__ import annotations
 
 from lemlist_inbox.render.body import Body
-from lemlist_inbox.render.html import MAX_HTML_CHARS, failed_body, size_note
+from lemlist_inbox.render.html import MAX_HTML_CHARS, body_from_split, failed_body
 from lemlist_inbox.render.quotes import fold_plain
 from lemlist_inbox.render.sanitize import sanitize
 from lemlist_inbox.render.whitespace import clean_whitespace
@@ -19,19 +19,7 @@ def text_to_body(text: str) -> Body:
         if not isinstance(text, str):
             text = "" if text is None else str(text)
         original = len(text)
-        truncated = original > MAX_HTML_CHARS
         clean = clean_whitespace(sanitize(text[:MAX_HTML_CHARS]))
-        split = fold_plain(clean)
-        body_text = split.text
-        if truncated:
-            body_text = (body_text + "\n\n" if body_text else "") + size_note(original, MAX_HTML_CHARS)
-        quoted = split.quoted
-        return Body(
-            text=body_text,
-            quoted=quoted,
-            quote_header=split.header,
-            quote_line_count=quoted.count("\n") + 1 if quoted else 0,
-            truncated=truncated,
-        )
+        return body_from_split(fold_plain(clean), original=original, kept=min(original, MAX_HTML_CHARS))
     except Exception:  # never crash the reader on one message
         return failed_body(text)
