@@ -1,8 +1,10 @@
-"""Driving the real ``InboxApp`` against the stand-in, for tests/hostile and tests/faults.
+"""Driving the real ``InboxApp`` against the stand-in: the one harness for tests/ui,
+tests/hostile and tests/faults (their conftests take the fixtures from here).
 
 Time is pinned (TZ=UTC, the demo's reference instant as the app's clock) so what is on
-screen never depends on when the tests run. Clients get millisecond retry waits and a
-wide rate limiter unless a test asks otherwise, so a fault costs milliseconds.
+screen never depends on when the tests run. Clients from ``make_client`` get millisecond
+retry waits and a wide rate limiter unless a test asks otherwise, so a fault costs
+milliseconds.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import asyncio
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -19,12 +21,13 @@ os.environ["TZ"] = "UTC"
 time.tzset()
 os.environ.pop("NO_COLOR", None)
 
+import pytest  # noqa: E402
 from rich.cells import cell_len  # noqa: E402
 from textual.app import App  # noqa: E402
 
 from lemlist_inbox.api import LemlistClient, RateLimiter, RetryPolicy  # noqa: E402
 from lemlist_inbox.config import Settings  # noqa: E402
-from lemlist_inbox.demo import SEED_REFERENCE, DemoServer  # noqa: E402
+from lemlist_inbox.demo import SEED_REFERENCE, DemoServer, Faults  # noqa: E402
 from lemlist_inbox.ui.app import InboxApp  # noqa: E402
 from lemlist_inbox.ui.screens.main import MainScreen  # noqa: E402
 
@@ -40,12 +43,41 @@ FAST_POLICY = RetryPolicy(
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+ServerFactory = Callable[..., DemoServer]
+
+
 def fixed_clock() -> datetime:
     return REFERENCE
 
 
 def first_user(server: DemoServer) -> str:
     return str(server.dataset.users[0]["userId"])
+
+
+@pytest.fixture
+def make_server() -> Iterator[ServerFactory]:
+    """Start stand-ins (deterministic datasets, time pinned, rate limit off unless the
+    faults given say otherwise); all stopped at teardown."""
+    started: list[DemoServer] = []
+
+    def make(conversations: int = 30, *, faults: Faults | None = None, **kw: Any) -> DemoServer:
+        faults = faults or Faults(rate_limit=False)
+        server = DemoServer(conversations=conversations, faults=faults, reference=REFERENCE, **kw)
+        started.append(server.start())
+        return server
+
+    yield make
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+async def apps() -> AsyncIterator[list[InboxApp]]:
+    """Collects apps made in a test so their clients are closed afterwards."""
+    made: list[InboxApp] = []
+    yield made
+    for app in made:
+        await app.client.aclose()
 
 
 def make_client(server: DemoServer, key: str, **kwargs: Any) -> LemlistClient:
@@ -67,9 +99,24 @@ def make_app(
 ) -> InboxApp:
     client = client or make_client(server, key, **client_kwargs)
     settings = Settings(api_key=key, base_url=server.base_url, user_id=first_user(server))
+    return inbox_app(
+        client, settings, first_user(server), page_size=page_size, refresh_interval=refresh_interval
+    )
+
+
+def inbox_app(
+    client: LemlistClient,
+    settings: Settings,
+    user_id: str | None,
+    *,
+    page_size: int,
+    refresh_interval: float,
+    demo: bool = True,
+) -> InboxApp:
+    """The app on the pinned clock, with the list's page size and refresh set on ``settings``."""
     settings.page_size = page_size
     settings.refresh_interval = refresh_interval
-    return InboxApp(client, settings, user_id=first_user(server), clock=fixed_clock, demo=True)
+    return InboxApp(client, settings, user_id=user_id, clock=fixed_clock, demo=demo)
 
 
 def main_screen(app: InboxApp) -> MainScreen:
@@ -98,6 +145,11 @@ async def loaded(app: InboxApp, timeout: float = 15.0) -> MainScreen:
 def screen_lines(app: App[Any]) -> list[str]:
     """The terminal's lines as the user sees them (the compositor's strips, not the SVG)."""
     return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def screen_text(app: App[Any]) -> str:
+    """The terminal's text as the user sees it (from the compositor, not the SVG)."""
+    return "\n".join(screen_lines(app))
 
 
 def assert_screen_clean(app: App[Any], context: str = "") -> str:

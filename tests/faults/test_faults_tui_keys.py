@@ -9,34 +9,22 @@ the rows stay. A server that goes away is reported, the rows stay, the keys work
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
-from lemlist_inbox.demo import DemoServer, Faults
+from lemlist_inbox.demo import DemoServer
 from lemlist_inbox.ui.app import InboxApp
 from lemlist_inbox.ui.screens.help import HelpScreen
 from lemlist_inbox.ui.screens.main import MainScreen
 from secret_keys import FAULTS_KEY, REVOKED_KEY
-from tui_harness import REFERENCE, assert_screen_clean, loaded, main_screen, make_app, wait_for
+from tui_harness import ServerFactory, assert_screen_clean, loaded, main_screen, make_app, wait_for
 
 
 @pytest.fixture
-def server() -> Iterator[DemoServer]:
-    with DemoServer(
-        conversations=40, api_key=REVOKED_KEY, faults=Faults(rate_limit=False), reference=REFERENCE
-    ) as running:
-        yield running
-
-
-@pytest.fixture
-async def apps() -> AsyncIterator[list[InboxApp]]:
-    made: list[InboxApp] = []
-    yield made
-    for app in made:
-        await app.client.aclose()
+def server(make_server: ServerFactory) -> DemoServer:
+    return make_server(40, api_key=REVOKED_KEY)
 
 
 def notifications(app: InboxApp) -> list[str]:

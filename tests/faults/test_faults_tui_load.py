@@ -10,7 +10,6 @@ is gone a later ``r`` completes the list, exactly.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -20,34 +19,9 @@ from lemlist_inbox.demo import DemoServer, Faults
 from lemlist_inbox.ui.app import InboxApp
 from lemlist_inbox.ui.screens.main import MainScreen
 from secret_keys import FAULTS_KEY
-from tui_harness import REFERENCE, assert_screen_clean, main_screen, make_app, wait_for
+from tui_harness import ServerFactory, assert_screen_clean, main_screen, make_app, wait_for
 
 CONVERSATIONS = 60  # plus the 4 example threads: 7 pages of 10
-ServerFactory = Callable[..., DemoServer]
-
-
-@pytest.fixture
-def make_server() -> Iterator[ServerFactory]:
-    started: list[DemoServer] = []
-
-    def make(faults: Faults, conversations: int = CONVERSATIONS) -> DemoServer:
-        server = DemoServer(
-            conversations=conversations, api_key=FAULTS_KEY, faults=faults, reference=REFERENCE
-        )
-        started.append(server.start())
-        return server
-
-    yield make
-    for server in started:
-        server.stop()
-
-
-@pytest.fixture
-async def apps() -> AsyncIterator[list[InboxApp]]:
-    made: list[InboxApp] = []
-    yield made
-    for app in made:
-        await app.client.aclose()
 
 
 def store_ids(screen: MainScreen) -> list[str]:
@@ -114,7 +88,9 @@ async def test_load_under_fault_has_every_conversation_exactly_once(
     fault: str, make_server: ServerFactory, apps: list[InboxApp]
 ) -> None:
     knobs = FAULTS[fault]
-    server = make_server(Faults(rate_limit=False, latency=0.01, **knobs))
+    server = make_server(
+        CONVERSATIONS, api_key=FAULTS_KEY, faults=Faults(rate_limit=False, latency=0.01, **knobs)
+    )
     app = make_app(server, FAULTS_KEY, page_size=10, max_retries=6)
     apps.append(app)
     async with app.run_test(size=(120, 30)) as pilot:
@@ -152,7 +128,9 @@ async def test_load_that_cannot_finish_stops_clearly_and_r_completes(
     fault: str, make_server: ServerFactory, apps: list[InboxApp]
 ) -> None:
     knobs = STOPPING[fault]
-    server = make_server(Faults(rate_limit=False, paths=("/api/inbox",)))
+    server = make_server(
+        CONVERSATIONS, api_key=FAULTS_KEY, faults=Faults(rate_limit=False, paths=("/api/inbox",))
+    )
     server.faults.burst_429 = 0
     # no retries (and a short read timeout): the first failure ends the load
     app = make_app(server, FAULTS_KEY, page_size=10, max_retries=0, timeout=0.3)
@@ -183,7 +161,7 @@ async def test_list_changing_mid_load_loses_and_doubles_nothing(
     make_server: ServerFactory, apps: list[InboxApp]
 ) -> None:
     """New activity while paging (pages shift under the client): nothing lost or doubled."""
-    server = make_server(Faults(rate_limit=False, latency=0.01), conversations=90)
+    server = make_server(90, api_key=FAULTS_KEY, faults=Faults(rate_limit=False, latency=0.01))
     before = set(server.dataset.conversations.ids())
     server.faults.activity_every = 2
     server.faults.activity_count = 3

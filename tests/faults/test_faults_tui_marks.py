@@ -9,7 +9,6 @@ about them on stderr and exits 1.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -18,28 +17,17 @@ from textual.pilot import Pilot
 from lemlist_inbox import cli
 from lemlist_inbox.api import LemlistClient
 from lemlist_inbox.config import Settings
-from lemlist_inbox.demo import DemoServer, Faults
+from lemlist_inbox.demo import DemoServer
 from lemlist_inbox.ui import app as app_module
 from lemlist_inbox.ui.app import InboxApp
 from lemlist_inbox.ui.screens.main import MainScreen
 from secret_keys import FAULTS_KEY
-from tui_harness import FAST_POLICY, REFERENCE, first_user, loaded, make_app, wait_for
+from tui_harness import FAST_POLICY, ServerFactory, first_user, loaded, make_app, wait_for
 
 
 @pytest.fixture
-def server() -> Iterator[DemoServer]:
-    with DemoServer(
-        conversations=20, api_key=FAULTS_KEY, faults=Faults(rate_limit=False), reference=REFERENCE
-    ) as running:
-        yield running
-
-
-@pytest.fixture
-async def apps() -> AsyncIterator[list[InboxApp]]:
-    made: list[InboxApp] = []
-    yield made
-    for app in made:
-        await app.client.aclose()
+def server(make_server: ServerFactory) -> DemoServer:
+    return make_server(20, api_key=FAULTS_KEY)
 
 
 def mark_requests(server: DemoServer, contact_id: str) -> list[int]:

@@ -11,20 +11,20 @@ thread opens and pages; the empty thread says so. Snapshots pin the pictures.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from rich.cells import cell_len
 from textual.pilot import Pilot
 
-from lemlist_inbox.demo import DemoServer, Faults, hostile
+from lemlist_inbox.demo import DemoServer, hostile
 from lemlist_inbox.ui.app import InboxApp
 from lemlist_inbox.ui.screens.main import MainScreen
 from secret_keys import HOSTILE_KEY
 from tui_harness import (
     CONTROL,
-    REFERENCE,
+    ServerFactory,
     assert_screen_clean,
     loaded,
     make_app,
@@ -103,24 +103,9 @@ def test_every_corpus_case_is_covered() -> None:
 
 
 @pytest.fixture
-def server() -> Iterator[DemoServer]:
+def server(make_server: ServerFactory) -> DemoServer:
     """A fresh hostile stand-in per test: marks made by one test never show in another."""
-    with DemoServer(
-        conversations=5,
-        api_key=HOSTILE_KEY,
-        hostile=True,
-        reference=REFERENCE,
-        faults=Faults(rate_limit=False),
-    ) as running:
-        yield running
-
-
-@pytest.fixture
-async def apps() -> AsyncIterator[list[InboxApp]]:
-    made: list[InboxApp] = []
-    yield made
-    for app in made:
-        await app.client.aclose()
+    return make_server(5, api_key=HOSTILE_KEY, hostile=True)
 
 
 async def open_case(pilot: Pilot[Any], screen: MainScreen, case: str) -> str:

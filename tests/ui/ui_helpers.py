@@ -1,43 +1,41 @@
 """Helpers for the inbox UI tests: a real DemoServer on loopback, a real client, the app.
 
-Time is pinned (TZ=UTC, a fixed clock equal to the demo's reference instant) so
-relative times and snapshots never depend on when the tests run.
+The shared machinery (pinned time, servers, waits, screen text) is ``tui_harness``; what
+is here is the UI tests' own way to build an app (a default client, a choice of user)
+and their shorter wait bound.
 """
 
 from __future__ import annotations
 
-import asyncio
-import os
-import time
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
-os.environ["TZ"] = "UTC"
-time.tzset()
-os.environ.pop("NO_COLOR", None)
+from textual.app import App
+from textual.widget import Widget
 
-from textual.app import App  # noqa: E402
-from textual.widget import Widget  # noqa: E402
+import tui_harness
+from lemlist_inbox.api.client import LemlistClient
+from lemlist_inbox.config import Settings
+from lemlist_inbox.demo import DEMO_API_KEY, DemoServer
+from lemlist_inbox.ui.app import InboxApp
+from lemlist_inbox.ui.screens.main import MainScreen
+from tui_harness import REFERENCE, ServerFactory, first_user, fixed_clock, main_screen, screen_text
 
-from lemlist_inbox.api.client import LemlistClient  # noqa: E402
-from lemlist_inbox.config import Settings  # noqa: E402
-from lemlist_inbox.demo import DEMO_API_KEY, SEED_REFERENCE, DemoServer  # noqa: E402
-from lemlist_inbox.ui.app import InboxApp  # noqa: E402
-from lemlist_inbox.ui.screens.main import MainScreen  # noqa: E402
+__all__ = [
+    "REFERENCE",
+    "ServerFactory",
+    "first_user",
+    "fixed_clock",
+    "focused",
+    "loaded",
+    "main_screen",
+    "make_app",
+    "screen_text",
+    "wait_for",
+]
 
-REFERENCE: datetime = SEED_REFERENCE
-
-
-def fixed_clock() -> datetime:
-    return REFERENCE
-
-
-ServerFactory = Callable[..., DemoServer]
-
-
-def first_user(server: DemoServer) -> str:
-    return str(server.dataset.users[0]["userId"])
+#: How long the UI tests let the app run before a wait fails (a bound, not a timing assertion).
+TIMEOUT = 10.0
 
 
 def make_app(
@@ -53,38 +51,20 @@ def make_app(
     """An InboxApp on a fresh client; ``user_id=True`` means the team's first user."""
     client = LemlistClient(DEMO_API_KEY, base_url=server.base_url, max_retries=max_retries)
     settings = settings or Settings(api_key=DEMO_API_KEY, base_url=server.base_url)
-    settings.page_size = page_size
-    settings.refresh_interval = refresh_interval
     uid = first_user(server) if user_id is True else (user_id or None)
-    return InboxApp(client, settings, user_id=uid, clock=fixed_clock, demo=demo)
+    return tui_harness.inbox_app(
+        client, settings, uid, page_size=page_size, refresh_interval=refresh_interval, demo=demo
+    )
 
 
-def main_screen(app: InboxApp) -> MainScreen:
-    assert app.main_screen is not None
-    return app.main_screen
-
-
-async def wait_for(predicate: Callable[[], bool], *, timeout: float = 10.0, step: float = 0.02) -> None:
-    """Let the app run until ``predicate()`` holds (bounded; not a timing assertion)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(step)
+async def wait_for(predicate: Callable[[], bool], *, timeout: float = TIMEOUT, step: float = 0.02) -> None:
+    """``tui_harness.wait_for`` with the UI tests' bound."""
+    await tui_harness.wait_for(predicate, timeout=timeout, step=step)
 
 
 async def loaded(app: InboxApp) -> MainScreen:
     """Wait until the first full load finished; returns the main screen."""
-    await wait_for(lambda: app.main_screen is not None and app.main_screen.is_mounted)
-    screen = main_screen(app)
-    await wait_for(lambda: len(screen.store) > 0 and not screen.busy)
-    return screen
-
-
-def screen_text(app: App[Any]) -> str:
-    """The terminal's text as the user sees it (from the compositor, not the SVG)."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    return await tui_harness.loaded(app, TIMEOUT)
 
 
 def focused(app: App[Any]) -> Widget | None:
