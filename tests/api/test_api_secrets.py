@@ -38,35 +38,24 @@ async def wrong_key(server: DemoServer) -> None:
         await client.team_users()
 
 
-async def server_errors(server: DemoServer) -> None:
-    server.faults.error_every = 1
-    async with client_for(server) as client:
-        await client.team_users()
+def team_users_under(name: str, **knobs: object) -> Scenario:
+    """The scenario: the team call against the stand-in with these fault knobs set."""
+
+    async def scenario(server: DemoServer) -> None:
+        for knob, value in knobs.items():
+            setattr(server.faults, knob, value)
+        async with client_for(server) as client:
+            await client.team_users()
+
+    scenario.__name__ = name
+    return scenario
 
 
-async def rate_limited(server: DemoServer) -> None:
-    server.faults.burst_429 = 10
-    async with client_for(server) as client:
-        await client.team_users()
-
-
-async def html_page(server: DemoServer) -> None:
-    server.faults.html_every = 1
-    async with client_for(server) as client:
-        await client.team_users()
-
-
-async def truncated(server: DemoServer) -> None:
-    server.faults.truncate_every = 1
-    server.faults.truncate_mode = "json"
-    async with client_for(server) as client:
-        await client.team_users()
-
-
-async def resets(server: DemoServer) -> None:
-    server.faults.reset_every = 1
-    async with client_for(server) as client:
-        await client.team_users()
+server_errors = team_users_under("server_errors", error_every=1)
+rate_limited = team_users_under("rate_limited", burst_429=10)
+html_page = team_users_under("html_page", html_every=1)
+truncated = team_users_under("truncated", truncate_every=1, truncate_mode="json")
+resets = team_users_under("resets", reset_every=1)
 
 
 async def timeout(server: DemoServer) -> None:

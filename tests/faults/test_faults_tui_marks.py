@@ -53,6 +53,17 @@ async def open_row(pilot: Pilot[Any], screen: MainScreen, index: int) -> tuple[s
     return entry.id, contact
 
 
+async def pending_mark(pilot: Pilot[Any], server: DemoServer, screen: MainScreen) -> tuple[str, str]:
+    """Open the first unread row while every thread request fails, until its mark is
+    pending; then the link is back (the background retry is 1 s away)."""
+    server.faults.paths = ("/api/inbox/",)
+    server.faults.error_every = 1
+    conversation_id, contact = await open_row(pilot, screen, first_unread(screen))
+    await wait_for(lambda: screen.thread.mark_queue.is_pending(conversation_id))
+    server.faults.error_every = 0
+    return conversation_id, contact
+
+
 async def test_mark_failing_is_retried_in_the_background_until_it_lands(
     server: DemoServer, apps: list[InboxApp]
 ) -> None:
@@ -88,11 +99,7 @@ async def test_quit_flushes_pending_marks_when_the_server_is_back(
     apps.append(app)
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await loaded(app)
-        server.faults.paths = ("/api/inbox/",)
-        server.faults.error_every = 1
-        conversation_id, contact = await open_row(pilot, screen, first_unread(screen))
-        await wait_for(lambda: screen.thread.mark_queue.is_pending(conversation_id))
-        server.faults.error_every = 0
+        _, contact = await pending_mark(pilot, server, screen)
         await pilot.press("q")  # before the background retry (1 s backoff) fires
         await wait_for(lambda: app.return_value is not None, timeout=10)
     assert app.return_value == [], "the flush on quit sent it"
@@ -108,11 +115,7 @@ async def test_quit_gives_up_after_a_short_timeout_and_returns_unsent(
     apps.append(app)
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await loaded(app)
-        server.faults.paths = ("/api/inbox/",)
-        server.faults.error_every = 1
-        conversation_id, _ = await open_row(pilot, screen, first_unread(screen))
-        await wait_for(lambda: screen.thread.mark_queue.is_pending(conversation_id))
-        server.faults.error_every = 0
+        conversation_id, _ = await pending_mark(pilot, server, screen)
         server.faults.latency = 3.0  # the flush's request hangs past the timeout
         await pilot.press("q")
         await wait_for(lambda: app.return_value is not None, timeout=10)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import PurePath
 from typing import Any, ClassVar
 
@@ -195,13 +196,45 @@ async def open_and_wait(pilot: Pilot[None], view: ThreadView, conv: Conversation
     await pilot.pause()
 
 
+@asynccontextmanager
+async def running(view: ThreadView, size: tuple[int, int]) -> AsyncIterator[tuple[ThreadApp, Pilot[None]]]:
+    """The view in a ``ThreadApp`` under Pilot, at a terminal ``size``."""
+    app = ThreadApp(view)
+    async with app.run_test(size=size) as pilot:
+        yield app, pilot
+
+
+def queued_view(client: LemlistClient, **queue_kwargs: Any) -> tuple[MarkQueue, ThreadView]:
+    """A view whose mark queue the test tunes (attempts before a report, backoff)."""
+    queue = MarkQueue(client, **queue_kwargs)
+    return queue, ThreadView(client, Settings(), mark_queue=queue)
+
+
+async def prefetched_unread(
+    pilot: Pilot[None], view: ThreadView, server: DemoServer
+) -> tuple[Conversation, str]:
+    """An unread conversation and its user, its thread prefetched (cached, not marked)."""
+    conv, user = unread_conversation(server)
+    view.prefetch(conv, user_id=user)
+    await wait_for(pilot, lambda: conv.id in view._cache, "prefetched")
+    return conv, user
+
+
+async def open_offline_until_tried(
+    pilot: Pilot[None], view: ThreadView, server: DemoServer, conv: Conversation, user: str
+) -> None:
+    """Stop the server, open ``conv`` (from the cache), wait for its mark's first failed try."""
+    server.stop()
+    view.open(conv, user_id=user)
+    await wait_for(pilot, lambda: view.mark_queue.pending_marks()[0].attempts >= 1, "first failed try")
+
+
 # --------------------------------------------------------------------------- display
 
 
 async def test_open_shows_seed_thread_oldest_first(server: DemoServer, client: LemlistClient) -> None:
     view = make_view(client)
-    app = ThreadApp(view)
-    async with app.run_test(size=(110, 40)) as pilot:
+    async with running(view, (110, 40)) as (_app, pilot):
         conv = conversation(server, SEED_CONTACT)
         view.open(conv, user_id=USER)
         assert view.state == "loading"
@@ -227,8 +260,7 @@ async def test_open_shows_seed_thread_oldest_first(server: DemoServer, client: L
 
 async def test_quote_folded_then_z_expands_and_folds(server: DemoServer, client: LemlistClient) -> None:
     view = make_view(client)
-    app = ThreadApp(view)
-    async with app.run_test(size=(110, 40)) as pilot:
+    async with running(view, (110, 40)) as (_app, pilot):
         await open_and_wait(pilot, view, conversation(server, SEED_CONTACT), USER)
         folded = view.layout_text
         assert "quoted lines hidden — On Tue, Dec 3, 2024" in folded
@@ -246,8 +278,7 @@ async def test_quote_folded_then_z_expands_and_folds(server: DemoServer, client:
 
 async def test_z_keeps_reading_position(server: DemoServer, client: LemlistClient) -> None:
     view = make_view(client)
-    app = ThreadApp(view)
-    async with app.run_test(size=(100, 20)) as pilot:
+    async with running(view, (100, 20)) as (_app, pilot):
         await open_and_wait(pilot, view, conversation(server, SEED_CONTACT), USER)
         await pilot.press("G")
         await pilot.pause()
@@ -263,8 +294,7 @@ async def test_z_keeps_reading_position(server: DemoServer, client: LemlistClien
 
 async def test_keys_page_and_scroll(server: DemoServer, client: LemlistClient) -> None:
     view = make_view(client)
-    app = ThreadApp(view)
-    async with app.run_test(size=(80, 20)) as pilot:
+    async with running(view, (80, 20)) as (_app, pilot):
         await open_and_wait(pilot, view, conversation(server, SEED_CONTACT), USER)
         assert view.scroll_y == 0
         page = view.scrollable_content_region.height
@@ -301,8 +331,7 @@ async def test_literal_rendering_of_markup_and_control_chars(
     server: DemoServer, client: LemlistClient
 ) -> None:
     view = make_view(client)
-    app = ThreadApp(view)
-    async with app.run_test(size=(120, 60)) as pilot:
+    async with running(view, (120, 60)) as (_app, pilot):
         await open_and_wait(pilot, view, conversation(server, HOSTILE_CONTACT), USER)
         assert view.state == "thread"
         text = view.layout_text
@@ -330,16 +359,14 @@ async def test_literal_rendering_of_markup_and_control_chars(
 
 async def test_empty_thread(server: DemoServer, client: LemlistClient) -> None:
     view = make_view(client)
-    app = ThreadApp(view)
-    async with app.run_test(size=(80, 20)) as pilot:
+    async with running(view, (80, 20)) as (_app, pilot):
         await open_and_wait(pilot, view, conversation(server, EMPTY_CONTACT), USER)
         assert "No messages in this conversation" in view.layout_text
 
 
 async def test_error_state_for_unknown_contact(server: DemoServer, client: LemlistClient) -> None:
     view = make_view(client)
-    app = ThreadApp(view)
-    async with app.run_test(size=(80, 20)) as pilot:
+    async with running(view, (80, 20)) as (_app, pilot):
         ghost = Conversation.model_validate({"_id": "ibx_ghost", "contactId": "ctc_doesNotExist"})
         await open_and_wait(pilot, view, ghost, USER)
         assert view.state == "error"
@@ -351,8 +378,7 @@ async def test_error_state_for_unknown_contact(server: DemoServer, client: Lemli
 
 async def test_network_error_then_retry_with_r(server: DemoServer, client: LemlistClient) -> None:
     view = make_view(client)
-    app = ThreadApp(view)
-    async with app.run_test(size=(100, 20)) as pilot:
+    async with running(view, (100, 20)) as (_app, pilot):
         server.faults.error_every = 1
         await open_and_wait(pilot, view, conversation(server, SEED_CONTACT), USER)
         assert view.state == "error"
@@ -365,8 +391,7 @@ async def test_network_error_then_retry_with_r(server: DemoServer, client: Lemli
 
 async def test_500_message_thread_displays(server: DemoServer, client: LemlistClient) -> None:
     view = make_view(client)
-    app = ThreadApp(view)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with running(view, (100, 30)) as (_app, pilot):
         await open_and_wait(pilot, view, conversation(server, BIG_CONTACT), USER)
         text = view.layout_text
         assert "500 messages" in text.splitlines()[0]
@@ -382,8 +407,7 @@ async def test_500_message_thread_displays(server: DemoServer, client: LemlistCl
 
 async def test_clear_empties_the_pane(server: DemoServer, client: LemlistClient) -> None:
     view = make_view(client)
-    app = ThreadApp(view)
-    async with app.run_test(size=(80, 20)) as pilot:
+    async with running(view, (80, 20)) as (_app, pilot):
         await open_and_wait(pilot, view, conversation(server, SEED_CONTACT), USER)
         view.clear()
         assert view.current_conversation_id is None
@@ -397,8 +421,7 @@ async def test_cached_open_makes_no_request_and_is_immediate(
     server: DemoServer, client: LemlistClient
 ) -> None:
     view = make_view(client)
-    app = ThreadApp(view)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with running(view, (100, 30)) as (_app, pilot):
         seed = conversation(server, SEED_CONTACT)
         other = conversation(server, EMPTY_CONTACT)
         await open_and_wait(pilot, view, seed, USER)
@@ -415,8 +438,7 @@ async def test_cached_open_makes_no_request_and_is_immediate(
 
 async def test_new_activity_makes_the_cache_stale(server: DemoServer, client: LemlistClient) -> None:
     view = make_view(client)
-    app = ThreadApp(view)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with running(view, (100, 30)) as (_app, pilot):
         seed = conversation(server, SEED_CONTACT)
         await open_and_wait(pilot, view, seed, USER)
         before = len(server.requests())
@@ -430,8 +452,7 @@ async def test_new_activity_makes_the_cache_stale(server: DemoServer, client: Le
 
 async def test_user_open_marks_read_exactly_once(server: DemoServer, client: LemlistClient) -> None:
     view = make_view(client)
-    app = ThreadApp(view)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with running(view, (100, 30)) as (app, pilot):
         conv, user = unread_conversation(server)
         assert conv.thread_id is not None
         assert not conv.is_read_by(user)
@@ -456,13 +477,10 @@ async def test_prefetch_never_marks_then_open_marks_via_mark_read(
     server: DemoServer, client: LemlistClient
 ) -> None:
     view = make_view(client)
-    app = ThreadApp(view)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with running(view, (100, 30)) as (app, pilot):
         shown = conversation(server, SEED_CONTACT)
         await open_and_wait(pilot, view, shown, USER)
-        conv, user = unread_conversation(server)
-        view.prefetch(conv, user_id=user)
-        await wait_for(pilot, lambda: conv.id in view._cache, "prefetched")
+        conv, user = await prefetched_unread(pilot, view, server)
         # quiet: the visible pane still shows the other thread
         assert view.current_conversation_id == shown.id
         assert "my lemcal" in view.layout_text
@@ -483,8 +501,7 @@ async def test_no_mark_without_user_action_or_when_disabled(
     server: DemoServer, client: LemlistClient
 ) -> None:
     view = make_view(client, mark_read_on_open=False)
-    app = ThreadApp(view)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with running(view, (100, 30)) as (app, pilot):
         conv, user = unread_conversation(server)
         await open_and_wait(pilot, view, conv, user)
         other, other_user = unread_conversation(server, skip=1)
@@ -498,13 +515,9 @@ async def test_no_mark_without_user_action_or_when_disabled(
 
 
 async def test_mark_failure_is_queued_retried_and_reported(server: DemoServer, client: LemlistClient) -> None:
-    queue = MarkQueue(client, max_attempts_before_report=2, backoff=lambda failures: 0.05)
-    view = ThreadView(client, Settings(), mark_queue=queue)
-    app = ThreadApp(view)
-    async with app.run_test(size=(100, 30)) as pilot:
-        conv, user = unread_conversation(server)
-        view.prefetch(conv, user_id=user)
-        await wait_for(pilot, lambda: conv.id in view._cache, "prefetched")
+    queue, view = queued_view(client, max_attempts_before_report=2, backoff=lambda failures: 0.05)
+    async with running(view, (100, 30)) as (app, pilot):
+        conv, user = await prefetched_unread(pilot, view, server)
         server.faults.error_every = 1  # every request now answers 500
         view.open(conv, user_id=user)
         await wait_for(pilot, lambda: bool(app.failed), "MarkFailed")
@@ -524,13 +537,9 @@ async def test_mark_failure_is_queued_retried_and_reported(server: DemoServer, c
 
 
 async def test_mark_survives_server_restart(server: DemoServer, client: LemlistClient) -> None:
-    queue = MarkQueue(client, max_attempts_before_report=2, backoff=lambda failures: 0.05)
-    view = ThreadView(client, Settings(), mark_queue=queue)
-    app = ThreadApp(view)
-    async with app.run_test(size=(100, 30)) as pilot:
-        conv, user = unread_conversation(server)
-        view.prefetch(conv, user_id=user)
-        await wait_for(pilot, lambda: conv.id in view._cache, "prefetched")
+    queue, view = queued_view(client, max_attempts_before_report=2, backoff=lambda failures: 0.05)
+    async with running(view, (100, 30)) as (app, pilot):
+        conv, user = await prefetched_unread(pilot, view, server)
         server.stop()
         view.open(conv, user_id=user)
         assert view.state == "thread"  # still readable from the cache while offline
@@ -545,10 +554,8 @@ async def test_mark_survives_server_restart(server: DemoServer, client: LemlistC
 
 
 async def test_uncached_open_failure_hands_mark_to_queue(server: DemoServer, client: LemlistClient) -> None:
-    queue = MarkQueue(client, max_attempts_before_report=50, backoff=lambda failures: 0.05)
-    view = ThreadView(client, Settings(), mark_queue=queue)
-    app = ThreadApp(view)
-    async with app.run_test(size=(100, 30)) as pilot:
+    queue, view = queued_view(client, max_attempts_before_report=50, backoff=lambda failures: 0.05)
+    async with running(view, (100, 30)) as (app, pilot):
         conv, user = unread_conversation(server)
         server.faults.error_every = 1
         await open_and_wait(pilot, view, conv, user)
@@ -562,16 +569,10 @@ async def test_uncached_open_failure_hands_mark_to_queue(server: DemoServer, cli
 async def test_flush_marks_returns_unsent_ids_when_server_gone(
     server: DemoServer, client: LemlistClient
 ) -> None:
-    queue = MarkQueue(client, backoff=lambda failures: 3600.0)
-    view = ThreadView(client, Settings(), mark_queue=queue)
-    app = ThreadApp(view)
-    async with app.run_test(size=(100, 30)) as pilot:
-        conv, user = unread_conversation(server)
-        view.prefetch(conv, user_id=user)
-        await wait_for(pilot, lambda: conv.id in view._cache, "prefetched")
-        server.stop()
-        view.open(conv, user_id=user)
-        await wait_for(pilot, lambda: queue.pending_marks()[0].attempts >= 1, "first failed try")
+    _queue, view = queued_view(client, backoff=lambda failures: 3600.0)
+    async with running(view, (100, 30)) as (_app, pilot):
+        conv, user = await prefetched_unread(pilot, view, server)
+        await open_offline_until_tried(pilot, view, server, conv, user)
         assert await view.flush_marks(timeout=2.0) == [conv.id]
 
 
@@ -584,16 +585,10 @@ async def test_flush_marks_sends_pending_when_server_back(server: DemoServer) ->
 
 
 async def _flush_after_restart(server: DemoServer, client: LemlistClient) -> None:
-    queue = MarkQueue(client, backoff=lambda failures: 3600.0)
-    view = ThreadView(client, Settings(), mark_queue=queue)
-    app = ThreadApp(view)
-    async with app.run_test(size=(100, 30)) as pilot:
-        conv, user = unread_conversation(server)
-        view.prefetch(conv, user_id=user)
-        await wait_for(pilot, lambda: conv.id in view._cache, "prefetched")
-        server.stop()
-        view.open(conv, user_id=user)
-        await wait_for(pilot, lambda: queue.pending_marks()[0].attempts >= 1, "first failed try")
+    queue, view = queued_view(client, backoff=lambda failures: 3600.0)
+    async with running(view, (100, 30)) as (_app, pilot):
+        conv, user = await prefetched_unread(pilot, view, server)
+        await open_offline_until_tried(pilot, view, server, conv, user)
         server.start()
         unsent = await view.flush_marks(timeout=5.0)
         assert unsent == [], queue.pending_marks()
@@ -606,8 +601,7 @@ async def test_switching_away_during_a_marking_load_keeps_the_mark(
     server: DemoServer, client: LemlistClient
 ) -> None:
     view = make_view(client)
-    app = ThreadApp(view)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with running(view, (100, 30)) as (app, pilot):
         server.faults.latency = 0.3
         conv, user = unread_conversation(server)
         view.open(conv, user_id=user)
@@ -623,8 +617,7 @@ async def test_switching_away_during_a_marking_load_keeps_the_mark(
 @pytest.mark.parametrize("theme", ["textual-light", "textual-dark"])
 async def test_themes_render(server: DemoServer, client: LemlistClient, theme: str) -> None:
     view = make_view(client)
-    app = ThreadApp(view)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with running(view, (100, 30)) as (app, pilot):
         app.theme = theme
         await open_and_wait(pilot, view, conversation(server, SEED_CONTACT), USER)
         assert "my lemcal [1]" in view.layout_text
@@ -648,8 +641,7 @@ async def test_reopen_while_marking_request_is_out_sends_one_request(
     server: DemoServer, client: LemlistClient
 ) -> None:
     view = make_view(client)
-    app = ThreadApp(view)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with running(view, (100, 30)) as (app, pilot):
         server.faults.latency = 0.2
         conv, user = unread_conversation(server)
         view.open(conv, user_id=user)
@@ -680,8 +672,7 @@ async def test_html_conversion_runs_off_the_ui_thread_while_keys_work(
 
     monkeypatch.setattr(thread_view_module, "render_thread", held_render)
     view = make_view(client)
-    app = ThreadApp(view)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with running(view, (100, 30)) as (app, pilot):
         view.open(conversation(server, HUGE_CONTACT), user_id=USER)
         await wait_for(pilot, lambda: bool(threads), "conversion started")
         await pilot.press("x", "x")
@@ -700,8 +691,7 @@ async def test_z_on_a_big_thread_rewraps_in_a_worker_and_keeps_position(
     server: DemoServer, client: LemlistClient
 ) -> None:
     view = make_view(client)
-    app = ThreadApp(view)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with running(view, (100, 30)) as (_app, pilot):
         await open_and_wait(pilot, view, conversation(server, BIG_CONTACT), USER)
         view.scroll_to(y=5000, animate=False)
         await pilot.pause()
@@ -719,8 +709,7 @@ async def test_no_color_environment(
 ) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     view = make_view(client)
-    app = ThreadApp(view)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with running(view, (100, 30)) as (app, pilot):
         await open_and_wait(pilot, view, conversation(server, SEED_CONTACT), USER)
         assert "my lemcal [1]" in view.layout_text
         assert app.screen._compositor is not None
@@ -729,8 +718,7 @@ async def test_no_color_environment(
 
 async def test_z_at_the_top_stays_at_the_top(server: DemoServer, client: LemlistClient) -> None:
     view = make_view(client)
-    app = ThreadApp(view)
-    async with app.run_test(size=(80, 20)) as pilot:
+    async with running(view, (80, 20)) as (_app, pilot):
         await open_and_wait(pilot, view, conversation(server, SEED_CONTACT), USER)
         await pilot.press("z")
         await pilot.pause()
@@ -742,8 +730,7 @@ async def test_reopening_the_shown_thread_keeps_position_and_quotes(
     server: DemoServer, client: LemlistClient
 ) -> None:
     view = make_view(client)
-    app = ThreadApp(view)
-    async with app.run_test(size=(80, 20)) as pilot:
+    async with running(view, (80, 20)) as (_app, pilot):
         conv = conversation(server, SEED_CONTACT)
         await open_and_wait(pilot, view, conv, USER)
         await pilot.press("space", "z")
