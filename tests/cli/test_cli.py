@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from cli_runner import run_cli
 from lemlist_inbox.demo import DemoServer
 
 KEY = "cli-secret-key-5f2a9c"
@@ -25,19 +24,11 @@ def server() -> Iterator[DemoServer]:
 def run(
     *args: str, tmp_path: Path, key: str | None = KEY, extra_env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEMLIST")}
-    env["LEMLIST_INBOX_CONFIG"] = str(tmp_path / "config.toml")
+    env = {"LEMLIST_INBOX_CONFIG": str(tmp_path / "config.toml")}
     if key is not None:
         env["LEMLIST_API_KEY"] = key
     env.update(extra_env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "lemlist_inbox", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    return run_cli(*args, env=env)
 
 
 def first_user(server: DemoServer) -> str:

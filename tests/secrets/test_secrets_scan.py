@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from cli_runner import run_cli
 from lemlist_inbox.demo import DemoServer, Faults
 from secret_keys import KEYS, NOT_SCANNED, SECRETS_KEY, basic_token
 from secret_scan import find_secrets
@@ -128,16 +129,8 @@ def server() -> Iterator[DemoServer]:
 
 
 def cli(*args: str, key: str, log: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEMLIST")}
-    env.update(LEMLIST_API_KEY=key, LEMLIST_INBOX_LOG=str(log), LEMLIST_INBOX_CONFIG=str(tmp_path / "c.toml"))
-    return subprocess.run(
-        [sys.executable, "-m", "lemlist_inbox", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    env = dict(LEMLIST_API_KEY=key, LEMLIST_INBOX_LOG=str(log), LEMLIST_INBOX_CONFIG=str(tmp_path / "c.toml"))
+    return run_cli(*args, env=env)
 
 
 def test_cli_json_output_errors_and_log_file_hold_no_key(server: DemoServer, tmp_path: Path) -> None:
