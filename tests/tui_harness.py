@@ -14,6 +14,7 @@ import os
 import re
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +25,7 @@ os.environ.pop("NO_COLOR", None)
 import pytest  # noqa: E402
 from rich.cells import cell_len  # noqa: E402
 from textual.app import App  # noqa: E402
+from textual.pilot import Pilot  # noqa: E402
 
 from lemlist_inbox.api import LemlistClient, RateLimiter, RetryPolicy  # noqa: E402
 from lemlist_inbox.config import Settings  # noqa: E402
@@ -140,6 +142,17 @@ async def loaded(app: InboxApp, timeout: float = 15.0) -> MainScreen:
     screen = main_screen(app)
     await wait_for(lambda: len(screen.store) > 0 and not screen.busy, timeout=timeout)
     return screen
+
+
+@asynccontextmanager
+async def run_loaded(
+    app: InboxApp, apps: list[InboxApp], size: tuple[int, int] = (120, 30)
+) -> AsyncIterator[tuple[Pilot[Any], MainScreen]]:
+    """``app`` run headless at ``size`` (its client closed with ``apps``), once its first
+    load finished: the pilot and the main screen."""
+    apps.append(app)
+    async with app.run_test(size=size) as pilot:
+        yield pilot, await loaded(app)
 
 
 def screen_lines(app: App[Any]) -> list[str]:

@@ -19,7 +19,14 @@ from lemlist_inbox.ui.app import InboxApp
 from lemlist_inbox.ui.screens.help import HelpScreen
 from lemlist_inbox.ui.screens.main import MainScreen
 from secret_keys import FAULTS_KEY, REVOKED_KEY
-from tui_harness import ServerFactory, assert_screen_clean, loaded, main_screen, make_app, wait_for
+from tui_harness import (
+    ServerFactory,
+    assert_screen_clean,
+    main_screen,
+    make_app,
+    run_loaded,
+    wait_for,
+)
 
 
 @pytest.fixture
@@ -93,9 +100,7 @@ async def test_key_revoked_mid_session_keeps_rows_and_recovers(
     noticed_by: str, server: DemoServer, apps: list[InboxApp]
 ) -> None:
     app = make_app(server, REVOKED_KEY, page_size=10, refresh_interval=0.2 if noticed_by != "r" else 0.0)
-    apps.append(app)
-    async with app.run_test(size=(120, 30)) as pilot:
-        screen = await loaded(app)
+    async with run_loaded(app, apps) as (pilot, screen):
         rows = [screen.store.view_at(i).id for i in range(screen.store.view_size)]
         assert len(rows) == len(server.dataset)
         server.api_key = FAULTS_KEY  # the user's key is revoked
@@ -123,9 +128,7 @@ async def test_server_gone_keeps_rows_then_back_and_r_recovers(
     server: DemoServer, apps: list[InboxApp]
 ) -> None:
     app = make_app(server, REVOKED_KEY, page_size=10)
-    apps.append(app)
-    async with app.run_test(size=(120, 30)) as pilot:
-        screen = await loaded(app)
+    async with run_loaded(app, apps) as (pilot, screen):
         rows = [screen.store.view_at(i).id for i in range(screen.store.view_size)]
         port = server.port
         server.stop()

@@ -22,7 +22,7 @@ from lemlist_inbox.ui import app as app_module
 from lemlist_inbox.ui.app import InboxApp
 from lemlist_inbox.ui.screens.main import MainScreen
 from secret_keys import FAULTS_KEY
-from tui_harness import FAST_POLICY, ServerFactory, first_user, loaded, make_app, wait_for
+from tui_harness import FAST_POLICY, ServerFactory, first_user, loaded, make_app, run_loaded, wait_for
 
 
 @pytest.fixture
@@ -68,9 +68,7 @@ async def test_mark_failing_is_retried_in_the_background_until_it_lands(
     server: DemoServer, apps: list[InboxApp]
 ) -> None:
     app = make_app(server, FAULTS_KEY, max_retries=0)
-    apps.append(app)
-    async with app.run_test(size=(120, 30)) as pilot:
-        screen = await loaded(app)
+    async with run_loaded(app, apps) as (pilot, screen):
         user = first_user(server)
         # every request for a thread (and so every mark) fails from now on
         server.faults.paths = ("/api/inbox/",)
@@ -96,9 +94,7 @@ async def test_quit_flushes_pending_marks_when_the_server_is_back(
     server: DemoServer, apps: list[InboxApp]
 ) -> None:
     app = make_app(server, FAULTS_KEY, max_retries=0)
-    apps.append(app)
-    async with app.run_test(size=(120, 30)) as pilot:
-        screen = await loaded(app)
+    async with run_loaded(app, apps) as (pilot, screen):
         _, contact = await pending_mark(pilot, server, screen)
         await pilot.press("q")  # before the background retry (1 s backoff) fires
         await wait_for(lambda: app.return_value is not None, timeout=10)
@@ -112,9 +108,7 @@ async def test_quit_gives_up_after_a_short_timeout_and_returns_unsent(
     """A server that hangs on the mark: quit still returns, within the flush timeout."""
     monkeypatch.setattr(app_module, "FLUSH_TIMEOUT", 0.5)
     app = make_app(server, FAULTS_KEY, max_retries=0)
-    apps.append(app)
-    async with app.run_test(size=(120, 30)) as pilot:
-        screen = await loaded(app)
+    async with run_loaded(app, apps) as (pilot, screen):
         conversation_id, _ = await pending_mark(pilot, server, screen)
         server.faults.latency = 3.0  # the flush's request hangs past the timeout
         await pilot.press("q")

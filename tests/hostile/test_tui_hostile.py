@@ -28,6 +28,7 @@ from tui_harness import (
     assert_screen_clean,
     loaded,
     make_app,
+    run_loaded,
     screen_lines,
     wait_for,
 )
@@ -131,9 +132,7 @@ async def test_hostile_case_shows_literally_in_list_and_thread(
 ) -> None:
     in_row, in_thread, never = EXPECTED[case]
     app = make_app(server, HOSTILE_KEY, page_size=100)
-    apps.append(app)
-    async with app.run_test(size=WIDE) as pilot:
-        screen = await loaded(app)
+    async with run_loaded(app, apps, WIDE) as (pilot, screen):
         row = await open_case(pilot, screen, case)
         for text in in_row:
             assert text in row, f"{case}: {text!r} not in row {row!r}"
@@ -160,9 +159,7 @@ async def test_hostile_thread_keeps_the_layout_at_80_columns(
     case: str, server: DemoServer, apps: list[InboxApp]
 ) -> None:
     app = make_app(server, HOSTILE_KEY, page_size=100)
-    apps.append(app)
-    async with app.run_test(size=NARROW) as pilot:
-        screen = await loaded(app)
+    async with run_loaded(app, apps, NARROW) as (pilot, screen):
         assert_screen_clean(app, "list at 80x24")
         await open_case(pilot, screen, case)
         assert screen.narrow and screen.thread.region.width == 80
@@ -181,9 +178,7 @@ async def test_hostile_thread_keeps_the_layout_at_80_columns(
 
 async def test_500_message_thread_opens_and_pages(server: DemoServer, apps: list[InboxApp]) -> None:
     app = make_app(server, HOSTILE_KEY, page_size=100)
-    apps.append(app)
-    async with app.run_test(size=NARROW) as pilot:
-        screen = await loaded(app)
+    async with run_loaded(app, apps, NARROW) as (pilot, screen):
         await open_case(pilot, screen, "long_thread")
         view = screen.thread
         text = assert_screen_clean(app, "top of the long thread")
@@ -208,9 +203,7 @@ async def test_500_message_thread_opens_and_pages(server: DemoServer, apps: list
 
 async def test_empty_thread_says_so(server: DemoServer, apps: list[InboxApp]) -> None:
     app = make_app(server, HOSTILE_KEY, page_size=100)
-    apps.append(app)
-    async with app.run_test(size=NARROW) as pilot:
-        screen = await loaded(app)
+    async with run_loaded(app, apps, NARROW) as (pilot, screen):
         await open_case(pilot, screen, "empty_thread")
         assert "No messages in this conversation." in assert_screen_clean(app, "empty thread")
 
