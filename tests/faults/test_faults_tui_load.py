@@ -24,6 +24,11 @@ from tui_harness import ServerFactory, assert_screen_clean, main_screen, make_ap
 CONVERSATIONS = 60  # plus the 4 example threads: 7 pages of 10
 
 
+def serve(make_server: ServerFactory, faults: Faults, conversations: int = CONVERSATIONS) -> DemoServer:
+    """A stand-in misbehaving as ``faults`` say, with the key these tests use."""
+    return make_server(conversations, api_key=FAULTS_KEY, faults=faults)
+
+
 def store_ids(screen: MainScreen) -> list[str]:
     """The ids of every row in the list, in order (the view, unfiltered)."""
     return [screen.store.view_at(i).id for i in range(screen.store.view_size)]
@@ -72,6 +77,15 @@ async def keys_still_work(pilot: Pilot[Any], screen: MainScreen) -> None:
     assert pilot.app.screen is screen
 
 
+async def load_with_keys_working(pilot: Pilot[Any], app: InboxApp) -> MainScreen:
+    """From the first rows on, the keys work while the load goes on; the screen once it ended."""
+    await wait_for(lambda: app.main_screen is not None and app.main_screen.store.view_size > 0)
+    screen = main_screen(app)
+    await keys_still_work(pilot, screen)
+    await wait_for(lambda: not screen.busy)
+    return screen
+
+
 FAULTS: dict[str, dict[str, Any]] = {
     "429_storm": {"burst_429": 12},
     "5xx_every_3rd": {"error_every": 3},
@@ -88,16 +102,11 @@ async def test_load_under_fault_has_every_conversation_exactly_once(
     fault: str, make_server: ServerFactory, apps: list[InboxApp]
 ) -> None:
     knobs = FAULTS[fault]
-    server = make_server(
-        CONVERSATIONS, api_key=FAULTS_KEY, faults=Faults(rate_limit=False, latency=0.01, **knobs)
-    )
+    server = serve(make_server, Faults(rate_limit=False, latency=0.01, **knobs))
     app = make_app(server, FAULTS_KEY, page_size=10, max_retries=6)
     apps.append(app)
     async with app.run_test(size=(120, 30)) as pilot:
-        await wait_for(lambda: app.main_screen is not None and app.main_screen.store.view_size > 0)
-        screen = main_screen(app)
-        await keys_still_work(pilot, screen)
-        await wait_for(lambda: not screen.busy)
+        screen = await load_with_keys_working(pilot, app)
         assert app.client.stats.retries > 0 or screen.status.state.error, "the fault really fired"
         if screen.status.state.error is None:
             assert_exactly_once(screen, server)
@@ -128,9 +137,7 @@ async def test_load_that_cannot_finish_stops_clearly_and_r_completes(
     fault: str, make_server: ServerFactory, apps: list[InboxApp]
 ) -> None:
     knobs = STOPPING[fault]
-    server = make_server(
-        CONVERSATIONS, api_key=FAULTS_KEY, faults=Faults(rate_limit=False, paths=("/api/inbox",))
-    )
+    server = serve(make_server, Faults(rate_limit=False, paths=("/api/inbox",)))
     server.faults.burst_429 = 0
     # no retries (and a short read timeout): the first failure ends the load
     app = make_app(server, FAULTS_KEY, page_size=10, max_retries=0, timeout=0.3)
@@ -161,17 +168,14 @@ async def test_list_changing_mid_load_loses_and_doubles_nothing(
     make_server: ServerFactory, apps: list[InboxApp]
 ) -> None:
     """New activity while paging (pages shift under the client): nothing lost or doubled."""
-    server = make_server(90, api_key=FAULTS_KEY, faults=Faults(rate_limit=False, latency=0.01))
+    server = serve(make_server, Faults(rate_limit=False, latency=0.01), conversations=90)
     before = set(server.dataset.conversations.ids())
     server.faults.activity_every = 2
     server.faults.activity_count = 3
     app = make_app(server, FAULTS_KEY, page_size=10)
     apps.append(app)
     async with app.run_test(size=(120, 30)) as pilot:
-        await wait_for(lambda: app.main_screen is not None and app.main_screen.store.view_size > 0)
-        screen = main_screen(app)
-        await keys_still_work(pilot, screen)
-        await wait_for(lambda: not screen.busy)
+        screen = await load_with_keys_working(pilot, app)
         assert screen.status.state.error is None
         ids = store_ids(screen)
         assert len(ids) == len(set(ids)), "a conversation shows twice"
