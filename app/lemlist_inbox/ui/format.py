@@ -11,6 +11,7 @@ from __future__ import annotations
 import locale
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -107,7 +108,7 @@ def absolute_time(when: datetime | None, now: datetime) -> str:
     return f"{local.day:2d} {_MONTHS[local.month - 1]} {local.hour:02d}:{local.minute:02d}"
 
 
-def channel_marks(channels: list[str], glyphs: Glyphs) -> str:
+def channel_marks(channels: Sequence[str], glyphs: Glyphs) -> str:
     """One mark per channel: email, LinkedIn, then one mark for any others."""
     found = {channel.lower() for channel in channels}
     marks = []
@@ -167,8 +168,7 @@ def row_pieces(
     Roles: ``mark`` (unread), ``name``, ``email``, ``channels``, ``replied``,
     ``time``, ``space``. The widget adds ``unread`` styling to the whole row itself.
     """
-    conversation = entry.conversation
-    when = conversation.last_activity
+    when = entry.last_activity
     pieces: list[Piece] = [
         (fit(glyphs.unread if entry.unread else "", MARK_WIDTH), "mark"),
         (fit(entry.name, columns.name, glyphs.ellipsis), "name"),
@@ -179,8 +179,8 @@ def row_pieces(
         email = "" if entry.email == entry.name else entry.email
         pieces.append((fit(email, columns.email, glyphs.ellipsis), "email"))
     pieces.append((" ", "space"))
-    pieces.append((fit(channel_marks(conversation.channels, glyphs), columns.channels, ""), "channels"))
-    replied = glyphs.replied if conversation.have_replies else ""
+    pieces.append((fit(channel_marks(entry.channels, glyphs), columns.channels, ""), "channels"))
+    replied = glyphs.replied if entry.have_replies else ""
     pieces.append((fit(replied, REPLIED_WIDTH), "replied"))
     relative = relative_time(when, now, dates=not columns.absolute)
     pieces.append((" " * max(columns.time - cell_len(relative), 0) + relative[: columns.time], "time"))

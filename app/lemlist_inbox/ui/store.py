@@ -11,41 +11,152 @@ for 100,000 conversations arriving 100 at a time:
   matches the filter is bisected in), so appending never re-filters everything;
 * every conversation carries a precomputed lowercase search key, and a filter whose
   query extends the previous one narrows the current view instead of the whole store.
+
+Memory and garbage collection (issue 5): a parsed ``Conversation`` is five pydantic
+models (the conversation, its contact, one per team user), each with its own dict,
+field set and extras dict: about 4.8 kB and 17 GC-tracked objects per conversation,
+so 100,000 of them took 600 MB and made every full garbage collection a one-second
+freeze. An ``Entry`` keeps only what the list and the thread pane use, in one slotted
+object whose parts are strings, numbers and tuples (untracked by the GC); the team
+users' read states and the channel lists repeat across conversations and are shared.
+``Entry.conversation`` rebuilds a ``Conversation`` when a thread is opened.
+
+Even one tracked object per conversation makes a full collection scan 100,000 of
+them whenever the heap has grown by a quarter: about 0.2 s on the 2-core CI box,
+landing on whatever key is being handled. So each time ``FREEZE_EVERY`` entries have
+been added, young garbage is collected and everything alive is moved to the permanent
+generation (``gc.freeze``): later full collections only scan what came after.
+Reference counting still frees frozen objects; only a reference cycle that is already
+garbage at that moment would be kept, and collecting the young generations first
+leaves next to none.
 """
 
 from __future__ import annotations
 
+import gc
 import math
+import sys
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from operator import attrgetter
+from typing import TYPE_CHECKING, Any
 
-from lemlist_inbox.api.models import Conversation
-from lemlist_inbox.render import sanitize
+from lemlist_inbox.render.sanitize import sanitize
+
+if TYPE_CHECKING:
+    from lemlist_inbox.api.models import Conversation
+
+#: Entries added between two ``gc.freeze`` calls (see the module docstring).
+FREEZE_EVERY = 10_000
 
 #: Sort key: (-timestamp, arrival sequence). Newest first; ties keep arrival order.
 SortKey = tuple[float, int]
+#: One team user's state: (userId, sender, read), as the API sent it.
+UserState = tuple[str, bool | None, bool | None]
+#: The contact's fields the UI uses: (_id, fullName, firstName, lastName, email, linkedinUrl).
+ContactFields = tuple[str | None, str | None, str | None, str | None, str | None, str | None]
 
 _KEY = attrgetter("key")
 
 
-@dataclass(eq=False)
 class Entry:
-    """One conversation with what the list needs precomputed (display strings, keys)."""
+    """One conversation as the list and the thread pane need it (see the module docstring)."""
 
-    conversation: Conversation
-    key: SortKey
-    name: str
-    email: str
-    search: str
-    unread: bool
-    #: Bumped whenever the row's content changes, so cached renderings can be dropped.
-    version: int = 0
+    __slots__ = (
+        "channels",
+        "contact",
+        "contact_id",
+        "email",
+        "have_replies",
+        "id",
+        "key",
+        "last_activity_at",
+        "name",
+        "search",
+        "unread",
+        "users",
+        "version",
+    )
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        contact_id: str | None,
+        contact: ContactFields | None,
+        users: tuple[UserState, ...],
+        channels: tuple[str, ...],
+        last_activity_at: str | None,
+        have_replies: bool | None,
+        key: SortKey,
+        name: str,
+        email: str,
+        unread: bool,
+        version: int = 0,
+    ) -> None:
+        self.id = id
+        self.contact_id = contact_id
+        self.contact = contact
+        self.users = users
+        self.channels = channels
+        self.last_activity_at = last_activity_at
+        self.have_replies = have_replies
+        self.key = key
+        self.name = name
+        self.email = email
+        self.search = f"{name}\n{email}".casefold()
+        self.unread = unread
+        #: Bumped whenever the row's content changes, so cached renderings can be dropped.
+        self.version = version
+
+    def __repr__(self) -> str:
+        return f"Entry({self.id!r}, {self.name!r}, unread={self.unread})"
 
     @property
-    def id(self) -> str:
-        return self.conversation.id
+    def thread_id(self) -> str | None:
+        """The id to fetch the thread with: ``contactId``, else ``contact._id``."""
+        return self.contact_id or (self.contact[0] if self.contact else None)
+
+    @property
+    def last_activity(self) -> datetime | None:
+        """When the conversation last moved (the sort key holds the timestamp)."""
+        stamp = -self.key[0]
+        return datetime.fromtimestamp(stamp, UTC) if math.isfinite(stamp) else None
+
+    @property
+    def conversation(self) -> Conversation:
+        """A ``Conversation`` model for the thread pane, rebuilt from what is kept.
+
+        Fields the UI never reads (``createdAt``, ``teamId``, unknown extras...) are not
+        kept, so they are not in the rebuilt model. Each access builds a new object:
+        changes to it (``mark_read_by``) reach the store through ``mark_read``.
+        """
+        from lemlist_inbox.api.models import Conversation
+
+        raw: dict[str, Any] = {
+            "_id": self.id,
+            "channels": list(self.channels),
+            "users": [{"userId": u, "sender": s, "read": r} for u, s, r in self.users],
+        }
+        if self.contact_id is not None:
+            raw["contactId"] = self.contact_id
+        if self.last_activity_at is not None:
+            raw["lastActivityAt"] = self.last_activity_at
+        if self.have_replies is not None:
+            raw["haveReplies"] = self.have_replies
+        if self.contact is not None:
+            names = ("_id", "fullName", "firstName", "lastName", "email", "linkedinUrl")
+            raw["contact"] = {k: v for k, v in zip(names, self.contact, strict=True) if v is not None}
+        return Conversation.model_validate(raw)
+
+    def is_read_by(self, user_id: str | None) -> bool:
+        """Same rule as ``Conversation.is_read_by``: a user not listed counts as read."""
+        for uid, _sender, read in self.users:
+            if uid == user_id:
+                return bool(read) if read is not None else True
+        return True
 
 
 @dataclass
@@ -96,6 +207,12 @@ class ConversationStore:
         self.unread_only = False
         #: Bumped on every change of the view, so widgets know to redraw.
         self.generation = 0
+        #: Tuples that repeat across conversations (users' states, channel lists), shared.
+        self._shared: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        #: Views of shorter queries while typing, so a backspace needs no new scan:
+        #: (query, unread_only, view), cleared whenever the store changes.
+        self._views: list[tuple[str, bool, list[Entry]]] = []
+        self._added_since_freeze = 0
 
     # -- whole store ---------------------------------------------------------------
 
@@ -114,6 +231,8 @@ class ConversationStore:
         self._by_id.clear()
         self._order.clear()
         self._view.clear()
+        self._shared.clear()
+        self._views.clear()
         self.unread_count = 0
         self.generation += 1
 
@@ -134,21 +253,18 @@ class ConversationStore:
                     continue
                 self._remove(old)
             self._seq += 1
-            name, email = _display(conversation)
-            entry = Entry(
-                conversation=conversation,
-                key=(-timestamp, self._seq),
-                name=name,
-                email=email,
-                search=f"{name}\n{email}".casefold(),
-                unread=not conversation.is_read_by(self.user_id),
-                version=old.version + 1 if old is not None else 0,
-            )
+            entry = self._entry(conversation, (-timestamp, self._seq), old.version + 1 if old else 0)
             if old is None:
                 result.added += 1
             self._insert(entry)
         if result.added or result.updated:
             self.generation += 1
+            self._views.clear()
+        self._added_since_freeze += result.added
+        if self._added_since_freeze >= FREEZE_EVERY:
+            self._added_since_freeze = 0
+            gc.collect(1)
+            gc.freeze()
         return result
 
     def mark_read(self, conversation_id: str) -> bool:
@@ -161,13 +277,16 @@ class ConversationStore:
         if entry is None:
             return False
         if self.user_id is not None:
-            entry.conversation.mark_read_by(self.user_id)
+            entry.users = self._share(
+                tuple((u, s, True) if u == self.user_id else (u, s, r) for u, s, r in entry.users)
+            )
         if not entry.unread:
             return False
         entry.unread = False
         entry.version += 1
         self.unread_count -= 1
         self.generation += 1
+        self._views.clear()
         return True
 
     # -- the view ------------------------------------------------------------------
@@ -205,11 +324,21 @@ class ConversationStore:
         if new_query == self.query and new_unread == self.unread_only:
             return
         narrowing = new_query.startswith(self.query) and (new_unread or not self.unread_only)
-        source = self._view if narrowing else self._order
+        if narrowing:
+            self._views.append((self.query, self.unread_only, self._view))
+        else:
+            # Back to a shorter query typed a moment ago (backspace): its view is kept.
+            while self._views and not (
+                new_query.startswith(self._views[-1][0]) and (new_unread or not self._views[-1][1])
+            ):
+                self._views.pop()
+        source = self._view if narrowing else (self._views[-1][2] if self._views else self._order)
         self.query, self.unread_only = new_query, new_unread
         query = self.query
+        if self._views and not narrowing and self._views[-1][:2] == (query, new_unread):
+            self._view = self._views.pop()[2]
         # One comprehension per case: no method call per row (100,000 rows per keystroke).
-        if new_unread and query:
+        elif new_unread and query:
             self._view = [entry for entry in source if entry.unread and query in entry.search]
         elif new_unread:
             self._view = [entry for entry in source if entry.unread]
@@ -220,6 +349,38 @@ class ConversationStore:
         self.generation += 1
 
     # -- internals -----------------------------------------------------------------
+
+    def _share(self, value: tuple[Any, ...]) -> tuple[Any, ...]:
+        return self._shared.setdefault(value, value)
+
+    def _entry(self, conversation: Conversation, key: SortKey, version: int) -> Entry:
+        name, email = _display(conversation)
+        users = self._share(tuple((sys.intern(u.user_id), u.sender, u.read) for u in conversation.users))
+        contact = conversation.contact
+        fields: ContactFields | None = None
+        if contact is not None:
+            fields = (
+                contact.id,
+                contact.full_name,
+                contact.first_name,
+                contact.last_name,
+                contact.email,
+                contact.linkedin_url,
+            )
+        return Entry(
+            id=conversation.id,
+            contact_id=conversation.contact_id,
+            contact=fields,
+            users=users,
+            channels=self._share(tuple(sys.intern(c) for c in conversation.channels)),
+            last_activity_at=conversation.last_activity_at,
+            have_replies=conversation.have_replies,
+            key=key,
+            name=name,
+            email=email,
+            unread=not conversation.is_read_by(self.user_id),
+            version=version,
+        )
 
     def _matches(self, entry: Entry) -> bool:
         if self.unread_only and not entry.unread:
@@ -253,13 +414,12 @@ class ConversationStore:
 
     def _update_in_place(self, entry: Entry, conversation: Conversation) -> None:
         """Same place in the order; refresh what may have changed (read state, names)."""
-        entry.conversation = conversation
-        entry.name, entry.email = _display(conversation)
-        entry.search = f"{entry.name}\n{entry.email}".casefold()
-        unread = not conversation.is_read_by(self.user_id)
-        if unread != entry.unread:
-            self.unread_count += 1 if unread else -1
-            entry.unread = unread
-        entry.version += 1
+        fresh = self._entry(conversation, entry.key, entry.version + 1)
+        for name in Entry.__slots__:
+            if name not in ("key", "unread"):
+                setattr(entry, name, getattr(fresh, name))
+        if fresh.unread != entry.unread:
+            self.unread_count += 1 if fresh.unread else -1
+            entry.unread = fresh.unread
         if self.filtered and self._matches(entry) and self.view_index(entry.id) is None:
             self._insert_sorted(self._view, entry)

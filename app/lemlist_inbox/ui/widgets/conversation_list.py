@@ -27,6 +27,7 @@ from textual.strip import Strip
 from lemlist_inbox.ui.clock import Clock, system_clock
 from lemlist_inbox.ui.format import UNICODE, WIDE_SCREEN, Columns, Glyphs, columns_for, fit, row_pieces
 from lemlist_inbox.ui.store import ConversationStore
+from lemlist_inbox.ui.virtual_size import set_virtual_size
 
 _ROLES = ("mark", "name", "email", "channels", "replied", "time")
 TIME_REFRESH = 30.0  # seconds between repaints for the relative times
@@ -121,7 +122,7 @@ class ConversationList(ScrollView, can_focus=True):
             index = min(old_index, size - 1) if size else 0
         self.cursor = index
         screen_row = old_index - self.scroll_offset.y
-        self.virtual_size = Size(self.scrollable_content_region.width, size)
+        set_virtual_size(self, Size(self.scrollable_content_region.width, size))
         new_id = store.view_at(index).id if size else None
         if new_id is not None and old_id is not None and index != old_index and new_id == old_id:
             self.scroll_to(y=max(index - screen_row, 0), animate=False, immediate=True)
@@ -149,7 +150,7 @@ class ConversationList(ScrollView, can_focus=True):
         index = max(0, min(index, size - 1))
         if self.virtual_size.height != size:
             # Rows merged since the last sync (repaints are batched while loading).
-            self.virtual_size = Size(self.scrollable_content_region.width, size)
+            set_virtual_size(self, Size(self.scrollable_content_region.width, size))
         old = self.cursor
         self.cursor = index
         new_id = self.store.view_at(index).id
@@ -214,7 +215,7 @@ class ConversationList(ScrollView, can_focus=True):
         self.set_interval(TIME_REFRESH, self.refresh)
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, self.store.view_size)
+        set_virtual_size(self, Size(self.scrollable_content_region.width, self.store.view_size))
         self._scroll_cursor_visible()
 
     # -- rendering -------------------------------------------------------------------
@@ -240,20 +241,33 @@ class ConversationList(ScrollView, can_focus=True):
         return self._columns[1]
 
     # Styles are resolved once per theme/focus change, not per row: ``rich_style`` walks
-    # the CSS of every ancestor and would dominate the cost of a line.
+    # the CSS of every ancestor and would dominate the cost of a line. A focus change
+    # only restyles the cursor (``ConversationList:focus > .conversation-list--cursor``):
+    # the other rendered rows are kept, so opening a thread (focus moves to the pane)
+    # does not re-render the whole list (issue 5, thread open).
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._styles.clear()
-        self._rows.clear()
+        self._restyle()
 
     def on_focus(self) -> None:
-        self._styles.clear()
-        self._rows.clear()
+        self._restyle()
 
     def on_blur(self) -> None:
-        self._styles.clear()
-        self._rows.clear()
+        self._restyle()
+
+    def _restyle(self) -> None:
+        old = self._styles
+        self._styles = {}
+        if not old:
+            self._rows.clear()
+            return
+        if any(self._style(name) != style for name, style in old.items() if name != "cursor"):
+            self._rows.clear()
+        else:
+            # Only the cursor row's look may have changed: drop the cached cursor rows.
+            for key in [key for key in self._rows if key[3]]:
+                del self._rows[key]
 
     def _style(self, name: str) -> Style:
         style = self._styles.get(name)
