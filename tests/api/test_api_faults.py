@@ -173,3 +173,20 @@ async def test_server_gone_mid_load_keeps_pages() -> None:
                     await asyncio.to_thread(server.stop)
     assert got[:3] == [1, 2, 3]
     assert got == list(range(1, len(got) + 1))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+async def test_churn_beyond_one_page_loses_nothing(seed: int) -> None:
+    """More conversations bumped during the load than a page holds, and bumps during the
+    check itself: every conversation that existed before the load is delivered once."""
+    faults = Faults(rate_limit=False, latency=0.01)
+    with DemoServer(conversations=90, seed=seed, faults=faults) as server:
+        before = set(server.dataset.conversations.ids())
+        server.faults.activity_every = 2
+        server.faults.activity_count = 3
+        ids: list[str] = []
+        async with quick_client(server) as client:
+            async for page in client.iter_conversation_pages(user_of(server), limit=10):
+                ids.extend(c.id for c in page.items)
+        assert len(ids) == len(set(ids))
+        assert before <= set(ids), f"lost {len(before - set(ids))}"

@@ -12,8 +12,9 @@ Why it is more than a loop over pages:
   of order, an item can slip across a page boundary unseen, and one bumped from a
   page not yet read to page 1 is missed too. So after a multi-page load, page 1 is
   read once more (``verify``): what is new at the top is yielded as a final page
-  numbered 1, and if the server now counts more conversations than we hold, the
-  pages are read once more and only the missing ones are yielded.
+  numbered 1 (followed down to page 2, 3... while even a page's last item is newer
+  than the load's start), and if the server now counts more conversations than we
+  hold, the pages are read once more and only the missing ones are yielded.
 * If a page fails for good, every earlier page has been yielded and the typed error
   is raised from the generator, so the caller keeps its rows and can resume with
   ``start_page`` and its ``seen`` set. Outstanding fetches are cancelled and awaited
@@ -29,6 +30,7 @@ import math
 from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from lemlist_inbox.api.errors import LemlistError
 from lemlist_inbox.api.models import Conversation, Message, Page, parse_time
@@ -110,10 +112,28 @@ class _LoadState:
     seen: set[str]
     last: int = 1
     skipped: int = 0
+    #: The newest activity on the first page read: anything newer arrived during the load.
+    newest: datetime | None = None
 
     def note(self, page: Page[Conversation]) -> None:
         self.last = max(self.last, planned_last_page(page, self.limit))
         self.skipped += page.skipped
+
+    def note_first(self, page: Page[Conversation]) -> None:
+        self.note(page)
+        stamps = [c.last_activity for c in page.items if c.last_activity is not None]
+        self.newest = max(stamps, default=None)
+
+    def moved_past(self, page: Page[Conversation]) -> bool:
+        """Does the run of conversations bumped during the load go on past this page?
+
+        Bumped ones sit at the top, newest first; if even the page's last item is newer
+        than anything the load began with, more of them may be on the next page.
+        """
+        if self.newest is None or not page.items:
+            return False
+        last = page.items[-1].last_activity
+        return last is not None and last > self.newest
 
 
 async def iter_pages(
@@ -132,7 +152,7 @@ async def iter_pages(
     """
     state = _LoadState(limit=limit, seen=seen if seen is not None else set())
     first = await fetch(start_page)
-    state.note(first)
+    state.note_first(first)
     yield dedupe(first, state.seen)
     if state.last <= start_page:
         return
@@ -150,15 +170,47 @@ async def iter_pages(
             log.warning("load: could not check for conversations that moved while loading: %s", exc)
 
 
+#: Rounds of checking at most: the list may keep moving while we check it.
+VERIFY_ROUNDS = 3
+
+
 async def _verify(
     fetch: FetchPage, state: _LoadState, concurrency: int
 ) -> AsyncGenerator[Page[Conversation], None]:
-    """Catch what moved while we read: new tops, then (if still short) a second pass."""
+    """Catch what moved while we read, again while the check itself finds something.
+
+    Each round reads the top (and the run of conversations bumped during the load), and
+    if the server still counts more than we hold, the pages once more. A conversation
+    bumped while a round runs lands at the top behind it: the next round finds it. A
+    round that finds nothing ends the check; under endless churn it ends after
+    ``VERIFY_ROUNDS`` and the auto-refresh picks up the rest.
+    """
+    for _ in range(VERIFY_ROUNDS):
+        found = 0
+        async with contextlib.aclosing(_verify_round(fetch, state, concurrency)) as round_pages:
+            async for page in round_pages:
+                found += len(page.items)
+                yield page
+        if not found:
+            return
+
+
+async def _verify_round(
+    fetch: FetchPage, state: _LoadState, concurrency: int
+) -> AsyncGenerator[Page[Conversation], None]:
+    """New tops (followed down while they run past a page), then a second pass if short."""
     top = await fetch(1)
     extra = dedupe(top, state.seen)
     if extra.items:
         log.info("load: %d conversation(s) arrived at the top while loading", len(extra.items))
         yield extra
+    # More activity than one page holds: follow the bumped run down, page by page.
+    page = top
+    while state.moved_past(page) and page.number < state.last:
+        page = await fetch(page.number + 1)
+        fresh = dedupe(page, state.seen)
+        if fresh.items:
+            yield fresh
     total = top.pagination.total_items
     if total is None or len(state.seen) + state.skipped >= total:
         return
