@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import dataclasses
 import json
 import math
 import socket
@@ -124,6 +125,8 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = 60  # an idle keep-alive connection frees its thread after this
     server: _HTTPServer
     sent_status = 0  # status line already written, for the log when the body fails
+    #: This request's log entry until it is written (status still 0), then None.
+    unlogged: RequestRecord | None = None
 
     def setup(self) -> None:
         super().setup()
@@ -270,6 +273,7 @@ class DemoServer:
         path = unquote(split.path)
         query = dict(parse_qsl(split.query, keep_blank_values=True))
         status = 0
+        h.unlogged = RequestRecord(arrival, h.command, path, query, 0)
         try:
             status = self._respond(h, h.command, path, query)
         except (BrokenPipeError, ConnectionResetError):
@@ -277,8 +281,19 @@ class DemoServer:
             h.close_connection = True
             status = h.sent_status
         finally:
+            self._log(h, status)  # no answer at all (a reset), or the handler failed
+
+    def _log(self, h: _Handler, status: int) -> None:
+        """Write the request's log entry once, with its status.
+
+        Called before the answer's headers leave (see ``_send``): a client that has its
+        answer must find its request in the log, or a test reading the log right after
+        a response races the server thread.
+        """
+        record, h.unlogged = h.unlogged, None
+        if record is not None:
             with self._log_lock:
-                self.log.append(RequestRecord(arrival, h.command, path, query, status))
+                self.log.append(dataclasses.replace(record, status=status))
 
     def _respond(self, h: _Handler, method: str, path: str, query: dict[str, str]) -> int:
         length = int(h.headers.get("Content-Length") or 0)
@@ -400,6 +415,7 @@ class DemoServer:
             h.send_header(name, value)
         if cut:
             h.send_header("Connection", "close")
+        self._log(h, response.status)
         h.end_headers()
         h.sent_status = response.status
         if h.command == "HEAD":
