@@ -40,18 +40,26 @@ UNICODE = Glyphs(unread="●", replied="↩", email="✉", linkedin="in", other=
 ASCII = Glyphs(unread="*", replied="R", email="@", linkedin="in", other="+", ellipsis="~")
 
 
-def choose_glyphs(env: dict[str, str] | None = None, encoding: str | None = None) -> Glyphs:
-    """ASCII when asked (``LEMLIST_INBOX_ASCII=1``) or when the output cannot encode Unicode."""
+def unicode_wanted(sample: str, env: dict[str, str] | None = None, encoding: str | None = None) -> bool:
+    """False when ASCII is asked for (``LEMLIST_INBOX_ASCII=1``) or the output cannot encode ``sample``.
+
+    One rule for the list and the thread pane, so both fall back together.
+    """
     env = dict(os.environ) if env is None else env
     if env.get("LEMLIST_INBOX_ASCII", "").strip().lower() in {"1", "true", "yes", "on"}:
-        return ASCII
+        return False
     if encoding is None:
         encoding = getattr(sys.stdout, "encoding", None) or locale.getpreferredencoding(False)
     try:
-        "●↩✉•…".encode(encoding or "ascii")
+        sample.encode(encoding or "ascii")
     except (UnicodeEncodeError, LookupError):
-        return ASCII
-    return UNICODE
+        return False
+    return True
+
+
+def choose_glyphs(env: dict[str, str] | None = None, encoding: str | None = None) -> Glyphs:
+    """The list's marks: Unicode where the terminal can show them (see ``unicode_wanted``)."""
+    return UNICODE if unicode_wanted("●↩✉•…", env, encoding) else ASCII
 
 
 def fit(text: str, width: int, ellipsis: str = "…") -> str:

@@ -7,13 +7,12 @@ instead, both frozen and hashable so they can be part of the layout cache key.
 
 from __future__ import annotations
 
-import locale
-import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.style import Style
+
+from lemlist_inbox.ui.format import unicode_wanted
 
 __all__ = [
     "ASCII_GLYPHS",
@@ -57,17 +56,8 @@ ASCII_GLYPHS = ThreadGlyphs(
 
 
 def choose_glyphs(env: dict[str, str] | None = None, encoding: str | None = None) -> ThreadGlyphs:
-    """ASCII when asked (``LEMLIST_INBOX_ASCII=1``, as the list does) or when stdout can't encode."""
-    env = dict(os.environ) if env is None else env
-    if env.get("LEMLIST_INBOX_ASCII", "").strip().lower() in {"1", "true", "yes", "on"}:
-        return ASCII_GLYPHS
-    if encoding is None:
-        encoding = getattr(sys.stdout, "encoding", None) or locale.getpreferredencoding(False)
-    try:
-        "→←•▸▾⚠─—".encode(encoding or "ascii")
-    except (UnicodeEncodeError, LookupError):
-        return ASCII_GLYPHS
-    return UNICODE_GLYPHS
+    """The pane's glyphs: Unicode where the terminal can show them, by the list's rule."""
+    return UNICODE_GLYPHS if unicode_wanted("→←•▸▾⚠─—", env, encoding) else ASCII_GLYPHS
 
 
 # --------------------------------------------------------------------------- styles
