@@ -19,6 +19,7 @@ from lemlist_inbox import __version__
 from lemlist_inbox.api.errors import LemlistError
 from lemlist_inbox.config import ConfigError, Settings, load_settings
 from lemlist_inbox.logs import configure_logging
+from lemlist_inbox.render import sanitize_line
 
 if TYPE_CHECKING:
     from lemlist_inbox.api.client import LemlistClient
@@ -181,23 +182,19 @@ async def _resolve_user(client: LemlistClient, settings: Settings, *, demo: bool
     users = await client.team_users()
     if len(users) == 1 or (demo and users):
         return users[0].user_id
-    listing = "; ".join(f"{u.user_id} ({_plain(u.display_name)})" for u in users) or "none"
+    listing = "; ".join(f"{u.user_id} ({sanitize_line(u.display_name)})" for u in users) or "none"
     raise UsageError(
         "this team has several users: choose whose inbox to read with --user-id or "
         f"LEMLIST_USER_ID (or user_id in the config file). Users: {listing}"
     )
 
 
-def _plain(text: str | None) -> str:
-    from lemlist_inbox.render import sanitize
-
-    return sanitize(text or "").replace("\n", " ")
-
-
 async def _cmd_users(client: LemlistClient, args: argparse.Namespace, settings: Settings, demo: bool) -> int:
     users: list[TeamUser] = await client.team_users()
     for user in users:
-        _write(f"{user.user_id}\t{_plain(user.name)}\t{_plain(user.email)}\t{_plain(user.role)}")
+        _write(
+            f"{user.user_id}\t{sanitize_line(user.name)}\t{sanitize_line(user.email)}\t{sanitize_line(user.role)}"
+        )
     return EXIT_OK
 
 
@@ -232,12 +229,12 @@ def _activity_key(conversation: Conversation) -> str:
 
 def _list_line(conversation: Conversation, user_id: str) -> str:
     contact = conversation.contact
-    name = _plain(contact.display_name if contact else "(unknown contact)")
-    email = _plain(contact.email if contact else "")
+    name = sanitize_line(contact.display_name if contact else "(unknown contact)")
+    email = sanitize_line(contact.email if contact else "")
     mark = "*" if not conversation.is_read_by(user_id) else " "
     when = conversation.last_activity
     stamp = when.astimezone().strftime("%Y-%m-%d %H:%M") if when else "-"
-    channels = ",".join(_plain(c) for c in conversation.channels) or "-"
+    channels = ",".join(sanitize_line(c) for c in conversation.channels) or "-"
     return f"{mark} {stamp}  {conversation.thread_id or '-'}  {name}  <{email}>  [{channels}]"
 
 
