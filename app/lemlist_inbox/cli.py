@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
 import sys
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -152,7 +153,7 @@ def _client(settings: Settings) -> LemlistClient:
 def _run_tui(settings: Settings, *, demo: bool) -> int:
     from lemlist_inbox.ui.app import InboxApp
 
-    app = InboxApp(_client(settings), settings, user_id=settings.user_id, demo=demo)
+    app = InboxApp(functools.partial(_client, settings), settings, user_id=settings.user_id, demo=demo)
     result = app.run()
     unsent = result if isinstance(result, list) else []
     if unsent:

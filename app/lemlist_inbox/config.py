@@ -21,7 +21,7 @@ from typing import Any
 import platformdirs
 import tomli_w
 
-from lemlist_inbox.api.client import DEFAULT_BASE_URL
+from lemlist_inbox.api.defaults import DEFAULT_BASE_URL
 
 APP_NAME = "lemlist-inbox"
 CONFIG_FILE_NAME = "config.toml"

@@ -16,6 +16,7 @@ from textual.app import App, ComposeResult
 from textual.binding import BindingType
 from textual.pilot import Pilot
 
+from lemlist_inbox import render as render_module
 from lemlist_inbox.api.client import LemlistClient
 from lemlist_inbox.api.mark_queue import MarkQueue
 from lemlist_inbox.api.models import Conversation
@@ -25,7 +26,6 @@ from lemlist_inbox.demo import data as data_module
 from lemlist_inbox.demo import hostile as hostile_module
 from lemlist_inbox.render import render_thread
 from lemlist_inbox.resources import stylesheet
-from lemlist_inbox.ui import thread_view as thread_view_module
 from lemlist_inbox.ui.thread_view import ThreadView
 
 SEED_CONTACT = "ctc_wfKeM8EmiTikud7QE"
@@ -670,7 +670,7 @@ async def test_html_conversion_runs_off_the_ui_thread_while_keys_work(
         release.wait(timeout=30)
         return real(messages, **kwargs)
 
-    monkeypatch.setattr(thread_view_module, "render_thread", held_render)
+    monkeypatch.setattr(render_module, "render_thread", held_render)
     view = make_view(client)
     async with running(view, (100, 30)) as (app, pilot):
         view.open(conversation(server, HUGE_CONTACT), user_id=USER)

@@ -1,7 +1,19 @@
-"""The lemlist API layer: HTTP client, models, pagination, rate limiting. No Textual here."""
+"""The lemlist API layer: HTTP client, models, pagination, rate limiting. No Textual here.
 
-from lemlist_inbox.api import errors, models
-from lemlist_inbox.api.client import DEFAULT_BASE_URL, ClientStats, LemlistClient, Thread
+Only the error types load with the package: they are plain Python, and the UI needs
+them to *name* failures on its first screen. The client (httpx, tenacity) and the
+models (pydantic) cost about 170 ms of CPU to import on a small server, which the TUI
+spends after its first frame instead of before it (issue 5, start-up), so every other
+name here loads on first use (PEP 562).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from lemlist_inbox.api import errors
+from lemlist_inbox.api.defaults import DEFAULT_BASE_URL
 from lemlist_inbox.api.errors import (
     AuthError,
     BadRequestError,
@@ -13,8 +25,32 @@ from lemlist_inbox.api.errors import (
     RateLimitedError,
     ServerError,
 )
-from lemlist_inbox.api.ratelimit import RateLimiter
-from lemlist_inbox.api.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from lemlist_inbox.api import models
+    from lemlist_inbox.api.client import ClientStats, LemlistClient, Thread
+    from lemlist_inbox.api.ratelimit import RateLimiter
+    from lemlist_inbox.api.retry import RetryPolicy
+
+#: Lazily loaded name -> the module that defines it (``None``: the module itself).
+_LAZY: dict[str, str | None] = {
+    "models": None,
+    "ClientStats": "client",
+    "LemlistClient": "client",
+    "Thread": "client",
+    "RateLimiter": "ratelimit",
+    "RetryPolicy": "retry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = importlib.import_module(f"{__name__}.{_LAZY[name] or name}")
+    value = module if _LAZY[name] is None else getattr(module, name)
+    globals()[name] = value  # once loaded, a plain module attribute
+    return value
+
 
 __all__ = [
     "DEFAULT_BASE_URL",

@@ -23,6 +23,7 @@ import httpx
 import tenacity
 
 from lemlist_inbox import __version__
+from lemlist_inbox.api.defaults import DEFAULT_BASE_URL
 from lemlist_inbox.api.errors import InvalidResponseError, LemlistError
 from lemlist_inbox.api.models import (
     Conversation,
@@ -45,8 +46,6 @@ from lemlist_inbox.api.retry import (
     retrying,
     server_message,
 )
-
-DEFAULT_BASE_URL = "https://api.lemlist.com/api"
 
 log = logging.getLogger("lemlist_inbox.api")
 

@@ -1,26 +1,36 @@
 """``InboxApp``: the Textual application the CLI runs.
 
 The app holds what lives as long as the process (the API client, settings, clock)
-and the quit sequence; the main screen holds the inbox flow. Quitting flushes the
-read marks still queued in the thread pane and *returns* the ids of any that could
-not be sent from ``run()``; the CLI prints them to stderr once the terminal is
-restored (and exits non-zero), so a mark is never dropped silently.
+and the quit sequence; the main screen holds the inbox flow.
+
+The CLI hands over a *factory* for the client: building it imports httpx, tenacity
+and pydantic (~170 ms of CPU on a small server), which the first frame does not need,
+so the workers wait for it (``connected``): it is built in a thread once that frame is
+painted (issue 5, start-up). Tests may hand over a ready client.
+
+Quitting flushes the read marks still queued in the thread pane and *returns* the ids
+of any that could not be sent from ``run()``; the CLI prints them to stderr once the
+terminal is restored (and exits non-zero), so a mark is never dropped silently.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from pathlib import PurePath
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-from lemlist_inbox.api.client import LemlistClient
 from lemlist_inbox.config import Settings
 from lemlist_inbox.resources import stylesheet
 from lemlist_inbox.ui.clock import Clock, system_clock
 from lemlist_inbox.ui.commands import InboxCommands
 from lemlist_inbox.ui.screens.main import MainScreen
+
+if TYPE_CHECKING:
+    from lemlist_inbox.api.client import LemlistClient
 
 FLUSH_TIMEOUT = 3.0
 
@@ -37,7 +47,7 @@ class InboxApp(App[list[str]]):
 
     def __init__(
         self,
-        client: LemlistClient,
+        client: LemlistClient | Callable[[], LemlistClient],
         settings: Settings,
         *,
         user_id: str | None,
@@ -45,7 +55,13 @@ class InboxApp(App[list[str]]):
         demo: bool = False,
     ) -> None:
         super().__init__()
-        self.client = client
+        self._client: LemlistClient | None = None
+        self._connect: Callable[[], LemlistClient] | None = None
+        self._connecting: asyncio.Task[LemlistClient] | None = None
+        if callable(client):
+            self._connect = client
+        else:
+            self._client = client
         self.settings = settings
         self.initial_user_id = user_id
         self.clock: Clock = clock or system_clock
@@ -57,6 +73,41 @@ class InboxApp(App[list[str]]):
             self.add_class("-no-color")
         if settings.theme and settings.theme in self.available_themes:
             self.theme = settings.theme
+
+    @property
+    def client(self) -> LemlistClient:
+        """The API client, built now if no worker has built it yet."""
+        if self._client is None:
+            assert self._connect is not None
+            self._client = self._connect()
+        return self._client
+
+    async def connected(self) -> LemlistClient:
+        """The API client for a worker; the first call builds it (after the first frame).
+
+        Built in a thread: its imports take a tenth of a second or more, during which the
+        event loop keeps handling keys. Concurrent callers share one build.
+        """
+        if self._client is not None:
+            return self._client
+        if self._connecting is None:
+            self._connecting = asyncio.create_task(self._build_client())
+        return await asyncio.shield(self._connecting)
+
+    async def _build_client(self) -> LemlistClient:
+        assert self._connect is not None
+        # The workers that call this start once the mounted screen is idle, i.e. after
+        # the first frame is painted; the imports then run beside the event loop.
+        client = await asyncio.to_thread(self._connect)
+        if self._client is None:  # the synchronous ``client`` may have won meanwhile
+            self._client = client
+        elif client is not self._client:
+            await client.aclose()
+        return self._client
+
+    def client_factory(self) -> LemlistClient:
+        """``client`` as a callable, for widgets composed before the client exists."""
+        return self.client
 
     def get_default_screen(self) -> MainScreen:
         self.main_screen = MainScreen()
@@ -70,7 +121,7 @@ class InboxApp(App[list[str]]):
         unsent: list[str] = []
         if self.main_screen is not None and self.main_screen.is_mounted:
             thread = self.main_screen.thread
-            if len(thread.mark_queue):
+            if thread.pending_marks:
                 # The wait can last FLUSH_TIMEOUT seconds: say why nothing happens yet.
                 self.notify("sending pending read marks before quitting…", timeout=FLUSH_TIMEOUT)
             try:
@@ -85,4 +136,5 @@ class InboxApp(App[list[str]]):
         try:
             return await super().run_async(**kwargs)
         finally:
-            await self.client.aclose()
+            if self._client is not None:
+                await self._client.aclose()

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from lemlist_inbox.api.client import LemlistClient
-from lemlist_inbox.api.models import Conversation, Page
 from lemlist_inbox.ui.store import ConversationStore, MergeResult
+
+if TYPE_CHECKING:
+    from lemlist_inbox.api.client import LemlistClient
+    from lemlist_inbox.api.models import Conversation, Page
 
 
 @dataclass

@@ -11,15 +11,18 @@ import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-from lemlist_inbox.api.models import Direction
-from lemlist_inbox.render import RenderedMessage, header_lines
+from lemlist_inbox import render
 from lemlist_inbox.ui.thread_style import UNICODE_GLYPHS, ThreadGlyphs, ThreadStyles
 from lemlist_inbox.ui.thread_wrap import BLANK, FittedLine, Line, make_console, wrap_text
+
+if TYPE_CHECKING:
+    from lemlist_inbox.render import RenderedMessage
 
 __all__ = [
     "Anchor",
@@ -109,6 +112,10 @@ def _host(value: str) -> str:
 
 def _direction(rm: RenderedMessage, glyphs: ThreadGlyphs, styles: ThreadStyles) -> tuple[str, Style]:
     # ``rm.title`` is "Sent by us" / "Reply from contact" / the type shown literally.
+    # Imported here: the models (pydantic) are loaded once a message exists, and this
+    # module is part of the first frame, which must not wait for them.
+    from lemlist_inbox.api.models import Direction
+
     if rm.direction == Direction.SENT:
         return f"{glyphs.sent} {rm.title}", styles.sent
     if rm.direction == Direction.RECEIVED:
@@ -137,7 +144,7 @@ def message_blocks(
     label, style = _direction(rm, glyphs, styles)
     out.append(label, style)
     out.append("\n")
-    rows = header_lines(rm, tz)
+    rows = render.header_lines(rm, tz)
     pad = max((len(name) for name, _ in rows), default=0) + 2
     for name, value in rows:
         out.append(f"{name + ':':<{pad}}", styles.label)

@@ -18,14 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from lemlist_inbox.api.client import Thread
 from lemlist_inbox.api.errors import AuthError, BadRequestError, NotFoundError, PaymentRequiredError
 from lemlist_inbox.api.mark_queue import MarkQueue, PendingMark
-from lemlist_inbox.api.models import Conversation
 from lemlist_inbox.render import sanitize_line
 
 if TYPE_CHECKING:
-    from lemlist_inbox.api.client import LemlistClient
+    from lemlist_inbox.api.client import LemlistClient, Thread
+    from lemlist_inbox.api.models import Conversation
 
 __all__ = ["MarkIntent", "OpenMarks"]
 

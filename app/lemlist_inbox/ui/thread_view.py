@@ -49,11 +49,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import Worker, get_current_worker
 
-from lemlist_inbox.api.client import Thread
+from lemlist_inbox import render
 from lemlist_inbox.api.mark_queue import MarkQueue, describe_error
-from lemlist_inbox.api.models import Conversation
-from lemlist_inbox.api.models import Message as ApiMessage
-from lemlist_inbox.render import RenderedMessage, render_thread, sanitize, sanitize_line
+from lemlist_inbox.render import sanitize, sanitize_line
 from lemlist_inbox.ui.thread_cache import CachedThread, LayoutCache, MessageCache, ThreadCache
 from lemlist_inbox.ui.thread_errors import error_line
 from lemlist_inbox.ui.thread_layout import (
@@ -78,8 +76,11 @@ from lemlist_inbox.ui.thread_style import (
 from lemlist_inbox.ui.thread_wrap import wrap_text
 
 if TYPE_CHECKING:
-    from lemlist_inbox.api.client import LemlistClient
+    from lemlist_inbox.api.client import LemlistClient, Thread
+    from lemlist_inbox.api.models import Conversation
+    from lemlist_inbox.api.models import Message as ApiMessage
     from lemlist_inbox.config import Settings
+    from lemlist_inbox.render import RenderedMessage
 
 # The pure parts live in thread_style / thread_wrap / thread_layout / thread_errors;
 # they are re-exported here because callers and tests import them from this module.
@@ -108,6 +109,11 @@ _wrap = wrap_text
 INLINE_LAYOUT_CHARS = 30_000
 #: Prefetches kept in flight at once; older ones are cancelled (the cursor moved on).
 MAX_PREFETCH = 4
+
+
+def _same(client: LemlistClient) -> LemlistClient:
+    """A ready client as a factory (tests and the CLI's callers may hand one over)."""
+    return client
 
 
 # --------------------------------------------------------------------------- widget
@@ -182,7 +188,7 @@ class ThreadView(ScrollView, can_focus=True):
 
     def __init__(
         self,
-        client: LemlistClient,
+        client: LemlistClient | Callable[[], LemlistClient],
         settings: Settings,
         *,
         id: str | None = None,
@@ -192,22 +198,19 @@ class ThreadView(ScrollView, can_focus=True):
         tz: tzinfo | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
-        self._client = client
+        # The app passes a factory: its client (httpx, pydantic) is built after the first
+        # frame, and this pane is part of that frame (issue 5, start-up).
+        self._connect: Callable[[], LemlistClient] = (
+            client if callable(client) else functools.partial(_same, client)
+        )
         self._settings = settings
         self._cache = cache if cache is not None else ThreadCache()
         self._layouts: LayoutCache[ThreadLayout] = LayoutCache()
         self._messages = MessageCache()
         self._tz = tz
         self._glyphs = choose_glyphs()
-        self.mark_queue = mark_queue if mark_queue is not None else MarkQueue(client)
-        self._marks = OpenMarks(
-            client,
-            self.mark_queue,
-            marked=self._marked,
-            failing=self._mark_failing,
-            fetched=self._marking_fetched,
-            label=self._contact_label,
-        )
+        self._mark_queue = mark_queue
+        self._open_marks: OpenMarks | None = None
         #: The conversation on screen (or loading), ``None`` when the pane is empty.
         self.current_conversation_id: str | None = None
         self._conversation: Conversation | None = None
@@ -221,6 +224,37 @@ class ThreadView(ScrollView, can_focus=True):
         self._pending_layout_key: tuple[object, ...] | None = None
         self._prefetching: dict[str, Worker[None]] = {}
         self._relayout_scheduled = False
+
+    # ------------------------------------------------------------------ the client, built on first use
+
+    @property
+    def _client(self) -> LemlistClient:
+        return self._connect()
+
+    @property
+    def mark_queue(self) -> MarkQueue:
+        """Marks the API has not taken yet (retried); created with the client, on first use."""
+        if self._mark_queue is None:
+            self._mark_queue = MarkQueue(self._client)
+        return self._mark_queue
+
+    @property
+    def pending_marks(self) -> int:
+        """Marks still to send; 0 without building a client that was never needed."""
+        return len(self._mark_queue) if self._mark_queue is not None else 0
+
+    @property
+    def _marks(self) -> OpenMarks:
+        if self._open_marks is None:
+            self._open_marks = OpenMarks(
+                self._client,
+                self.mark_queue,
+                marked=self._marked,
+                failing=self._mark_failing,
+                fetched=self._marking_fetched,
+                label=self._contact_label,
+            )
+        return self._open_marks
 
     # ------------------------------------------------------------------ public API
 
@@ -325,6 +359,8 @@ class ThreadView(ScrollView, can_focus=True):
 
     async def flush_marks(self, timeout: float = 3.0) -> list[str]:
         """On quit: send pending marks within ``timeout``; return the ids that could not be sent."""
+        if self._open_marks is None and self._mark_queue is None:
+            return []  # nothing was ever opened or queued
         return await self._marks.flush(timeout)
 
     @property
@@ -432,7 +468,7 @@ class ThreadView(ScrollView, can_focus=True):
                 rendered = self._messages.render(
                     request.messages,
                     request.contact_name,
-                    functools.partial(render_thread, contact_name=request.contact_name),
+                    functools.partial(render.render_thread, contact_name=request.contact_name),
                 )
             if request.width > 0:
                 layout = self._build_layout(request, rendered, cancelled=lambda: worker.is_cancelled)
@@ -652,7 +688,8 @@ class ThreadView(ScrollView, can_focus=True):
             self._relayout()
 
     def on_unmount(self) -> None:
-        self._marks.close()
+        if self._open_marks is not None:
+            self._open_marks.close()
 
     # ------------------------------------------------------------------ actions
 

@@ -21,7 +21,6 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from lemlist_inbox.api.errors import AuthError, LemlistError
-from lemlist_inbox.api.models import TeamUser
 from lemlist_inbox.config import remember_user_id
 from lemlist_inbox.ui.format import WIDE_SCREEN, choose_glyphs
 from lemlist_inbox.ui.loader import LoadProgress, load_all, refresh_first_page
@@ -36,6 +35,7 @@ from lemlist_inbox.ui.widgets.key_bar import KeyBar
 from lemlist_inbox.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
+    from lemlist_inbox.api.models import TeamUser
     from lemlist_inbox.ui.app import InboxApp
 
 NARROW_WIDTH = WIDE_SCREEN
@@ -107,7 +107,7 @@ class MainScreen(Screen[None]):
         yield InboxHeader(demo=app.demo, id="header")
         with Horizontal(id="panes"):
             yield ConversationList(self.store, clock=app.clock, glyphs=choose_glyphs(), id="list")
-            yield ThreadView(app.client, app.settings, id="thread")
+            yield ThreadView(app.client_factory, app.settings, id="thread")
         yield FilterInput(placeholder="filter: name or email", select_on_focus=False, id="filter")
         yield StatusLine(id="status")
         yield KeyBar(id="keys")
@@ -189,7 +189,8 @@ class MainScreen(Screen[None]):
     async def _fetch_team(self) -> None:
         """The team's names, for the header; a failure here only costs the nice name."""
         try:
-            self.team = await self.inbox_app.client.team_users()
+            client = await self.inbox_app.connected()
+            self.team = await client.team_users()
         except Exception:  # a name in the header is not worth an error
             return
         self._update_header()
@@ -198,7 +199,8 @@ class MainScreen(Screen[None]):
     async def _choose_first_user(self) -> None:
         """No user configured: the only team user, or ask."""
         try:
-            self.team = await self.inbox_app.client.team_users()
+            client = await self.inbox_app.connected()
+            self.team = await client.team_users()
         except Exception as exc:  # typed API errors, and anything else: never a traceback
             self._show_error(exc)
             self.conversation_list.empty_text = "could not list the team's users"
@@ -250,7 +252,8 @@ class MainScreen(Screen[None]):
             self._repaint_soon()
 
         try:
-            await load_all(app.client, self.store, user_id, page_size=app.settings.page_size, on_page=on_page)
+            client = await app.connected()
+            await load_all(client, self.store, user_id, page_size=app.settings.page_size, on_page=on_page)
         except Exception as exc:  # typed API errors, and anything else: never a traceback
             self._show_error(exc)
         except asyncio.CancelledError:
@@ -303,7 +306,8 @@ class MainScreen(Screen[None]):
             return
         app = self.inbox_app
         try:
-            await refresh_first_page(app.client, self.store, user_id, page_size=app.settings.page_size)
+            client = await app.connected()
+            await refresh_first_page(client, self.store, user_id, page_size=app.settings.page_size)
         except Exception as exc:  # typed API errors, and anything else: never a traceback
             self._show_error(exc)
             return

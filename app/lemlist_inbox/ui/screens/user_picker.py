@@ -7,7 +7,7 @@ each option is a plain ``Content``, never markup.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,10 +18,12 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from lemlist_inbox.api.client import LemlistClient
 from lemlist_inbox.api.errors import LemlistError
-from lemlist_inbox.api.models import TeamUser
 from lemlist_inbox.render import sanitize
+
+if TYPE_CHECKING:
+    from lemlist_inbox.api.client import LemlistClient
+    from lemlist_inbox.api.models import TeamUser
 
 
 def user_label(user: TeamUser, current: str | None) -> Content:
