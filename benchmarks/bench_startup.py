@@ -33,6 +33,16 @@ FIGURE = "1 start-up"
 FIRST_FRAME_TARGET = 0.35
 SLACK = 0.05
 BOTTOM_ROW = b"\x1b[45;1H"
+#: What the first frame must not wait for: the client's and the thread pane's imports.
+HEAVY = (
+    "html2text",
+    "pydantic",
+    "httpx",
+    "tenacity",
+    "lemlist_inbox.api.client",
+    "lemlist_inbox.api.models",
+    "lemlist_inbox.render.html",
+)
 
 
 def _env(base_url: str, user_id: str, config_dir: str) -> dict[str, str]:
@@ -55,21 +65,41 @@ def _entry() -> list[str]:
     return [str(script)] if script.exists() else [python(), "-m", "lemlist_inbox"]
 
 
+def _first_frame(app: PtyApp) -> tuple[float, float]:
+    """(seconds, child CPU seconds) when the first whole screen had been written."""
+    frame_start = app.wait_for(BOTTOM_ROW)
+    # The bottom row's own bytes end the frame: wait for its closing reset.
+    offset = app.data().find(BOTTOM_ROW)
+    frame = app.wait_for(b"\x1b[0m", start=offset + len(BOTTOM_ROW))
+    return max(frame, frame_start), app.cpu_at(b"\x1b[0m", start=offset + len(BOTTOM_ROW))
+
+
 def one_start(base_url: str, user_id: str, name: str, config_dir: str) -> tuple[float, float, float]:
     """(first frame, first rows, CPU to first frame) seconds from spawn, for one start."""
     app = PtyApp(_entry(), _env(base_url, user_id, config_dir))
     try:
-        frame_start = app.wait_for(BOTTOM_ROW)
-        # The bottom row's own bytes end the frame: wait for its closing reset.
-        offset = app.data().find(BOTTOM_ROW)
-        frame = app.wait_for(b"\x1b[0m", start=offset + len(BOTTOM_ROW))
-        frame = max(frame, frame_start)
-        cpu = app.cpu_at(b"\x1b[0m", start=offset + len(BOTTOM_ROW))
+        frame, cpu = _first_frame(app)
         rows = app.wait_for(name.encode())
         app.send(b"q")
         return frame, rows, cpu
     finally:
         app.close()
+
+
+def textual_floor(runs: int, config_dir: str) -> tuple[float, float]:
+    """Median (first frame, CPU) of ``textual_floor.py``: Textual's own start-up here."""
+    frames, cpus = [], []
+    env = _env("http://127.0.0.1:9", "-", config_dir)
+    for _ in range(runs + 1):  # the first warms the disk cache
+        app = PtyApp([python(), str(Path(__file__).resolve().parent / "textual_floor.py")], env)
+        try:
+            frame, cpu = _first_frame(app)
+            app.send(b"q")
+        finally:
+            app.close()
+        frames.append(frame)
+        cpus.append(cpu)
+    return median(frames[1:]), median(cpus[1:])
 
 
 def interpreter_start(runs: int) -> float:
@@ -111,7 +141,7 @@ def import_profile(base_url: str, user_id: str, name: str, config_dir: str) -> l
             total += cumulative
     top.sort(reverse=True)
     listing = ", ".join(f"{m} {us / 1000:.0f} ms" for us, m in top[:8])
-    heavy = [m for m in ("html2text", "pydantic", "httpx", "tenacity", "lemlist_inbox.render") if m in names]
+    heavy = [m for m in HEAVY if m in names]
     results = [
         Result(
             FIGURE,
@@ -137,6 +167,16 @@ def run(quick: bool) -> list[Result]:
     floor = interpreter_start(runs)
     results.append(Result(FIGURE, "bare python start+exit (floor)", floor, "s"))
     with tempfile.TemporaryDirectory() as config_dir:
+        floor_frame, floor_cpu = textual_floor(runs, config_dir)
+        results.append(
+            Result(
+                FIGURE,
+                "Textual's floor: a header+text+footer app's first frame",
+                floor_frame,
+                "s",
+                note=f"CPU {floor_cpu * 1000:.0f} ms; interpreter + Textual import + one paint",
+            )
+        )
         for latency in (0.0, 0.2):
             with standin(conversations=300, latency=latency, python=python()) as server:
                 name = next(n for n in server.info["names"] if n)

@@ -8,8 +8,8 @@ import dataclasses
 import pytest
 
 from lemlist_inbox.api.client import LemlistClient
-from lemlist_inbox.api.errors import NetworkError, NotFoundError
-from lemlist_inbox.api.mark_queue import MarkClient, MarkQueue, PendingMark, default_backoff, describe_error
+from lemlist_inbox.api.errors import AuthError, NetworkError, NotFoundError, describe_error
+from lemlist_inbox.api.mark_queue import MarkClient, MarkQueue, PendingMark, default_backoff
 from lemlist_inbox.demo import DEMO_API_KEY, DemoServer, Faults, RequestRecord
 
 
@@ -199,7 +199,7 @@ async def test_unexpected_exception_is_kept_and_described() -> None:
     queue = make_queue(client, rec, max_attempts_before_report=2)
     queue.submit("ctc_1", "usr_1", "ibx_1")
     await rec.wait(lambda: rec.failed)
-    assert rec.failed[0].last_error == "ValueError: weird"
+    assert rec.failed[0].last_error == "unexpected error: ValueError"  # class only: no text leaks
     await queue.aclose()
 
 
@@ -211,7 +211,12 @@ def test_default_backoff_grows_and_is_capped() -> None:
 
 @pytest.mark.parametrize(
     ("exc", "text"),
-    [(NetworkError("server unreachable"), "server unreachable"), (TimeoutError(), "timed out")],
+    [
+        (NetworkError("server unreachable"), "server unreachable"),
+        (AuthError("lemlist refused the API key"), "lemlist refused the API key"),
+        (TimeoutError(), "timed out"),
+        (ValueError("GET /api/inbox?key=secret"), "unexpected error: ValueError"),
+    ],
 )
 def test_describe_error(exc: BaseException, text: str) -> None:
     assert describe_error(exc) == text

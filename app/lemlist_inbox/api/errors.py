@@ -55,3 +55,18 @@ class NetworkError(ServerError):
 
 class InvalidResponseError(LemlistError):
     """A 200 whose body is not the JSON we expect (wrong base URL, proxy page, truncation)."""
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line a person can act on, for a status line or a mark's last failure.
+
+    The api's own errors carry a clean message that never holds the key. Anything
+    else (a bug, an exception no layer wrapped) is named by its class only: its text
+    could quote a request, and a status line is no traceback.
+    """
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if isinstance(exc, LemlistError):
+        return text or exc.__class__.__name__
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    return f"unexpected error: {exc.__class__.__name__}"

@@ -27,9 +27,10 @@ from lemlist_inbox.api.errors import (
     LemlistError,
     NotFoundError,
     PaymentRequiredError,
+    describe_error,
 )
 
-__all__ = ["MarkClient", "MarkQueue", "PendingMark", "default_backoff", "describe_error"]
+__all__ = ["MarkClient", "MarkQueue", "PendingMark", "default_backoff"]
 
 
 class MarkClient(Protocol):
@@ -73,16 +74,6 @@ _PERMANENT: tuple[type[LemlistError], ...] = (
     NotFoundError,
     PaymentRequiredError,
 )
-
-
-def describe_error(exc: BaseException) -> str:
-    """A one-line, user-facing reason; the typed errors already carry a clean message."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    if isinstance(exc, LemlistError):
-        return text or exc.__class__.__name__
-    if isinstance(exc, TimeoutError):
-        return "timed out"
-    return f"{exc.__class__.__name__}: {text}" if text else exc.__class__.__name__
 
 
 MarkCallback = Callable[[PendingMark], None]

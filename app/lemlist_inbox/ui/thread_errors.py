@@ -12,8 +12,8 @@ from lemlist_inbox.api.errors import (
     PaymentRequiredError,
     RateLimitedError,
     ServerError,
+    describe_error,
 )
-from lemlist_inbox.api.mark_queue import describe_error
 from lemlist_inbox.render import sanitize_line
 
 __all__ = ["error_line"]

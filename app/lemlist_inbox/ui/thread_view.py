@@ -50,7 +50,8 @@ from textual.strip import Strip
 from textual.worker import Worker, get_current_worker
 
 from lemlist_inbox import render
-from lemlist_inbox.api.mark_queue import MarkQueue, describe_error
+from lemlist_inbox.api.errors import describe_error
+from lemlist_inbox.api.mark_queue import MarkQueue
 from lemlist_inbox.render import sanitize, sanitize_line
 from lemlist_inbox.ui.thread_cache import CachedThread, LayoutCache, MessageCache, ThreadCache
 from lemlist_inbox.ui.thread_errors import error_line

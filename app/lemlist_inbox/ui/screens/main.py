@@ -20,7 +20,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 
-from lemlist_inbox.api.errors import AuthError, LemlistError
+from lemlist_inbox.api.errors import AuthError, LemlistError, describe_error
 from lemlist_inbox.config import remember_user_id
 from lemlist_inbox.ui.format import WIDE_SCREEN, choose_glyphs
 from lemlist_inbox.ui.loader import LoadProgress, load_all, refresh_first_page
@@ -41,19 +41,6 @@ if TYPE_CHECKING:
 NARROW_WIDTH = WIDE_SCREEN
 PREFETCH_DELAY = 0.3
 REPAINT_EVERY = 0.25  # seconds between list updates while pages stream in
-
-
-def describe_error(error: BaseException) -> str:
-    """One line for the status bar; the api's errors never hold the key.
-
-    Anything else (a bug, an exception the api layer did not wrap) is named by its
-    class only: its text could quote a request, and the status line is no traceback.
-    """
-    if isinstance(error, AuthError):
-        return f"API key rejected: {error}"
-    if isinstance(error, LemlistError):
-        return str(error)
-    return f"unexpected error: {error.__class__.__name__}"
 
 
 class MainScreen(Screen[None]):
@@ -325,6 +312,8 @@ class MainScreen(Screen[None]):
         if not isinstance(error, LemlistError):
             self.log.error(f"unexpected error in a worker: {error!r}")
         message = describe_error(error)
+        if isinstance(error, AuthError):
+            message = f"API key rejected: {message}"
         self.status.update_state(error=message)
         if isinstance(error, AuthError):
             self._key_rejected = True
