@@ -45,7 +45,6 @@ from textual.binding import Binding, BindingType
 from textual.events import Resize
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import Worker, get_current_worker
 
@@ -54,6 +53,7 @@ from lemlist_inbox.api.mark_queue import MarkQueue, describe_error
 from lemlist_inbox.api.models import Conversation
 from lemlist_inbox.api.models import Message as ApiMessage
 from lemlist_inbox.render import RenderedMessage, render_thread, sanitize, sanitize_line
+from lemlist_inbox.ui.pane_focus import QuietFocusScrollView
 from lemlist_inbox.ui.thread_cache import CachedThread, LayoutCache, MessageCache, ThreadCache
 from lemlist_inbox.ui.thread_errors import error_line
 from lemlist_inbox.ui.thread_layout import (
@@ -132,10 +132,21 @@ class _RenderRequest:
     contact_name: str | None = None
 
 
-class ThreadView(ScrollView, can_focus=True):
+#: Scrollbar colours the pane takes from ``.thread--focused`` while it has focus.
+FOCUS_RULES = (
+    "scrollbar_color",
+    "scrollbar_color_hover",
+    "scrollbar_color_active",
+    "scrollbar_background",
+    "scrollbar_background_hover",
+    "scrollbar_background_active",
+)
+
+
+class ThreadView(QuietFocusScrollView, can_focus=True):
     """Scrollable view of one conversation; see the module docstring for the design."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = set(STYLE_CLASSES.values())
+    COMPONENT_CLASSES: ClassVar[set[str]] = {*STYLE_CLASSES.values(), "thread--focused"}
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("z", "toggle_quotes", "Quotes", tooltip="Fold or unfold the quoted history"),
@@ -640,14 +651,31 @@ class ThreadView(ScrollView, can_focus=True):
         if self._layout.width != self._content_width():
             self._relayout()
 
+    def focus_changed(self, focused: bool) -> None:
+        """Focus shows in the scrollbar: ``.thread--focused``'s colours, set inline.
+
+        Not a ``ThreadView:focus`` rule: that restyles the pane and its 16 component
+        classes on every focus change (``pane_focus``). Inline rules repaint the pane
+        and its scrollbar only; cleared, the stylesheet's colours show again.
+        """
+        look = self.get_component_styles("thread--focused") if focused else None
+        styles = self.styles
+        for rule in FOCUS_RULES:
+            value = look.get_rule(rule, None) if look is not None else None
+            if styles.inline.get_rule(rule, None) != value:
+                setattr(styles, rule, value)
+
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        # A theme switch changes the component styles baked into the strips: re-wrap, but
-        # only when they really changed (this hook also runs on focus changes).
-        if self.is_mounted and self._thread is not None:
+        # A theme switch changes the component styles baked into the strips (and the
+        # focus colours): re-wrap, but only when they really changed. Later, because
+        # the component styles are resolved after this hook.
+        if self.is_mounted:
             self.call_later(self._restyle)
 
     def _restyle(self) -> None:
+        if self.has_focus:
+            self.focus_changed(True)
         if self._thread is not None and self._layouts.get(self._layout_key()) is None:
             self._relayout()
 
