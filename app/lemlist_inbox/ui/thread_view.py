@@ -76,6 +76,7 @@ from lemlist_inbox.ui.thread_style import (
     resolve_styles,
 )
 from lemlist_inbox.ui.thread_wrap import wrap_text
+from lemlist_inbox.ui.virtual_size import set_virtual_size
 
 if TYPE_CHECKING:
     from lemlist_inbox.api.client import LemlistClient
@@ -618,7 +619,9 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         anchor: Anchor | None = None,
     ) -> None:
         self._layout = layout
-        self.virtual_size = Size(layout.width, layout.line_count)
+        # Not ``self.virtual_size = ...``: a layout reactive, it re-arranges and repaints
+        # the whole screen; only this pane and its scrollbar change (issue 5, thread open).
+        set_virtual_size(self, Size(layout.width, layout.line_count))
         if home:
             self.scroll_to(0, 0, animate=False, force=True)
         elif anchor is not None and (y := layout.line_for(anchor)) is not None:
