@@ -233,6 +233,8 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         self._pending_layout_key: tuple[object, ...] | None = None
         self._prefetching: dict[str, Worker[None]] = {}
         self._relayout_scheduled = False
+        #: ``rich_style`` for painting, kept until the next restyle (see ``_base_style``).
+        self._base: Style | None = None
 
     # ------------------------------------------------------------------ public API
 
@@ -634,7 +636,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style()
         layout = self._layout
         if self._layout.width != width and width > 0 and not self._relayout_scheduled:
             # The pane's width changed without a Resize reaching us (e.g. a scrollbar came
@@ -644,6 +646,19 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         if index >= layout.line_count:
             return Strip.blank(width, base)
         return layout.strip(index).apply_style(base).crop_extend(scroll_x, scroll_x + width, base)
+
+    def _base_style(self) -> Style:
+        """``rich_style``, once per restyle rather than once per line painted.
+
+        ``DOMNode.rich_style`` is not cached: it walks the styles of every ancestor, and
+        was a fifth of the UI time of showing a cached thread (42 lines, issue 5). It
+        changes only with a restyle of the pane or an ancestor, which reaches
+        ``notify_style_update`` (a theme switch, the screen's narrow/reading classes).
+        """
+        base = self._base
+        if base is None:
+            base = self._base = self.rich_style
+        return base
 
     def _deferred_relayout(self) -> None:
         self._relayout_scheduled = False
@@ -670,6 +685,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._base = None
         # A theme switch changes the component styles baked into the strips (and the
         # focus colours): re-wrap, but only when they really changed. Later, because
         # the component styles are resolved after this hook.
