@@ -45,7 +45,6 @@ from textual.binding import Binding, BindingType
 from textual.events import Resize
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import Worker, get_current_worker
 
@@ -53,6 +52,7 @@ from lemlist_inbox import render
 from lemlist_inbox.api.errors import describe_error
 from lemlist_inbox.api.mark_queue import MarkQueue
 from lemlist_inbox.render import sanitize, sanitize_line
+from lemlist_inbox.ui.pane_focus import QuietFocusScrollView
 from lemlist_inbox.ui.thread_cache import CachedThread, LayoutCache, MessageCache, ThreadCache
 from lemlist_inbox.ui.thread_errors import error_line
 from lemlist_inbox.ui.thread_layout import (
@@ -75,6 +75,7 @@ from lemlist_inbox.ui.thread_style import (
     resolve_styles,
 )
 from lemlist_inbox.ui.thread_wrap import wrap_text
+from lemlist_inbox.ui.virtual_size import set_virtual_size
 
 if TYPE_CHECKING:
     from lemlist_inbox.api.client import LemlistClient, Thread
@@ -139,10 +140,21 @@ class _RenderRequest:
     contact_name: str | None = None
 
 
-class ThreadView(ScrollView, can_focus=True):
+#: Scrollbar colours the pane takes from ``.thread--focused`` while it has focus.
+FOCUS_RULES = (
+    "scrollbar_color",
+    "scrollbar_color_hover",
+    "scrollbar_color_active",
+    "scrollbar_background",
+    "scrollbar_background_hover",
+    "scrollbar_background_active",
+)
+
+
+class ThreadView(QuietFocusScrollView, can_focus=True):
     """Scrollable view of one conversation; see the module docstring for the design."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = set(STYLE_CLASSES.values())
+    COMPONENT_CLASSES: ClassVar[set[str]] = {*STYLE_CLASSES.values(), "thread--focused"}
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("z", "toggle_quotes", "Quotes", tooltip="Fold or unfold the quoted history"),
@@ -225,6 +237,8 @@ class ThreadView(ScrollView, can_focus=True):
         self._pending_layout_key: tuple[object, ...] | None = None
         self._prefetching: dict[str, Worker[None]] = {}
         self._relayout_scheduled = False
+        #: ``rich_style`` for painting, kept until the next restyle (see ``_base_style``).
+        self._base: Style | None = None
 
     # ------------------------------------------------------------------ the client, built on first use
 
@@ -644,7 +658,9 @@ class ThreadView(ScrollView, can_focus=True):
         anchor: Anchor | None = None,
     ) -> None:
         self._layout = layout
-        self.virtual_size = Size(layout.width, layout.line_count)
+        # Not ``self.virtual_size = ...``: a layout reactive, it re-arranges and repaints
+        # the whole screen; only this pane and its scrollbar change (issue 5, thread open).
+        set_virtual_size(self, Size(layout.width, layout.line_count))
         if home:
             self.scroll_to(0, 0, animate=False, force=True)
         elif anchor is not None and (y := layout.line_for(anchor)) is not None:
@@ -657,7 +673,7 @@ class ThreadView(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style()
         layout = self._layout
         if self._layout.width != width and width > 0 and not self._relayout_scheduled:
             # The pane's width changed without a Resize reaching us (e.g. a scrollbar came
@@ -668,6 +684,19 @@ class ThreadView(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         return layout.strip(index).apply_style(base).crop_extend(scroll_x, scroll_x + width, base)
 
+    def _base_style(self) -> Style:
+        """``rich_style``, once per restyle rather than once per line painted.
+
+        ``DOMNode.rich_style`` is not cached: it walks the styles of every ancestor, and
+        was a fifth of the UI time of showing a cached thread (42 lines, issue 5). It
+        changes only with a restyle of the pane or an ancestor, which reaches
+        ``notify_style_update`` (a theme switch, the screen's narrow/reading classes).
+        """
+        base = self._base
+        if base is None:
+            base = self._base = self.rich_style
+        return base
+
     def _deferred_relayout(self) -> None:
         self._relayout_scheduled = False
         if self._layout.width != self._content_width():
@@ -677,14 +706,32 @@ class ThreadView(ScrollView, can_focus=True):
         if self._layout.width != self._content_width():
             self._relayout()
 
+    def focus_changed(self, focused: bool) -> None:
+        """Focus shows in the scrollbar: ``.thread--focused``'s colours, set inline.
+
+        Not a ``ThreadView:focus`` rule: that restyles the pane and its 16 component
+        classes on every focus change (``pane_focus``). Inline rules repaint the pane
+        and its scrollbar only; cleared, the stylesheet's colours show again.
+        """
+        look = self.get_component_styles("thread--focused") if focused else None
+        styles = self.styles
+        for rule in FOCUS_RULES:
+            value = look.get_rule(rule, None) if look is not None else None
+            if styles.inline.get_rule(rule, None) != value:
+                setattr(styles, rule, value)
+
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        # A theme switch changes the component styles baked into the strips: re-wrap, but
-        # only when they really changed (this hook also runs on focus changes).
-        if self.is_mounted and self._thread is not None:
+        self._base = None
+        # A theme switch changes the component styles baked into the strips (and the
+        # focus colours): re-wrap, but only when they really changed. Later, because
+        # the component styles are resolved after this hook.
+        if self.is_mounted:
             self.call_later(self._restyle)
 
     def _restyle(self) -> None:
+        if self.has_focus:
+            self.focus_changed(True)
         if self._thread is not None and self._layouts.get(self._layout_key()) is None:
             self._relayout()
 

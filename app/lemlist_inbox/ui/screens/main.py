@@ -17,8 +17,10 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 
 from lemlist_inbox.api.errors import AuthError, LemlistError, describe_error
 from lemlist_inbox.config import remember_user_id
@@ -64,6 +66,12 @@ class MainScreen(Screen[None]):
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "app.quit", "Quit"),
     ]
+
+    #: ``Screen.focused`` without its repaint: Textual repaints the whole screen when focus
+    #: moves, though nothing this screen draws itself depends on it (the panes show focus
+    #: themselves, ``ui.pane_focus``; the key bar follows the bindings). That repaint made
+    #: every thread open a full 160x45 frame (issue 5, thread open).
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     def __init__(self) -> None:
         super().__init__()

@@ -21,11 +21,11 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from lemlist_inbox.ui.clock import Clock, system_clock
 from lemlist_inbox.ui.format import UNICODE, WIDE_SCREEN, Columns, Glyphs, columns_for, fit, row_pieces
+from lemlist_inbox.ui.pane_focus import QuietFocusScrollView
 from lemlist_inbox.ui.store import ConversationStore
 from lemlist_inbox.ui.virtual_size import set_virtual_size
 
@@ -34,7 +34,7 @@ TIME_REFRESH = 30.0  # seconds between repaints for the relative times
 _ROW_CACHE = 512  # rendered rows kept (a few screens' worth); cleared wholesale when full
 
 
-class ConversationList(ScrollView, can_focus=True):
+class ConversationList(QuietFocusScrollView, can_focus=True):
     """Virtual list of conversations; posts ``Highlighted`` and ``Selected`` by id."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -56,6 +56,7 @@ class ConversationList(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "conversation-list--cursor",
+        "conversation-list--cursor-blurred",
         "conversation-list--unread",
         "conversation-list--mark",
         "conversation-list--name",
@@ -240,34 +241,26 @@ class ConversationList(ScrollView, can_focus=True):
             self._columns = ((width, wide_screen), columns_for(width, wide_screen=wide_screen))
         return self._columns[1]
 
-    # Styles are resolved once per theme/focus change, not per row: ``rich_style`` walks
-    # the CSS of every ancestor and would dominate the cost of a line. A focus change
-    # only restyles the cursor (``ConversationList:focus > .conversation-list--cursor``):
-    # the other rendered rows are kept, so opening a thread (focus moves to the pane)
-    # does not re-render the whole list (issue 5, thread open).
+    # Styles are resolved once per restyle (theme change), not per row: ``rich_style``
+    # walks the CSS of every ancestor and would dominate the cost of a line. Focus is
+    # no restyle (``QuietFocusScrollView``): the cursor row takes ``--cursor`` with focus and
+    # ``--cursor-blurred`` without, so opening a thread (focus moves to the pane)
+    # repaints one row of the list (issue 5, thread open).
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._restyle()
 
-    def on_focus(self) -> None:
-        self._restyle()
-
-    def on_blur(self) -> None:
-        self._restyle()
+    def focus_changed(self, focused: bool) -> None:
+        self.refresh_line(self.cursor)
 
     def _restyle(self) -> None:
         old = self._styles
         self._styles = {}
-        if not old:
+        # Rows are kept when the styles they were drawn with did not change (a restyle
+        # of the screen for its narrow/reading classes, say).
+        if not old or any(self._style(name) != style for name, style in old.items()):
             self._rows.clear()
-            return
-        if any(self._style(name) != style for name, style in old.items() if name != "cursor"):
-            self._rows.clear()
-        else:
-            # Only the cursor row's look may have changed: drop the cached cursor rows.
-            for key in [key for key in self._rows if key[3]]:
-                del self._rows[key]
 
     def _style(self, name: str) -> Style:
         style = self._styles.get(name)
@@ -292,15 +285,17 @@ class ConversationList(ScrollView, can_focus=True):
         entry = store.view_at(index)
         now = self.clock()
         is_cursor = index == self.cursor
+        # The cursor row's look follows focus (see ``focus_changed``).
+        cursor_name = ("cursor" if self.has_focus else "cursor-blurred") if is_cursor else ""
         # A row only changes with its content, the cursor, the width or the minute.
-        key = (entry.id, entry.version, entry.unread, is_cursor, width, int(now.timestamp()) // 60)
+        key = (entry.id, entry.version, entry.unread, cursor_name, width, int(now.timestamp()) // 60)
         strip = self._rows.get(key)
         if strip is not None:
             return strip
         row_style = base
         if entry.unread:
             row_style = row_style + self._style("unread")
-        cursor = self._style("cursor")
+        cursor = self._style(cursor_name) if is_cursor else Style()
         if is_cursor:
             row_style = row_style + cursor
         pieces = row_pieces(entry, self._columns_for(width), now, self.glyphs, now.tzinfo)
