@@ -333,3 +333,26 @@ async def test_key_bar_shows_the_focused_panes_keys_and_clicks_run_them(
         await pilot.pause()
         thread_keys = bar.render_line(0).text
         assert "Quotes" in thread_keys and "Next" in thread_keys and "Unread" not in thread_keys
+
+
+async def test_key_bar_shows_esc_back_exactly_while_a_filter_is_kept(
+    make_server: ServerFactory, apps: list[InboxApp]
+) -> None:
+    """The bindings are refreshed when a query appears or goes, not on every keystroke."""
+    app = new_app(make_server(), apps)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await loaded(app)
+        await pilot.pause()
+
+        def painted_keys() -> str:  # what the compositor shows, not a fresh render_line
+            return screen_text(app).splitlines()[-1]
+
+        assert "Back" not in painted_keys()
+        await pilot.press("slash", *"ab", "backspace", "enter")
+        await pilot.pause()
+        assert screen.store.query == "a" and focused(app) is screen.conversation_list
+        assert "Back" in painted_keys()
+        await pilot.press("escape")  # in the list: clears the filter, focus stays put
+        await pilot.pause()
+        assert screen.store.query == "" and focused(app) is screen.conversation_list
+        assert "Back" not in painted_keys()

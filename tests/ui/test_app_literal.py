@@ -114,3 +114,23 @@ async def test_hostile_rows_at_80_columns(make_server: ServerFactory, apps: list
         text = screen_text(app)
         assert not CONTROL.search(text)
         assert all(cell_len(line) == 80 for line in text.splitlines())
+
+
+async def test_rows_drawn_per_frame_and_one_by_one_agree_after_a_scroll() -> None:
+    """``render_lines`` looks the scroll offset up once per frame; it must not outlive it."""
+    store = ConversationStore(ME)
+    store.merge([conversation(n, f"Person {n:02d}", f"p{n}@x.io") for n in range(40)])
+    app = ListApp(store)
+    async with app.run_test(size=(80, 10)) as pilot:
+        await pilot.pause()
+        listing = app.query_one(ConversationList)
+        width = listing.scrollable_content_region.width
+        framed = [strip.text.rstrip() for strip in listing.render_lines(listing.region.reset_offset)]
+        assert framed[:3] == [listing.render_line(y).text.rstrip() for y in range(3)]
+        # Scrolled with no frame drawn since: nothing of the last frame may be reused.
+        listing.scroll_to(y=12, animate=False, immediate=True)
+        top = listing.scroll_offset.y
+        assert top == 12
+        first = listing.render_line(0).text
+        assert store.view_at(top).name in first
+        assert len(first) == width

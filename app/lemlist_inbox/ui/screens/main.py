@@ -87,6 +87,8 @@ class MainScreen(Screen[None]):
         self._repaint_timer: Timer | None = None
         self._last_repaint = -1.0
         self._progress: LoadProgress | None = None
+        #: Whether the last filter change left a query (see ``_after_filter``).
+        self._had_query = False
 
     @property
     def inbox_app(self) -> InboxApp:
@@ -474,7 +476,12 @@ class MainScreen(Screen[None]):
         self._after_filter()
 
     def _after_filter(self) -> None:
-        self.refresh_bindings()
+        # The keys shown depend on the filter only through "is there a query" (Esc in
+        # ``check_action``): refreshing them on every keystroke repainted the key bar
+        # each time for nothing (issue 5, filter keystrokes).
+        if bool(self.store.query) != self._had_query:
+            self._had_query = bool(self.store.query)
+            self.refresh_bindings()
         listing = self.conversation_list
         listing.empty_text = "loading…" if self.busy and not len(self.store) else self._empty_text()
         listing.sync()

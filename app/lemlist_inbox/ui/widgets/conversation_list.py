@@ -13,13 +13,14 @@ already passed through ``render.sanitize`` by the store.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from datetime import datetime
+from typing import ClassVar, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 
@@ -32,6 +33,16 @@ from lemlist_inbox.ui.virtual_size import set_virtual_size
 _ROLES = ("mark", "name", "email", "channels", "replied", "time")
 TIME_REFRESH = 30.0  # seconds between repaints for the relative times
 _ROW_CACHE = 512  # rendered rows kept (a few screens' worth); cleared wholesale when full
+
+
+class _Frame(NamedTuple):
+    """What every row of one frame shares, looked up once per frame (see ``render_lines``)."""
+
+    width: int
+    top: int
+    now: datetime
+    minute: int
+    columns: Columns
 
 
 class ConversationList(QuietFocusScrollView, can_focus=True):
@@ -101,6 +112,7 @@ class ConversationList(QuietFocusScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
         self._rows: dict[tuple[object, ...], Strip] = {}
         self._visible: tuple[object, ...] = ()
+        self._frame: _Frame | None = None
 
     # -- public ----------------------------------------------------------------------
 
@@ -272,10 +284,30 @@ class ConversationList(QuietFocusScrollView, can_focus=True):
             self._styles[name] = style
         return style
 
-    def render_line(self, y: int) -> Strip:
+    def _frame_context(self) -> _Frame:
         width = self.scrollable_content_region.width
+        now = self.clock()
+        return _Frame(width, self.scroll_offset.y, now, int(now.timestamp()) // 60, self._columns_for(width))
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Render the rows of ``crop`` with one lookup of the width, scroll and time.
+
+        ``scrollable_content_region``, ``scroll_offset``, ``app.size`` and the clock are
+        Textual properties that walk the DOM and the compositor's map: looked up in each
+        ``render_line`` they cost more than drawing the row (~150 us a line on the 2-core
+        box, 6 ms for a screen of new rows after each filter keystroke; issue 5).
+        """
+        self._frame = self._frame_context()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
+    def render_line(self, y: int) -> Strip:
+        frame = self._frame or self._frame_context()
+        width = frame.width
         base = self._style("base")
-        index = self.scroll_offset.y + y
+        index = frame.top + y
         store = self.store
         if index >= store.view_size:
             if index == 0 and self.empty_text:
@@ -283,12 +315,12 @@ class ConversationList(QuietFocusScrollView, can_focus=True):
                 return Strip([Segment(text, base + self._style("empty"))], width)
             return Strip.blank(width, base)
         entry = store.view_at(index)
-        now = self.clock()
+        now = frame.now
         is_cursor = index == self.cursor
         # The cursor row's look follows focus (see ``focus_changed``).
         cursor_name = ("cursor" if self.has_focus else "cursor-blurred") if is_cursor else ""
         # A row only changes with its content, the cursor, the width or the minute.
-        key = (entry.id, entry.version, entry.unread, cursor_name, width, int(now.timestamp()) // 60)
+        key = (entry.id, entry.version, entry.unread, cursor_name, width, frame.minute)
         strip = self._rows.get(key)
         if strip is not None:
             return strip
@@ -298,7 +330,7 @@ class ConversationList(QuietFocusScrollView, can_focus=True):
         cursor = self._style(cursor_name) if is_cursor else Style()
         if is_cursor:
             row_style = row_style + cursor
-        pieces = row_pieces(entry, self._columns_for(width), now, self.glyphs, now.tzinfo)
+        pieces = row_pieces(entry, frame.columns, now, self.glyphs, now.tzinfo)
         segments = []
         for text, role in pieces:
             style = row_style + self._style(role) if role in _ROLES else row_style
