@@ -96,8 +96,9 @@ class InboxApp(App[list[str]]):
 
     async def _build_client(self) -> LemlistClient:
         assert self._connect is not None
-        # The workers that call this start once the mounted screen is idle, i.e. after
-        # the first frame is painted; the imports then run beside the event loop.
+        # The imports hold the GIL: started before the first frame is on screen, they
+        # would delay it by their whole length (measured: 60-280 ms, by how they raced).
+        await self.screen.wait_for_refresh()
         client = await asyncio.to_thread(self._connect)
         if self._client is None:  # the synchronous ``client`` may have won meanwhile
             self._client = client
