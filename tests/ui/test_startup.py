@@ -63,3 +63,19 @@ async def test_client_is_built_once_from_the_factory(make_server: ServerFactory)
         again = await asyncio.gather(app.connected(), app.connected())
         assert again == [built[0], built[0]]
     await built[0].aclose()  # ``run()`` closes it; ``run_test`` leaves that to the test
+
+
+def test_the_client_sends_before_the_models_are_loaded() -> None:
+    """The client module does not need pydantic: a first request can be on the wire while
+    the models load in a thread (``load_models``), which is where the TUI overlaps them."""
+    probe = (
+        "import json, sys\n"
+        "import lemlist_inbox.api.client\n"
+        "before = [m for m in ('pydantic', 'lemlist_inbox.api.models') if m in sys.modules]\n"
+        "lemlist_inbox.api.client.load_models()\n"
+        "print(json.dumps([before, 'lemlist_inbox.api.models' in sys.modules]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert json.loads(out.stdout) == [[], True]

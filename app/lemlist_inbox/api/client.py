@@ -7,6 +7,9 @@ tenacity within a budget, and anything else becomes one typed ``LemlistError`` w
 short message a person can act on. The key is handed to httpx as Basic auth (empty
 login, key as password) and kept nowhere else in clear, except by the ``Redactor``
 that scrubs it from messages: it never reaches a URL, a log line, an error or a repr.
+
+The pydantic models are imported where answers are parsed, not with this module, so a
+first request can be on the wire while they load (``load_models``; issue 5, start-up).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import httpx
@@ -25,14 +28,6 @@ import tenacity
 from lemlist_inbox import __version__
 from lemlist_inbox.api.defaults import DEFAULT_BASE_URL
 from lemlist_inbox.api.errors import InvalidResponseError, LemlistError
-from lemlist_inbox.api.models import (
-    Conversation,
-    Message,
-    Page,
-    Pagination,
-    TeamUser,
-    parse_items,
-)
 from lemlist_inbox.api.pagination import iter_pages, oldest_first
 from lemlist_inbox.api.ratelimit import RateLimiter
 from lemlist_inbox.api.retry import (
@@ -47,10 +42,23 @@ from lemlist_inbox.api.retry import (
     server_message,
 )
 
+if TYPE_CHECKING:
+    from lemlist_inbox.api.models import Conversation, Message, Page, Pagination, TeamUser
+
 log = logging.getLogger("lemlist_inbox.api")
 
 #: Safety stop for a thread whose server ignores ``skip`` (same page forever).
 MAX_THREAD_PAGES = 1000
+
+
+def load_models() -> None:
+    """Import the pydantic models (~100 ms of CPU on a small server).
+
+    The client needs them only to parse answers, so it imports them there, on first
+    use, and can send its first requests without them. A caller that wants the
+    import to overlap that first round trip (the TUI) runs this in a thread meanwhile.
+    """
+    import lemlist_inbox.api.models  # noqa: F401
 
 
 @dataclass
@@ -143,6 +151,8 @@ class LemlistClient:
         raw = body.get("users")
         if not isinstance(raw, list):
             return []
+        from lemlist_inbox.api.models import TeamUser, parse_items
+
         users, skipped, reasons = parse_items(TeamUser, raw)
         if skipped:
             log.info("team: skipped %d malformed user(s): %s", skipped, "; ".join(reasons))
@@ -155,6 +165,8 @@ class LemlistClient:
             params["userId"] = user_id
         body = await self._get_json("/inbox", params)
         raw, pagination = self._data_and_pagination(body)
+        from lemlist_inbox.api.models import Conversation, Page, parse_items
+
         items, skipped, reasons = parse_items(Conversation, raw)
         if skipped:
             log.info("inbox page %d: skipped %d malformed item(s): %s", page, skipped, "; ".join(reasons))
@@ -219,6 +231,8 @@ class LemlistClient:
             if mark_as_read and request_no == 0:
                 params["markAsRead"] = "true"
             raw, pagination = self._data_and_pagination(await self._get_json(path, params, urgent=urgent))
+            from lemlist_inbox.api.models import Message, parse_items
+
             good, bad, why = parse_items(Message, raw)
             skipped += bad
             reasons.extend(why[: max(0, 5 - len(reasons))])
@@ -255,6 +269,8 @@ class LemlistClient:
         return self._invalid_unsaved(detail)
 
     def _data_and_pagination(self, body: Any) -> tuple[list[Any], Pagination]:
+        from lemlist_inbox.api.models import Pagination
+
         if isinstance(body, list):
             return body, Pagination()
         if isinstance(body, dict) and isinstance(body.get("data"), list):

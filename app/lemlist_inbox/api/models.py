@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -30,18 +30,7 @@ from pydantic import (
     field_validator,
 )
 
-
-def parse_time(value: str | None) -> datetime | None:
-    """Parse an API timestamp (ISO 8601, usually with ``Z``) to an aware datetime."""
-    if not value or not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
+from lemlist_inbox.api.timestamps import parse_time as parse_time  # re-exported: callers read it here
 
 
 class ApiModel(BaseModel):

@@ -29,15 +29,20 @@ import logging
 import math
 from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING, TypeAlias
 
 from lemlist_inbox.api.errors import LemlistError
-from lemlist_inbox.api.models import Conversation, Message, Page, parse_time
+from lemlist_inbox.api.timestamps import parse_time
+
+if TYPE_CHECKING:
+    # Types only: paging runs before the models (pydantic) are loaded (``client.load_models``).
+    from lemlist_inbox.api.models import Conversation, Message, Page
 
 log = logging.getLogger("lemlist_inbox.api")
 
-FetchPage = Callable[[int], Awaitable[Page[Conversation]]]
+FetchPage: TypeAlias = "Callable[[int], Awaitable[Page[Conversation]]]"
 
 
 def planned_last_page(page: Page[Conversation], limit: int) -> int:
@@ -64,13 +69,7 @@ def dedupe(page: Page[Conversation], seen: set[str]) -> Page[Conversation]:
     if len(fresh) == len(page.items):
         return page
     log.debug("page %d: dropped %d duplicate(s)", page.number, len(page.items) - len(fresh))
-    return Page(
-        items=fresh,
-        pagination=page.pagination,
-        number=page.number,
-        skipped=page.skipped,
-        skip_reasons=page.skip_reasons,
-    )
+    return replace(page, items=fresh)
 
 
 async def _in_order(

@@ -58,6 +58,7 @@ class InboxApp(App[list[str]]):
         self._client: LemlistClient | None = None
         self._connect: Callable[[], LemlistClient] | None = None
         self._connecting: asyncio.Task[LemlistClient] | None = None
+        self._models_loading: asyncio.Task[None] | None = None
         if callable(client):
             self._connect = client
         else:
@@ -100,6 +101,11 @@ class InboxApp(App[list[str]]):
         # would delay it by their whole length (measured: 60-280 ms, by how they raced).
         await self.screen.wait_for_refresh()
         client = await asyncio.to_thread(self._connect)
+        from lemlist_inbox.api.client import load_models
+
+        # The callers' first requests go out now; the models they need for the answers
+        # load meanwhile (an answer that comes first waits on the same import).
+        self._models_loading = asyncio.create_task(asyncio.to_thread(load_models))
         if self._client is None:  # the synchronous ``client`` may have won meanwhile
             self._client = client
         elif client is not self._client:
