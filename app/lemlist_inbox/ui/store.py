@@ -10,10 +10,7 @@ for 100,000 conversations arriving 100 at a time:
 * the view is a second sorted list kept up to date on each merge (a new row that
   matches the filter is bisected in), so appending never re-filters everything;
 * every conversation carries a precomputed lowercase search key, and a filter whose
-  query extends the previous one narrows the current view instead of the whole store;
-* the first character typed needs no scan at all: an index keeps, for every
-  character of the search keys, the sorted list of conversations containing it, and
-  a longer query scans the shortest of those lists (see ``ConversationStore``).
+  query extends the previous one narrows the current view instead of the whole store.
 
 Memory and garbage collection (issue 5): a parsed ``Conversation`` is five pydantic
 models (the conversation, its contact, one per team user), each with its own dict,
@@ -40,7 +37,6 @@ import gc
 import math
 import sys
 from bisect import bisect_left
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -63,13 +59,6 @@ UserState = tuple[str, bool | None, bool | None]
 ContactFields = tuple[str | None, str | None, str | None, str | None, str | None, str | None]
 
 _KEY = attrgetter("key")
-
-
-def characters(search: str) -> set[str]:
-    """The characters of a search key a query can hold (a query never holds a newline)."""
-    found = set(search)
-    found.discard("\n")
-    return found
 
 
 class Entry:
@@ -205,29 +194,13 @@ def _display(conversation: Conversation) -> tuple[str, str]:
 
 
 class ConversationStore:
-    """All conversations for one viewing user, and the filtered view over them.
-
-    Filter keystrokes (issue 5, figure 3): scanning 100,000 search keys for the first
-    character typed took 18 ms on the 2-core box (~180 ns a row: a cache miss for the
-    entry and one for its key), and the second character scanned the ~60,000 rows the
-    first one left. ``_chars`` maps every character to the entries whose key contains
-    it, kept sorted like the order by each merge, so a one-character query *is* one of
-    those lists: without the unread filter the view is that very list
-    (``_view_live``), nothing is copied, and no new list of 60,000 references lands in
-    the young GC generations for the next collections to traverse (~5 ms per key).
-    A longer query scans the shortest of the previous view and its characters' lists.
-
-    Pairs of characters were tried as well (every two-character query an index hit,
-    the second keystroke 36 -> 22 ms median): ~55 grams per key instead of ~20 took
-    the merge of a 100-row page from 1.5 to 3.9 ms median (p95 5.0 ms; the page-append
-    target is 5 ms), mostly building the pairs, and 37 MB instead of 17 MB.
-    """
+    """All conversations for one viewing user, and the filtered view over them."""
 
     def __init__(self, user_id: str | None = None) -> None:
         self.user_id = user_id
         self._by_id: dict[str, Entry] = {}
         self._order: list[Entry] = []
-        self._view: list[Entry] = self._order
+        self._view: list[Entry] = []
         self._seq = 0
         self.unread_count = 0
         self.query = ""
@@ -240,10 +213,6 @@ class ConversationStore:
         #: (query, unread_only, view), cleared whenever the store changes.
         self._views: list[tuple[str, bool, list[Entry]]] = []
         self._added_since_freeze = 0
-        #: Entries whose search key contains each character, in order (class docstring).
-        self._chars: defaultdict[str, list[Entry]] = defaultdict(list)
-        #: The view is ``_order`` or a list of ``_chars``, kept up to date by their upkeep.
-        self._view_live = True
 
     # -- whole store ---------------------------------------------------------------
 
@@ -261,12 +230,9 @@ class ConversationStore:
         self.user_id = user_id
         self._by_id.clear()
         self._order.clear()
+        self._view.clear()
         self._shared.clear()
         self._views.clear()
-        self._chars.clear()
-        # The view may have been one of the index lists just dropped: choose it again.
-        self._view = self._select(self.query, self.unread_only, self._order)
-        self._view_live = self._is_live(self._view)
         self.unread_count = 0
         self.generation += 1
 
@@ -368,40 +334,19 @@ class ConversationStore:
                 self._views.pop()
         source = self._view if narrowing else (self._views[-1][2] if self._views else self._order)
         self.query, self.unread_only = new_query, new_unread
-        if self._views and not narrowing and self._views[-1][:2] == (new_query, new_unread):
+        query = self.query
+        if self._views and not narrowing and self._views[-1][:2] == (query, new_unread):
             self._view = self._views.pop()[2]
-            self._view_live = self._is_live(self._view)
-        else:
-            self._view = self._select(new_query, new_unread, source)
-            self._view_live = self._is_live(self._view)
-        self.generation += 1
-
-    def _select(self, query: str, unread_only: bool, source: list[Entry]) -> list[Entry]:
-        """The view for a filter, from ``source`` (a view it can only narrow) or the index."""
-        if len(query) == 1 and query != "\n":
-            exact = self._chars.get(query, [])
-            # Unfiltered by unread: the index list itself, kept current by merges.
-            return [entry for entry in exact if entry.unread] if unread_only else exact
-        for char in characters(query):
-            candidates = self._chars.get(char)
-            if candidates is None:
-                return []
-            if len(candidates) < len(source):
-                source = candidates
         # One comprehension per case: no method call per row (100,000 rows per keystroke).
-        if unread_only and query:
-            return [entry for entry in source if entry.unread and query in entry.search]
-        if unread_only:
-            return [entry for entry in source if entry.unread]
-        if query:
-            return [entry for entry in source if query in entry.search]
-        return self._order
-
-    def _is_live(self, view: list[Entry]) -> bool:
-        """Whether ``view`` is a list the merges keep up to date on their own."""
-        if view is self._order:
-            return True
-        return len(self.query) == 1 and not self.unread_only and self._chars.get(self.query) is view
+        elif new_unread and query:
+            self._view = [entry for entry in source if entry.unread and query in entry.search]
+        elif new_unread:
+            self._view = [entry for entry in source if entry.unread]
+        elif query:
+            self._view = [entry for entry in source if query in entry.search]
+        else:
+            self._view = list(self._order)
+        self.generation += 1
 
     # -- internals -----------------------------------------------------------------
 
@@ -446,34 +391,9 @@ class ConversationStore:
         self._by_id[entry.id] = entry
         if entry.unread:
             self.unread_count += 1
-        order = self._order
-        last = not order or order[-1].key < entry.key
-        self._insert_sorted(order, entry)
-        self._index(entry, last=last)
-        if not self._view_live and self._matches(entry):
+        self._insert_sorted(self._order, entry)
+        if self._matches(entry):
             self._insert_sorted(self._view, entry)
-
-    def _index(self, entry: Entry, *, last: bool = False) -> None:
-        """Add to the list of each of its characters (~20 per conversation merged).
-
-        ``last``: the entry went to the end of the order, hence to the end of every list
-        (each is a subsequence of the order): a plain append, no comparison. That is
-        every row of the initial load, and it keeps the index's share of a page merge small.
-        """
-        index = self._chars
-        if last:
-            for char in characters(entry.search):
-                index[char].append(entry)
-            return
-        for char in characters(entry.search):
-            found = index[char]
-            found.insert(bisect_left(found, entry.key, key=_KEY), entry)
-
-    def _unindex(self, entry: Entry) -> None:
-        for char in characters(entry.search):
-            found = self._chars.get(char)
-            if found is not None:
-                self._delete_sorted(found, entry)
 
     @staticmethod
     def _insert_sorted(entries: list[Entry], entry: Entry) -> None:
@@ -487,32 +407,19 @@ class ConversationStore:
         del self._by_id[entry.id]
         if entry.unread:
             self.unread_count -= 1
-        self._delete_sorted(self._order, entry)
-        self._unindex(entry)
-        if not self._view_live:
-            self._delete_sorted(self._view, entry)
-
-    @staticmethod
-    def _delete_sorted(entries: list[Entry], entry: Entry) -> None:
-        index = bisect_left(entries, entry.key, key=_KEY)
-        if index < len(entries) and entries[index] is entry:
-            del entries[index]
+        for entries in (self._order, self._view):
+            index = bisect_left(entries, entry.key, key=_KEY)
+            if index < len(entries) and entries[index] is entry:
+                del entries[index]
 
     def _update_in_place(self, entry: Entry, conversation: Conversation) -> None:
         """Same place in the order; refresh what may have changed (read state, names)."""
         fresh = self._entry(conversation, entry.key, entry.version + 1)
-        reindex = fresh.search != entry.search
-        if reindex:
-            self._unindex(entry)
         for name in Entry.__slots__:
             if name not in ("key", "unread"):
                 setattr(entry, name, getattr(fresh, name))
         if fresh.unread != entry.unread:
             self.unread_count += 1 if fresh.unread else -1
             entry.unread = fresh.unread
-        if reindex:
-            self._index(entry)
-        if self._view_live:
-            return
         if self.filtered and self._matches(entry) and self.view_index(entry.id) is None:
             self._insert_sorted(self._view, entry)
