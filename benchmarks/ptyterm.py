@@ -141,4 +141,9 @@ class PtyApp:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        # The reader must be gone before the fd is closed: a reader still looping would
+        # read from the *next* PtyApp's master once openpty() reuses the fd number, and
+        # steal part of that app's output (seen: a start-up "never" showing its rows).
+        # With the child dead, its read ends with EIO.
+        self._reader.join(timeout=5)
         os.close(self.master)
