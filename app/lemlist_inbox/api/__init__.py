@@ -9,8 +9,7 @@ name here loads on first use (PEP 562).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lemlist_inbox.api import errors
 from lemlist_inbox.api.defaults import DEFAULT_BASE_URL
@@ -25,6 +24,7 @@ from lemlist_inbox.api.errors import (
     RateLimitedError,
     ServerError,
 )
+from lemlist_inbox.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from lemlist_inbox.api import models
@@ -43,13 +43,7 @@ _LAZY: dict[str, str | None] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module = importlib.import_module(f"{__name__}.{_LAZY[name] or name}")
-    value = module if _LAZY[name] is None else getattr(module, name)
-    globals()[name] = value  # once loaded, a plain module attribute
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())
 
 
 __all__ = [

@@ -11,9 +11,9 @@ models (pydantic) and the HTML pipeline, which can wait until a thread is opened
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from lemlist_inbox.lazy import lazy_getattr
 from lemlist_inbox.render.body import FAILED_NOTE, Body, Link
 from lemlist_inbox.render.sanitize import sanitize, sanitize_line
 
@@ -50,13 +50,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value  # once loaded, a plain module attribute
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY, globals())
 
 
 __all__ = [
