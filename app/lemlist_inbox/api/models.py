@@ -9,7 +9,7 @@ has no usable ``_id`` is malformed; ``parse_items`` skips and counts those so on
 item never costs the page.
 
 Timestamps stay the strings the server sent (so ``--json`` prints them unchanged);
-``parse_time`` turns them into aware datetimes where a caller needs one.
+``api.timestamps.parse_time`` turns them into aware datetimes where a caller needs one.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pydantic import (
     field_validator,
 )
 
-from lemlist_inbox.api.timestamps import parse_time as parse_time  # re-exported: callers read it here
+from lemlist_inbox.api.timestamps import parse_time
 
 
 class ApiModel(BaseModel):
