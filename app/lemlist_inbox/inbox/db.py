@@ -1,0 +1,594 @@
+"""The on-disk inbox: one SQLite file per account and viewing user.
+
+Why SQLite (stdlib ``sqlite3``, WAL): the API allows 20 requests / 2 s and has no change
+feed, so every start used to re-read the whole inbox and every thread; a local copy makes
+the start instant, the sync incremental and the inbox readable offline, as neomutt's and
+aerc's header caches and meli's SQLite cache do. The file also holds what the app *owes*
+the server (read marks made offline), so losing it loses a promise made to the user.
+
+What it holds, each as the API sent it (a renderer change needs no refetch):
+
+* ``conversations``: the raw item plus the columns the list draws (so the first frame can
+  be built without pydantic, which costs ~100 ms to import);
+* ``threads``: the messages of each opened or prefetched thread, with the last activity of
+  the conversation when they were fetched (a reopen only refetches when it moved since);
+* ``pending_marks``: read marks not yet confirmed by the server, sent when the link is back;
+* ``state``: sync bookkeeping (last sync, last reconcile, team).
+
+It never holds the API key: the file name is derived from the base URL and the user id.
+
+Robustness rules, each with a test: a file of a newer or unknown schema, or a corrupt one,
+is moved aside and rebuilt with one warning; two instances on one file both work (WAL plus
+a busy timeout); a failed write (disk full, read-only folder) switches the database to
+*degraded* mode: the app keeps its in-memory state, says so once (``warning``), and later
+writes are skipped instead of raising into the UI.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple, TypeVar
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "DatabaseInfo",
+    "InboxDatabase",
+    "PendingMarkRow",
+    "StoredConversation",
+    "StoredThread",
+    "database_path",
+]
+
+log = logging.getLogger(__name__)
+
+#: Bumped on any change to the tables below; an older file is migrated or rebuilt.
+SCHEMA_VERSION = 1
+#: ``PRAGMA application_id``: tells our files from any other SQLite file at that path.
+APPLICATION_ID = 0x4C4D4958  # "LMIX"
+#: How long a write waits for another instance's transaction before giving up.
+BUSY_TIMEOUT_MS = 5_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+    id TEXT PRIMARY KEY,
+    contact_id TEXT,
+    contact TEXT,            -- JSON [_id, fullName, firstName, lastName, email, linkedinUrl]
+    users TEXT NOT NULL,     -- JSON [[userId, sender, read], ...]
+    channels TEXT NOT NULL,  -- JSON [channel, ...]
+    last_activity_at TEXT,   -- as the API sent it
+    activity REAL NOT NULL,  -- the same instant as a number, for ordering (-inf unknown)
+    have_replies INTEGER,
+    raw TEXT NOT NULL        -- the whole item as the API sent it
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS conversations_by_activity ON conversations (activity DESC);
+CREATE TABLE IF NOT EXISTS threads (
+    contact_id TEXT PRIMARY KEY,
+    activity REAL NOT NULL,  -- the conversation's last activity when fetched
+    fetched_at REAL NOT NULL,
+    messages TEXT NOT NULL   -- JSON array of the messages as the API sent them
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pending_marks (
+    conversation_id TEXT NOT NULL,
+    contact_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    PRIMARY KEY (conversation_id, user_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS state (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
+_TABLES = ("conversations", "threads", "pending_marks", "state")
+
+#: (_id, fullName, firstName, lastName, email, linkedinUrl), as in the list's store.
+ContactFields = tuple[str | None, str | None, str | None, str | None, str | None, str | None]
+UserState = tuple[str, bool | None, bool | None]
+
+T = TypeVar("T")
+
+
+class StoredConversation(NamedTuple):
+    """One conversation row: what the list needs to draw it, and the raw item."""
+
+    id: str
+    contact_id: str | None
+    contact: ContactFields | None
+    users: tuple[UserState, ...]
+    channels: tuple[str, ...]
+    last_activity_at: str | None
+    activity: float
+    have_replies: bool | None
+    raw: str
+
+
+class StoredThread(NamedTuple):
+    """A thread as fetched: messages as the API sent them, oldest first."""
+
+    contact_id: str
+    activity: float
+    fetched_at: float
+    messages: list[dict[str, Any]]
+
+
+class PendingMarkRow(NamedTuple):
+    """A read mark owed to the server."""
+
+    conversation_id: str
+    contact_id: str
+    user_id: str
+    created_at: float
+    attempts: int
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class DatabaseInfo:
+    """What ``lemlist-inbox cache info`` prints."""
+
+    path: Path | None
+    size_bytes: int
+    conversations: int
+    threads: int
+    pending_marks: int
+    last_sync: float | None
+    last_reconcile: float | None
+    degraded: str | None
+
+
+def database_path(data_dir: Path, base_url: str, user_id: str, *, demo: bool = False) -> Path:
+    """Where the database of one account and viewing user lives.
+
+    The name is a digest of the base URL and the user id (user ids are unique across
+    lemlist, so they imply the team; the team is also checked at sync time). Never the
+    key: a digest of a secret is still material to attack offline.
+    """
+    scope = "demo" if demo else "inbox"
+    digest = hashlib.sha256(f"{scope}\n{base_url.rstrip('/')}\n{user_id}".encode()).hexdigest()[:20]
+    return data_dir / f"{scope}-{digest}.sqlite3"
+
+
+def _decode_contact(text: str | None) -> ContactFields | None:
+    if not text:
+        return None
+    value = json.loads(text)
+    if not isinstance(value, list) or len(value) != 6:
+        return None
+    a, b, c, d, e, f = (item if isinstance(item, str) else None for item in value)
+    return (a, b, c, d, e, f)
+
+
+def _decode_users(text: str) -> tuple[UserState, ...]:
+    value = json.loads(text)
+    users: list[UserState] = []
+    for item in value if isinstance(value, list) else ():
+        if isinstance(item, list) and len(item) == 3 and isinstance(item[0], str):
+            sender = item[1] if isinstance(item[1], bool) else None
+            read = item[2] if isinstance(item[2], bool) else None
+            users.append((item[0], sender, read))
+    return tuple(users)
+
+
+def _decode_channels(text: str) -> tuple[str, ...]:
+    value = json.loads(text)
+    return tuple(item for item in value if isinstance(item, str)) if isinstance(value, list) else ()
+
+
+def _row_to_conversation(row: Sequence[Any]) -> StoredConversation:
+    ident, contact_id, contact, users, channels, last_at, activity, replies, raw = row
+    return StoredConversation(
+        id=ident,
+        contact_id=contact_id,
+        contact=_decode_contact(contact),
+        users=_decode_users(users),
+        channels=_decode_channels(channels),
+        last_activity_at=last_at,
+        activity=float(activity),
+        have_replies=None if replies is None else bool(replies),
+        raw=raw,
+    )
+
+
+def _safe(text: str) -> str:
+    """``text`` storable as SQLite TEXT: a lone surrogate (a hostile server's) becomes U+FFFD."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if 0xD800 <= ord(ch) <= 0xDFFF else ch for ch in text)
+    return text
+
+
+def _safe_opt(text: str | None) -> str | None:
+    return None if text is None else _safe(text)
+
+
+def _dumps(value: Any) -> str:
+    # ensure_ascii: a lone surrogate from a hostile server must not make the write raise.
+    return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+
+
+class InboxDatabase:
+    """The store file (or an in-memory stand-in); see the module docstring."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path | None, warning: str | None = None) -> None:
+        self._db = connection
+        self.path = path
+        #: One line for the user, set at most once: why the file was rebuilt or is not used.
+        self.warning = warning
+        #: Why writes are skipped (disk full, read-only), or None while the file works.
+        self.degraded: str | None = None
+
+    # -- opening -------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | None) -> InboxDatabase:
+        """Open or create the file; ``None`` (``cache = false``) keeps everything in memory.
+
+        Never raises for a bad file: it is moved aside and rebuilt; if even that fails
+        (read-only folder, disk full), an in-memory database stands in, with a warning.
+        """
+        if path is None:
+            return cls._in_memory()
+        try:
+            _prepare_folder(path.parent)
+            connection = cls._connect(str(path))
+            _restrict(path)
+            try:
+                cls._check(connection)
+            except _Unusable as exc:
+                connection.close()
+                aside = _move_aside(path, exc.why)
+                connection = cls._connect(str(path))
+                _restrict(path)
+                cls._check(connection)
+                database = cls(connection, path, f"the local inbox {exc.why}; moved to {aside}, rebuilding")
+                log.warning("store: %s", database.warning)
+                return database
+            return cls(connection, path)
+        except (OSError, sqlite3.Error, _Unusable) as exc:
+            reason = _reason(exc)
+            log.warning("store: cannot use %s (%s); keeping the inbox in memory", path, reason)
+            return cls._in_memory(f"cannot use the local inbox ({reason}): nothing is saved")
+
+    @classmethod
+    def _in_memory(cls, warning: str | None = None) -> InboxDatabase:
+        connection = cls._connect(":memory:")
+        cls._check(connection)
+        return cls(connection, None, warning)
+
+    @staticmethod
+    def _connect(target: str) -> sqlite3.Connection:
+        # isolation_level=None: transactions are explicit (``_transaction``), so a read
+        # never holds a lock another instance waits for. check_same_thread=False: the
+        # warm start reads in a worker thread; every use is serialised by the caller.
+        connection = sqlite3.connect(
+            target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        return connection
+
+    @staticmethod
+    def _check(connection: sqlite3.Connection) -> None:
+        """Make sure the file is ours and of this schema; create it if it is empty."""
+        try:
+            app_id = connection.execute("PRAGMA application_id").fetchone()[0]
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            tables = {
+                row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+        except sqlite3.DatabaseError as exc:
+            raise _Unusable("was not a readable database") from exc
+        if not tables and app_id == 0:
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.executescript(
+                f"BEGIN; {_SCHEMA} PRAGMA application_id = {APPLICATION_ID}; "
+                f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+            )
+            return
+        if app_id != APPLICATION_ID:
+            raise _Unusable("was not a lemlist-inbox database")
+        if version != SCHEMA_VERSION:
+            raise _Unusable(f"had schema {version} (this version uses {SCHEMA_VERSION})")
+        if not set(_TABLES) <= tables:
+            raise _Unusable("was missing tables")
+        try:
+            result = connection.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise _Unusable("was corrupt") from exc
+        if result != "ok":
+            raise _Unusable("was corrupt")
+        connection.execute("PRAGMA journal_mode = WAL")
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+
+    # -- writing -------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        # BEGIN IMMEDIATE takes the write lock up front: with WAL a second instance
+        # then waits (busy timeout) instead of failing half-way through a transaction.
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _write(self, what: str, action: Callable[[sqlite3.Connection], T]) -> T | None:
+        """Run one write transaction; a failure degrades the database instead of raising."""
+        if self.degraded is not None:
+            return None
+        try:
+            with self._transaction() as db:
+                return action(db)
+        except sqlite3.Error as exc:
+            self.degraded = _reason(exc)
+            self.warning = f"cannot save to the local inbox ({self.degraded}): working in memory"
+            log.warning("store: %s failed: %s; further writes are skipped", what, self.degraded)
+            return None
+
+    def _read(self, action: Callable[[sqlite3.Connection], T], default: T) -> T:
+        try:
+            return action(self._db)
+        except sqlite3.Error as exc:
+            log.warning("store: read failed: %s", _reason(exc))
+            return default
+
+    # -- conversations -------------------------------------------------------------
+
+    def save_conversations(self, rows: Iterable[StoredConversation]) -> None:
+        """Insert or replace conversations (by id)."""
+        values = [
+            (
+                _safe(row.id),
+                _safe_opt(row.contact_id),
+                _dumps(list(row.contact)) if row.contact is not None else None,
+                _dumps([list(user) for user in row.users]),
+                _dumps(list(row.channels)),
+                _safe_opt(row.last_activity_at),
+                row.activity,
+                None if row.have_replies is None else int(row.have_replies),
+                _safe(row.raw),
+            )
+            for row in rows
+        ]
+        if values:
+            self._write(
+                "save conversations",
+                lambda db: db.executemany(
+                    "INSERT OR REPLACE INTO conversations VALUES (?,?,?,?,?,?,?,?,?)", values
+                ),
+            )
+
+    def delete_conversations(self, ids: Iterable[str]) -> None:
+        """Forget conversations the server no longer lists (and their threads)."""
+        values = [(_safe(ident),) for ident in ids]
+        if not values:
+            return
+
+        def delete(db: sqlite3.Connection) -> None:
+            db.executemany(
+                "DELETE FROM threads WHERE contact_id IN (SELECT contact_id FROM conversations WHERE id = ?)",
+                values,
+            )
+            db.executemany("DELETE FROM conversations WHERE id = ?", values)
+
+        self._write("delete conversations", delete)
+
+    def conversations(self, limit: int | None = None) -> list[StoredConversation]:
+        """Rows newest activity first; ``limit`` for the first screenful of a warm start."""
+        sql = (
+            "SELECT id, contact_id, contact, users, channels, last_activity_at, activity, have_replies, raw"
+            " FROM conversations ORDER BY activity DESC, id"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self._read(lambda db: [_row_to_conversation(row) for row in db.execute(sql)], [])
+
+    def conversation_ids(self) -> set[str]:
+        return self._read(lambda db: {row[0] for row in db.execute("SELECT id FROM conversations")}, set())
+
+    def raw_conversation(self, conversation_id: str) -> dict[str, Any] | None:
+        """The item exactly as the API sent it (for ``--json`` output)."""
+        row = self._read(
+            lambda db: db.execute(
+                "SELECT raw FROM conversations WHERE id = ?", (_safe(conversation_id),)
+            ).fetchone(),
+            None,
+        )
+        if row is None:
+            return None
+        value = json.loads(row[0])
+        return value if isinstance(value, dict) else None
+
+    # -- threads ---------------------------------------------------------------------
+
+    def save_thread(self, contact_id: str, messages: Sequence[dict[str, Any]], *, activity: float) -> None:
+        """Keep a fetched thread; ``activity`` is the conversation's last activity then."""
+        payload = _dumps(list(messages))
+        self._write(
+            "save thread",
+            lambda db: db.execute(
+                "INSERT OR REPLACE INTO threads VALUES (?,?,?,?)",
+                (_safe(contact_id), activity, time.time(), payload),
+            ),
+        )
+
+    def thread(self, contact_id: str) -> StoredThread | None:
+        row = self._read(
+            lambda db: db.execute(
+                "SELECT contact_id, activity, fetched_at, messages FROM threads WHERE contact_id = ?",
+                (_safe(contact_id),),
+            ).fetchone(),
+            None,
+        )
+        if row is None:
+            return None
+        try:
+            messages = json.loads(row[3])
+        except ValueError:
+            return None
+        if not isinstance(messages, list):
+            return None
+        return StoredThread(
+            row[0], float(row[1]), float(row[2]), [m for m in messages if isinstance(m, dict)]
+        )
+
+    def thread_ids(self) -> set[str]:
+        return self._read(lambda db: {row[0] for row in db.execute("SELECT contact_id FROM threads")}, set())
+
+    # -- read marks owed to the server ---------------------------------------------------
+
+    def add_pending_mark(self, conversation_id: str, contact_id: str, user_id: str) -> None:
+        self._write(
+            "add pending mark",
+            lambda db: db.execute(
+                "INSERT OR IGNORE INTO pending_marks (conversation_id, contact_id, user_id, created_at)"
+                " VALUES (?,?,?,?)",
+                (_safe(conversation_id), _safe(contact_id), _safe(user_id), time.time()),
+            ),
+        )
+
+    def note_mark_failure(self, conversation_id: str, user_id: str, error: str) -> None:
+        self._write(
+            "note mark failure",
+            lambda db: db.execute(
+                "UPDATE pending_marks SET attempts = attempts + 1, last_error = ?"
+                " WHERE conversation_id = ? AND user_id = ?",
+                (_safe(error), _safe(conversation_id), _safe(user_id)),
+            ),
+        )
+
+    def remove_pending_mark(self, conversation_id: str, user_id: str) -> None:
+        self._write(
+            "remove pending mark",
+            lambda db: db.execute(
+                "DELETE FROM pending_marks WHERE conversation_id = ? AND user_id = ?",
+                (_safe(conversation_id), _safe(user_id)),
+            ),
+        )
+
+    def pending_marks(self) -> list[PendingMarkRow]:
+        return self._read(
+            lambda db: [
+                PendingMarkRow(*row)
+                for row in db.execute(
+                    "SELECT conversation_id, contact_id, user_id, created_at, attempts, last_error"
+                    " FROM pending_marks ORDER BY created_at"
+                )
+            ],
+            [],
+        )
+
+    # -- sync state --------------------------------------------------------------------
+
+    def get_state(self, key: str) -> str | None:
+        row = self._read(
+            lambda db: db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone(), None
+        )
+        return None if row is None else str(row[0])
+
+    def set_state(self, key: str, value: str) -> None:
+        self._write(
+            "set state",
+            lambda db: db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, _safe(value))),
+        )
+
+    def get_time(self, key: str) -> float | None:
+        value = self.get_state(key)
+        try:
+            return float(value) if value is not None else None
+        except ValueError:
+            return None
+
+    # -- the whole file ------------------------------------------------------------------
+
+    def clear(self) -> None:
+        """``cache clear``: forget everything but the read marks still owed."""
+
+        def wipe(db: sqlite3.Connection) -> None:
+            for table in ("conversations", "threads", "state"):
+                db.execute(f"DELETE FROM {table}")
+
+        self._write("clear", wipe)
+        self._read(lambda db: db.execute("VACUUM"), None)
+
+    def info(self) -> DatabaseInfo:
+        def count(table: str) -> int:
+            return int(self._read(lambda db: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0], 0))
+
+        size = 0
+        if self.path is not None:
+            for suffix in ("", "-wal"):
+                with contextlib.suppress(OSError):
+                    size += os.stat(f"{self.path}{suffix}").st_size
+        return DatabaseInfo(
+            path=self.path,
+            size_bytes=size,
+            conversations=count("conversations"),
+            threads=count("threads"),
+            pending_marks=count("pending_marks"),
+            last_sync=self.get_time("last_sync"),
+            last_reconcile=self.get_time("last_reconcile"),
+            degraded=self.degraded,
+        )
+
+
+class _Unusable(Exception):
+    """The file is not a database of ours of this schema; ``why`` completes "the local inbox …"."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+
+
+def _prepare_folder(folder: Path) -> None:
+    """Create the data folder 0700: it holds conversations and what the user owes."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def _restrict(path: Path) -> None:
+    """The file and its WAL companions are the user's alone (0600)."""
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(f"{path}{suffix}", 0o600)
+
+
+def _move_aside(path: Path, why: str) -> Path:
+    """Keep a bad file for a bug report instead of deleting what may be the user's data."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.bad-{stamp}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = path.with_name(f"{path.name}.bad-{stamp}-{n}")
+    os.replace(path, aside)
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(f"{path}{suffix}", f"{aside}{suffix}")
+    log.warning("store: %s %s; moved to %s", path, why, aside)
+    return aside
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    if isinstance(exc, _Unusable):
+        return exc.why
+    return str(exc) or type(exc).__name__
