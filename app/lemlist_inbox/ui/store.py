@@ -43,6 +43,8 @@ from datetime import UTC, datetime
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
+from lemlist_inbox.inbox.db import ContactFields, StoredConversation, UserState
+from lemlist_inbox.inbox.rows import listing_row
 from lemlist_inbox.render.sanitize import sanitize
 
 if TYPE_CHECKING:
@@ -53,10 +55,6 @@ FREEZE_EVERY = 10_000
 
 #: Sort key: (-timestamp, arrival sequence). Newest first; ties keep arrival order.
 SortKey = tuple[float, int]
-#: One team user's state: (userId, sender, read), as the API sent it.
-UserState = tuple[str, bool | None, bool | None]
-#: The contact's fields the UI uses: (_id, fullName, firstName, lastName, email, linkedinUrl).
-ContactFields = tuple[str | None, str | None, str | None, str | None, str | None, str | None]
 
 _KEY = attrgetter("key")
 
@@ -153,10 +151,14 @@ class Entry:
 
     def is_read_by(self, user_id: str | None) -> bool:
         """Same rule as ``Conversation.is_read_by``: a user not listed counts as read."""
-        for uid, _sender, read in self.users:
-            if uid == user_id:
-                return bool(read) if read is not None else True
-        return True
+        return _is_read_by(self.users, user_id)
+
+
+def _is_read_by(users: tuple[UserState, ...], user_id: str | None) -> bool:
+    for uid, _sender, read in users:
+        if uid == user_id:
+            return bool(read) if read is not None else True
+    return True
 
 
 @dataclass
@@ -167,29 +169,23 @@ class MergeResult:
     updated: int = 0
 
 
-def _timestamp(conversation: Conversation) -> float:
-    when = conversation.last_activity
-    return when.timestamp() if when is not None else -math.inf
-
-
 def _clean(text: str) -> str:
     """``sanitize``, skipped for the common case: printable text holds no control or
     bidi character (``str.isprintable`` rejects categories Cc, Cf, Cs, Co, Cn)."""
     return text if text.isprintable() else sanitize(text)
 
 
-def _display(conversation: Conversation) -> tuple[str, str]:
+def _display(row: StoredConversation) -> tuple[str, str]:
     """Sanitized (name, email): a contact without a name shows its email as the name."""
-    contact = conversation.contact
-    email = _clean(contact.email or "") if contact else ""
+    contact = row.contact
+    email = _clean(contact[4] or "") if contact else ""
     name = ""
     if contact is not None:
-        full = contact.full_name or " ".join(
-            part for part in (contact.first_name, contact.last_name) if part and part.strip()
-        )
+        _id, full_name, first, last = contact[:4]
+        full = full_name or " ".join(part for part in (first, last) if part and part.strip())
         name = _clean(full.strip()) if full else ""
     if not name:
-        name = email or _clean(conversation.thread_id or conversation.id)
+        name = email or _clean(row.contact_id or (contact[0] if contact else None) or row.id)
     return " ".join(name.split()), " ".join(email.split())
 
 
@@ -237,23 +233,28 @@ class ConversationStore:
         self.generation += 1
 
     def merge(self, conversations: Iterable[Conversation]) -> MergeResult:
+        """Add new conversations and update known ones (by ``_id``); see ``merge_rows``."""
+        return self.merge_rows(listing_row(conversation) for conversation in conversations)
+
+    def merge_rows(self, rows: Iterable[StoredConversation]) -> MergeResult:
         """Add new conversations and update known ones (by ``_id``), keeping the order.
 
         A conversation whose last activity changed moves to its new place (the top,
-        for new activity); one that did not change stays where it is.
+        for new activity); one that did not change stays where it is. Rows come from
+        the API (through ``merge``) or straight from the local database (warm start,
+        with no pydantic model built).
         """
         result = MergeResult()
-        for conversation in conversations:
-            old = self._by_id.get(conversation.id)
-            timestamp = _timestamp(conversation)
+        for row in rows:
+            old = self._by_id.get(row.id)
             if old is not None:
                 result.updated += 1
-                if old.key[0] == -timestamp:
-                    self._update_in_place(old, conversation)
+                if old.key[0] == -row.activity:
+                    self._update_in_place(old, row)
                     continue
                 self._remove(old)
             self._seq += 1
-            entry = self._entry(conversation, (-timestamp, self._seq), old.version + 1 if old else 0)
+            entry = self._entry(row, (-row.activity, self._seq), old.version + 1 if old else 0)
             if old is None:
                 result.added += 1
             self._insert(entry)
@@ -266,6 +267,32 @@ class ConversationStore:
             gc.collect(1)
             gc.freeze()
         return result
+
+    def remove(self, conversation_ids: Iterable[str]) -> int:
+        """Forget conversations the server no longer lists; returns how many went."""
+        removed = 0
+        for conversation_id in conversation_ids:
+            entry = self._by_id.get(conversation_id)
+            if entry is not None:
+                self._remove(entry)
+                removed += 1
+        if removed:
+            self.generation += 1
+            self._views.clear()
+        return removed
+
+    def unchanged(self, row: StoredConversation) -> bool:
+        """Whether merging ``row`` would change nothing the list shows (sync stops there)."""
+        entry = self._by_id.get(row.id)
+        return (
+            entry is not None
+            and entry.key[0] == -row.activity
+            and entry.users == row.users
+            and entry.contact == row.contact
+            and entry.channels == row.channels
+            and entry.have_replies == row.have_replies
+            and entry.contact_id == row.contact_id
+        )
 
     def mark_read(self, conversation_id: str) -> bool:
         """The viewing user read this conversation; True if its row changed.
@@ -353,32 +380,21 @@ class ConversationStore:
     def _share(self, value: tuple[Any, ...]) -> tuple[Any, ...]:
         return self._shared.setdefault(value, value)
 
-    def _entry(self, conversation: Conversation, key: SortKey, version: int) -> Entry:
-        name, email = _display(conversation)
-        users = self._share(tuple((sys.intern(u.user_id), u.sender, u.read) for u in conversation.users))
-        contact = conversation.contact
-        fields: ContactFields | None = None
-        if contact is not None:
-            fields = (
-                contact.id,
-                contact.full_name,
-                contact.first_name,
-                contact.last_name,
-                contact.email,
-                contact.linkedin_url,
-            )
+    def _entry(self, row: StoredConversation, key: SortKey, version: int) -> Entry:
+        name, email = _display(row)
+        users = self._share(tuple((sys.intern(u), sender, read) for u, sender, read in row.users))
         return Entry(
-            id=conversation.id,
-            contact_id=conversation.contact_id,
-            contact=fields,
+            id=row.id,
+            contact_id=row.contact_id,
+            contact=row.contact,
             users=users,
-            channels=self._share(tuple(sys.intern(c) for c in conversation.channels)),
-            last_activity_at=conversation.last_activity_at,
-            have_replies=conversation.have_replies,
+            channels=self._share(tuple(sys.intern(c) for c in row.channels)),
+            last_activity_at=row.last_activity_at,
+            have_replies=row.have_replies,
             key=key,
             name=name,
             email=email,
-            unread=not conversation.is_read_by(self.user_id),
+            unread=not _is_read_by(users, self.user_id),
             version=version,
         )
 
@@ -412,9 +428,9 @@ class ConversationStore:
             if index < len(entries) and entries[index] is entry:
                 del entries[index]
 
-    def _update_in_place(self, entry: Entry, conversation: Conversation) -> None:
+    def _update_in_place(self, entry: Entry, row: StoredConversation) -> None:
         """Same place in the order; refresh what may have changed (read state, names)."""
-        fresh = self._entry(conversation, entry.key, entry.version + 1)
+        fresh = self._entry(row, entry.key, entry.version + 1)
         for name in Entry.__slots__:
             if name not in ("key", "unread"):
                 setattr(entry, name, getattr(fresh, name))
