@@ -255,6 +255,12 @@ class Dataset:
             if pos is not None:
                 record.read = self._read_mask(record) | (1 << pos)
 
+    def remove(self, contact_id: str) -> None:
+        """The conversation is deleted on lemlist: no longer listed (KeyError if no such contact)."""
+        with self._lock:
+            record = self._record(contact_id)
+            self._order = [r for r in self._order if r is not record]
+
     def is_read(self, contact_id: str, user_id: str) -> bool | None:
         """That user's read flag for a conversation (None if the user is not listed)."""
         for entry in self.conversation(contact_id).get("users") or ():

@@ -32,6 +32,7 @@ import json
 import logging
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -229,6 +230,9 @@ class InboxDatabase:
         self.warning = warning
         #: Why writes are skipped (disk full, read-only), or None while the file works.
         self.degraded: str | None = None
+        #: One connection is shared by the event loop and ``asyncio.to_thread`` workers;
+        #: sqlite3 leaves serialising its use to the caller.
+        self._lock = threading.RLock()
 
     # -- opening -------------------------------------------------------------------
 
@@ -335,7 +339,7 @@ class InboxDatabase:
         if self.degraded is not None:
             return None
         try:
-            with self._transaction() as db:
+            with self._lock, self._transaction() as db:
                 return action(db)
         except sqlite3.Error as exc:
             self.degraded = _reason(exc)
@@ -345,7 +349,8 @@ class InboxDatabase:
 
     def _read(self, action: Callable[[sqlite3.Connection], T], default: T) -> T:
         try:
-            return action(self._db)
+            with self._lock:
+                return action(self._db)
         except sqlite3.Error as exc:
             log.warning("store: read failed: %s", _reason(exc))
             return default

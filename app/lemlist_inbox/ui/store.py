@@ -221,6 +221,10 @@ class ConversationStore:
     def get(self, conversation_id: str) -> Entry | None:
         return self._by_id.get(conversation_id)
 
+    def ids(self) -> list[str]:
+        """Every stored conversation's id, in no particular order."""
+        return list(self._by_id)
+
     def clear(self, user_id: str | None = None) -> None:
         """Forget everything (switching the viewing user); the filter stays."""
         self.user_id = user_id
