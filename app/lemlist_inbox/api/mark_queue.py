@@ -30,7 +30,7 @@ from lemlist_inbox.api.errors import (
     describe_error,
 )
 
-__all__ = ["MarkClient", "MarkQueue", "PendingMark", "default_backoff"]
+__all__ = ["MarkClient", "MarkJournal", "MarkQueue", "PendingMark", "default_backoff"]
 
 
 class MarkClient(Protocol):
@@ -79,6 +79,20 @@ _PERMANENT: tuple[type[LemlistError], ...] = (
 MarkCallback = Callable[[PendingMark], None]
 
 
+class MarkJournal(Protocol):
+    """Where owed marks are written down so they outlive the process (the local inbox).
+
+    The queue calls it as marks come and go; a journal that fails must not stop the
+    queue (the local database degrades itself instead of raising).
+    """
+
+    def add_pending_mark(self, conversation_id: str, contact_id: str, user_id: str) -> None: ...
+
+    def note_mark_failure(self, conversation_id: str, user_id: str, error: str) -> None: ...
+
+    def remove_pending_mark(self, conversation_id: str, user_id: str) -> None: ...
+
+
 class MarkQueue:
     """Pending ``markAsRead`` calls, each retried by its own task until it lands.
 
@@ -96,8 +110,10 @@ class MarkQueue:
         concurrency: int = 4,
         on_success: MarkCallback | None = None,
         on_failure: MarkCallback | None = None,
+        journal: MarkJournal | None = None,
     ) -> None:
         self._client = client
+        self._journal = journal
         self._report_after = max(1, max_attempts_before_report)
         self._backoff = backoff
         self._concurrency = max(1, concurrency)
@@ -141,6 +157,9 @@ class MarkQueue:
         if mark.key in self._pending:
             return False
         self._pending[mark.key] = mark
+        if self._journal is not None:
+            # Written down before the first try: a crash from here on cannot lose it.
+            self._journal.add_pending_mark(conversation_id, contact_id, user_id)
         self._start(mark, delay)
         return True
 
@@ -181,12 +200,16 @@ class MarkQueue:
             except Exception as exc:  # any failure keeps the mark; a bug must not kill the task
                 mark.attempts += 1
                 mark.last_error = describe_error(exc)
+                if self._journal is not None:
+                    self._journal.note_mark_failure(mark.conversation_id, mark.user_id, mark.last_error)
                 permanent = isinstance(exc, _PERMANENT)
                 if not mark.reported and (permanent or mark.attempts >= self._report_after):
                     mark.reported = True
                     self._notify(self.on_failure, mark)
                 return False
         if self._pending.pop(mark.key, None) is not None:
+            if self._journal is not None:
+                self._journal.remove_pending_mark(mark.conversation_id, mark.user_id)
             self.sent += 1
             self._notify(self.on_success, mark)
         return True
