@@ -249,3 +249,5 @@ def test_database_path_depends_on_account_and_user_never_the_key(tmp_path: Path)
     assert a != database_path(tmp_path, "http://127.0.0.1:1/api", "usr_1")
     assert a != database_path(tmp_path, "https://api.lemlist.com/api", "usr_1", demo=True)
     assert a.parent == tmp_path
+    demo = database_path(tmp_path, "http://127.0.0.1:4001/api", "usr_1", demo=True)
+    assert demo == database_path(tmp_path, "http://127.0.0.1:4002/api", "usr_1", demo=True)

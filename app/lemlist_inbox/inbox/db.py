@@ -154,10 +154,12 @@ def database_path(data_dir: Path, base_url: str, user_id: str, *, demo: bool = F
 
     The name is a digest of the base URL and the user id (user ids are unique across
     lemlist, so they imply the team; the team is also checked at sync time). Never the
-    key: a digest of a secret is still material to attack offline.
+    key: a digest of a secret is still material to attack offline. The demo gets files
+    of its own, whatever port its stand-in listens on this time.
     """
     scope = "demo" if demo else "inbox"
-    digest = hashlib.sha256(f"{scope}\n{base_url.rstrip('/')}\n{user_id}".encode()).hexdigest()[:20]
+    where = "" if demo else base_url.rstrip("/")
+    digest = hashlib.sha256(f"{scope}\n{where}\n{user_id}".encode()).hexdigest()[:20]
     return data_dir / f"{scope}-{digest}.sqlite3"
 
 

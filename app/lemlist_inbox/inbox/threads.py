@@ -1,0 +1,68 @@
+"""Threads kept in the local inbox: a reopen (also after a restart) costs no request.
+
+A stored thread is the messages exactly as the API sent them plus the conversation's
+last activity when they were fetched. It is *fresh* while the conversation has not moved
+since (no new message can have arrived without moving it to the top), so the pane shows it
+at once and refetches only a stale one, in the background, keeping the stored copy on
+screen meanwhile. Offline, a stale copy is still shown (and said to be from then).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lemlist_inbox.api.client import Thread
+    from lemlist_inbox.inbox.db import InboxDatabase
+
+__all__ = ["StoredThreads", "ThreadCopy"]
+
+
+@dataclass(frozen=True)
+class ThreadCopy:
+    """A thread read back from the database."""
+
+    thread: Thread
+    #: The conversation's last activity (POSIX time) when the copy was fetched.
+    activity: float
+    fetched_at: float
+
+    def fresh_for(self, activity: float) -> bool:
+        """Whether nothing can have happened in the conversation since the copy was made."""
+        return activity <= self.activity
+
+
+class StoredThreads:
+    """Read and write threads of the local inbox, off the event loop."""
+
+    def __init__(self, db: InboxDatabase | None) -> None:
+        self._db = db
+
+    async def load(self, contact_id: str) -> ThreadCopy | None:
+        """The stored copy of a thread (parsed leniently, as a fetched one), or None."""
+        db = self._db
+        if db is None:
+            return None
+        stored = await asyncio.to_thread(db.thread, contact_id)
+        if stored is None:
+            return None
+        from lemlist_inbox.api.client import Thread
+        from lemlist_inbox.api.models import Message, parse_items
+        from lemlist_inbox.api.pagination import oldest_first
+
+        messages, skipped, reasons = parse_items(Message, stored.messages)
+        return ThreadCopy(
+            Thread(messages=oldest_first(messages), skipped=skipped, skip_reasons=reasons),
+            stored.activity,
+            stored.fetched_at,
+        )
+
+    async def save(self, contact_id: str, thread: Thread, *, activity: float) -> None:
+        """Keep a fetched thread (as the API sent its messages) for later and offline reading."""
+        db = self._db
+        if db is None:
+            return
+        raw = [message.to_api_dict() for message in thread.messages]
+        await asyncio.to_thread(db.save_thread, contact_id, raw, activity=activity)
