@@ -19,6 +19,7 @@ from lemlist_inbox.inbox.sync import (
     needs_full_load,
     reconcile,
     reconcile_due,
+    walked_before,
 )
 from lemlist_inbox.ui.store import ConversationStore
 
@@ -64,7 +65,7 @@ async def test_cold_load_fills_the_database_and_a_restart_needs_no_request(
     user = user_of(server)
     db = InboxDatabase.open(tmp_path / "inbox.sqlite3")
     store = ConversationStore(user)
-    assert needs_full_load(store, db)
+    assert needs_full_load(store, walked_before(db))
     async with live_client(server.base_url, DEMO_API_KEY) as client:
         progress = await full_load(client, store, db, user, page_size=PAGE)
     assert progress.complete
@@ -76,7 +77,7 @@ async def test_cold_load_fills_the_database_and_a_restart_needs_no_request(
     restarted = warm_store(again, user)
     assert [restarted.view_at(i).id for i in range(restarted.view_size)] == server_order(server)
     assert restarted.unread_count == store.unread_count
-    assert not needs_full_load(restarted, again)
+    assert not needs_full_load(restarted, walked_before(again))
 
 
 async def test_sync_after_bumps_makes_at_most_two_requests_and_bumped_rows_lead(

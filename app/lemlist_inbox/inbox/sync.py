@@ -44,6 +44,7 @@ __all__ = [
     "needs_full_load",
     "reconcile",
     "reconcile_due",
+    "walked_before",
 ]
 
 #: Pages an incremental sync reads at most before it turns into a full walk (a burst of
@@ -273,8 +274,11 @@ def reconcile_due(db: InboxDatabase | None, interval: float, now: float | None =
     return last is None or (time.time() if now is None else now) - last >= interval
 
 
-def needs_full_load(store: ConversationStore, db: InboxDatabase | None) -> bool:
-    """Nothing stored, or the last full walk never finished (its tail was never seen)."""
-    if not len(store):
-        return True
-    return db is None or db.get_state(STATE_COMPLETE) != "1"
+def walked_before(db: InboxDatabase | None) -> bool:
+    """Whether a full walk of this inbox ever finished (so the stored tail is real)."""
+    return db is not None and db.get_state(STATE_COMPLETE) == "1"
+
+
+def needs_full_load(store: ConversationStore, complete: bool) -> bool:
+    """Nothing in the list, or no full walk ever finished (its tail was never seen)."""
+    return not len(store) or not complete

@@ -1,0 +1,225 @@
+"""``LocalInbox``: what the app knows and owes for one viewing user, in one object.
+
+The UI (and the CLI) talk to this instead of juggling the database, the in-memory list,
+the sync strategy and the marks owed: it opens the right database, builds the list from
+it before any request (warm start), picks cold, incremental or reconcile for each sync,
+keeps offline reads from being undone, and says how fresh the data is.
+
+No Textual, no pydantic or httpx at import: a warm start imports this before the first
+frame, and the client comes later (``api`` types are only named for type checking).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from lemlist_inbox.inbox.db import InboxDatabase, database_path
+from lemlist_inbox.inbox.marks import owed_ids, restore
+from lemlist_inbox.inbox.sync import (
+    STATE_LAST_SYNC,
+    SyncClient,
+    SyncProgress,
+    full_load,
+    incremental,
+    needs_full_load,
+    reconcile,
+    reconcile_due,
+    walked_before,
+)
+from lemlist_inbox.inbox.threads import StoredThreads
+from lemlist_inbox.ui.store import ConversationStore, MergeResult
+
+if TYPE_CHECKING:
+    from lemlist_inbox.api.mark_queue import MarkQueue
+
+
+class Strategy(Protocol):
+    """``full_load``, ``incremental`` or ``reconcile`` (same arguments, same result)."""
+
+    async def __call__(
+        self,
+        client: SyncClient,
+        store: ConversationStore,
+        db: InboxDatabase | None,
+        user_id: str,
+        *,
+        page_size: int,
+        on_page: Callable[[MergeResult, SyncProgress], None],
+        keep_read: Collection[str],
+    ) -> SyncProgress: ...
+
+
+__all__ = ["DEFAULT_RECONCILE_INTERVAL", "WARM_HEAD", "LocalInbox", "StoreOptions", "describe_age"]
+
+#: Rows read before the first frame; the rest follow in a worker (one screen is ~40).
+WARM_HEAD = 400
+#: Seconds between two reconcile walks (read states changed elsewhere, deletions).
+DEFAULT_RECONCILE_INTERVAL = 30 * 60.0
+
+
+@dataclass(frozen=True)
+class StoreOptions:
+    """Where and whether to keep the inbox (``cache``, the data dir, the interval)."""
+
+    data_dir: Path | None
+    base_url: str
+    demo: bool = False
+    reconcile_interval: float = DEFAULT_RECONCILE_INTERVAL
+
+    def path_for(self, user_id: str) -> Path | None:
+        if self.data_dir is None:
+            return None
+        return database_path(self.data_dir, self.base_url, user_id, demo=self.demo)
+
+
+def describe_age(seconds: float) -> str:
+    """ "just now", "3 min ago", "2 h ago", "4 days ago": how old the data on screen is."""
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400 * 2:
+        return f"{int(seconds // 3600)} h ago"
+    return f"{int(seconds // 86400)} days ago"
+
+
+class LocalInbox:
+    """The local inbox of one viewing user (see the module docstring)."""
+
+    def __init__(
+        self, options: StoreOptions, user_id: str, *, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.options = options
+        self.user_id = user_id
+        self._clock = clock
+        path = options.path_for(user_id)
+        opened = InboxDatabase.open(path) if path is not None else None
+        #: One line for the user when the file was rebuilt or cannot be used (said once).
+        self.warning = opened.warning if opened is not None else None
+        #: The file, or None (``cache = false``, or it could not be opened): then nothing
+        #: is kept beyond the list in memory, so memory stays what it was without a store.
+        self.db = opened if opened is not None and opened.path is not None else None
+        if opened is not None and self.db is None:
+            opened.close()
+        self.store = ConversationStore(user_id)
+        self.threads = StoredThreads(self.db)
+        #: Reads made here that lemlist has not confirmed: they win over what a page says.
+        self.owed: set[str] = owed_ids(self.db, user_id) if self.db is not None else set()
+        #: Whether a full walk finished, so an incremental sync may stop at the first
+        #: unchanged page (the stored tail is real).
+        self.complete = walked_before(self.db)
+        #: Set when the last sync could not reach lemlist (cleared by the next success).
+        self.offline = False
+        #: When the last full walk ended, for ``cache = false`` (no file to keep it in).
+        self._walked_at: float | None = None
+
+    # -- starting ------------------------------------------------------------------
+
+    def warm_start(self, head: int | None = WARM_HEAD) -> int:
+        """Put stored rows in the list, newest first (``head`` of them; None = all).
+
+        Cheap enough for before the first frame with ``head`` set: one indexed query and
+        no pydantic. Returns how many rows the list holds afterwards.
+        """
+        if self.db is not None:
+            self.store.merge_rows(self.db.conversations(limit=head))
+            self._apply_owed()
+        return len(self.store)
+
+    def load_rest(self) -> MergeResult:
+        """Every stored row (after ``warm_start`` with a head); run in a worker thread."""
+        if self.db is None:
+            return MergeResult()
+        merged = self.store.merge_rows(self.db.conversations())
+        self._apply_owed()
+        return merged
+
+    def _apply_owed(self) -> None:
+        for conversation_id in self.owed:
+            self.store.mark_read(conversation_id)
+
+    def restore_marks(self, queue: MarkQueue) -> int:
+        """Hand the marks a previous run still owed to ``queue`` (on the event loop)."""
+        return restore(queue, self.db, self.user_id) if self.db is not None else 0
+
+    # -- syncing -------------------------------------------------------------------
+
+    @property
+    def last_sync(self) -> float | None:
+        return self.db.get_time(STATE_LAST_SYNC) if self.db is not None else None
+
+    def freshness(self) -> str:
+        """For the status line until a sync finishes: "synced 3 min ago", "offline · …"."""
+        last = self.last_sync
+        if last is None:
+            return "offline · nothing stored yet" if self.offline else "not synced yet"
+        age = describe_age(max(0.0, self._clock() - last))
+        return f"offline · data from {age}" if self.offline else f"synced {age}"
+
+    async def sync(
+        self,
+        client: SyncClient,
+        *,
+        page_size: int,
+        on_page: Callable[[MergeResult, SyncProgress], None] | None = None,
+        force_reconcile: bool = False,
+    ) -> SyncProgress:
+        """Bring the list up to date with the fewest requests that can (module docstring).
+
+        Raises the client's typed errors (rows already merged stay); a network error
+        also sets ``offline`` until a later sync succeeds.
+        """
+        from lemlist_inbox.api.errors import NetworkError
+
+        callback = on_page or (lambda merged, progress: None)
+
+        async def run(strategy: Strategy) -> SyncProgress:
+            return await strategy(
+                client, self.store, self.db, self.user_id,
+                page_size=page_size, on_page=callback, keep_read=self.owed,
+            )  # fmt: skip
+
+        try:
+            if needs_full_load(self.store, self.complete):
+                progress = await run(full_load)
+            else:
+                progress = await run(incremental)
+                if not progress.complete:  # a burst too big to follow from the top
+                    progress = await run(full_load)
+            self.offline = False
+            if progress.kind == "full":
+                self.complete = True
+                self._walked_at = self._clock()
+            elif force_reconcile or self.reconcile_due():
+                progress = await run(reconcile)
+                self._walked_at = self._clock()
+        except NetworkError:
+            self.offline = True
+            raise
+        return progress
+
+    def reconcile_due(self) -> bool:
+        """A walk of every page is owed (never done, or older than ``reconcile_interval``)."""
+        interval = self.options.reconcile_interval
+        if self.db is not None:
+            return reconcile_due(self.db, interval, now=self._clock())
+        if interval <= 0:
+            return False
+        return self._walked_at is None or self._clock() - self._walked_at >= interval
+
+    # -- marks -----------------------------------------------------------------------
+
+    def read_here(self, conversation_id: str) -> None:
+        """The user read it here; until lemlist confirms, no page may show it unread."""
+        self.owed.add(conversation_id)
+
+    def read_confirmed(self, conversation_id: str) -> None:
+        self.owed.discard(conversation_id)
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
