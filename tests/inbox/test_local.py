@@ -61,6 +61,7 @@ async def test_second_start_shows_rows_before_any_request_and_syncs_in_one(
     clock = Clock()
     again = LocalInbox(options(tmp_path, server), user, clock=clock)
     assert again.warm_start(head=40) == 40  # the first screenful, before any request
+    assert again.stored_counts() == (len(first.store), first.store.unread_count)  # status figures at once
     again.load_rest()
     assert listing(again) == [c["_id"] for c in server.dataset.conversations]
     assert inbox_requests(server) == 0

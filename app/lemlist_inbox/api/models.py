@@ -30,6 +30,7 @@ from pydantic import (
     field_validator,
 )
 
+from lemlist_inbox.api.read_state import is_read_by
 from lemlist_inbox.api.timestamps import parse_time
 
 
@@ -150,11 +151,8 @@ class Conversation(ApiModel):
         return parse_time(self.last_activity_at)
 
     def is_read_by(self, user_id: str | None) -> bool:
-        """Read state for one viewing user; a user absent from ``users`` counts as read."""
-        for user in self.users:
-            if user.user_id == user_id:
-                return bool(user.read) if user.read is not None else True
-        return True
+        """Read state for one viewing user (``api.read_state``: not listed counts as read)."""
+        return is_read_by(((u.user_id, u.sender, u.read) for u in self.users), user_id)
 
     def mark_read_by(self, user_id: str) -> None:
         """Flip the local read flag for one user (after a successful markAsRead)."""

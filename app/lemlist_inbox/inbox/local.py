@@ -98,6 +98,8 @@ class LocalInbox:
         self._clock = clock
         path = options.path_for(user_id)
         opened = InboxDatabase.open(path) if path is not None else None
+        if opened is not None:
+            opened.user_id = user_id
         #: One line for the user when the file was rebuilt or cannot be used (said once).
         self.warning = opened.warning if opened is not None else None
         #: The file, or None (``cache = false``, or it could not be opened): then nothing
@@ -130,9 +132,22 @@ class LocalInbox:
             self._apply_owed()
         return len(self.store)
 
+    def stored_counts(self) -> tuple[int, int]:
+        """(conversations, unread) in the file: the status line's figures before ``load_rest``."""
+        return self.db.counts() if self.db is not None else (0, 0)
+
     def load_rest(self) -> MergeResult:
-        """Every stored row (after ``warm_start`` with a head); run in a worker thread."""
+        """Every stored row (after ``warm_start`` with a head); run in a worker thread.
+
+        Checks the whole file first (``InboxDatabase.verify``), which is too slow for
+        before the first frame.
+        """
         if self.db is None:
+            return MergeResult()
+        if not self.db.verify():
+            # Rebuilt empty: the rows on screen stay, and the next sync walks everything.
+            self.warning = self.db.warning
+            self.complete = False
             return MergeResult()
         merged = self.store.merge_rows(self.db.conversations())
         self._apply_owed()

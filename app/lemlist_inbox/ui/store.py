@@ -43,7 +43,8 @@ from datetime import UTC, datetime
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from lemlist_inbox.inbox.db import ContactFields, StoredConversation, UserState
+from lemlist_inbox.api.read_state import UserState, is_read_by
+from lemlist_inbox.inbox.db import ContactFields, StoredConversation
 from lemlist_inbox.inbox.rows import listing_row
 from lemlist_inbox.render.sanitize import sanitize
 
@@ -150,15 +151,8 @@ class Entry:
         return Conversation.model_validate(raw)
 
     def is_read_by(self, user_id: str | None) -> bool:
-        """Same rule as ``Conversation.is_read_by``: a user not listed counts as read."""
-        return _is_read_by(self.users, user_id)
-
-
-def _is_read_by(users: tuple[UserState, ...], user_id: str | None) -> bool:
-    for uid, _sender, read in users:
-        if uid == user_id:
-            return bool(read) if read is not None else True
-    return True
+        """``api.read_state.is_read_by``: the same rule as the models and the database."""
+        return is_read_by(self.users, user_id)
 
 
 @dataclass
@@ -398,7 +392,7 @@ class ConversationStore:
             key=key,
             name=name,
             email=email,
-            unread=not _is_read_by(users, self.user_id),
+            unread=not is_read_by(users, self.user_id),
             version=version,
         )
 
