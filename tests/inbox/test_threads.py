@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from lemlist_inbox.api.client import LemlistClient
 from lemlist_inbox.demo import DEMO_API_KEY, DemoServer
 from lemlist_inbox.inbox.db import InboxDatabase
+from lemlist_inbox.inbox.search import SearchIndex
 from lemlist_inbox.inbox.threads import StoredThreads
+from lemlist_inbox.render.message import render_thread
 
 
 async def test_a_stored_thread_reopens_after_a_restart_without_the_server(tmp_path: Path) -> None:
@@ -26,6 +29,20 @@ async def test_a_stored_thread_reopens_after_a_restart_without_the_server(tmp_pa
     assert [m.id for m in copy.thread.messages] == [m.id for m in fetched.messages]
     assert [m.to_api_dict() for m in copy.thread.messages] == [m.to_api_dict() for m in fetched.messages]
     assert copy.fresh_for(100.0) and not copy.fresh_for(100.5)
+
+
+async def test_a_stored_thread_is_searchable_by_a_word_of_its_body(tmp_path: Path) -> None:
+    with DemoServer(conversations=20) as server:
+        contact_id = server.dataset.conversations[0]["contactId"]
+        async with LemlistClient(DEMO_API_KEY, base_url=server.base_url) as client:
+            fetched = await client.thread(contact_id)
+    db = InboxDatabase.open(tmp_path / "inbox.sqlite3")
+    await StoredThreads(db).save(contact_id, fetched, activity=1.0)
+    newest = render_thread(fetched.messages)[-1]
+    word = max(re.findall(r"[A-Za-z]{6,}", newest.body.text), key=len)
+    hits = SearchIndex(db).search(word)
+    assert newest.message_id in [h.message_id for h in hits]
+    assert all(h.contact_id == contact_id for h in hits)
 
 
 async def test_unknown_fields_and_odd_messages_survive_the_round_trip(tmp_path: Path) -> None:

@@ -95,13 +95,19 @@ CREATE TABLE IF NOT EXISTS pending_marks (
     last_error TEXT,
     PRIMARY KEY (conversation_id, user_id)
 ) WITHOUT ROWID;
+-- full-text search over stored messages (``inbox.search``): rendered text, not HTML
+CREATE VIRTUAL TABLE IF NOT EXISTS message_text USING fts5(
+    subject, body, sender, address,
+    contact_id UNINDEXED, message_id UNINDEXED, created UNINDEXED,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
 CREATE TABLE IF NOT EXISTS state (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 ) WITHOUT ROWID;
 """
 
-_TABLES = ("conversations", "raw_items", "threads", "pending_marks", "state")
+_TABLES = ("conversations", "raw_items", "threads", "pending_marks", "state", "message_text")
 
 #: (_id, fullName, firstName, lastName, email, linkedinUrl), as in the list's store.
 ContactFields = tuple[str | None, str | None, str | None, str | None, str | None, str | None]
@@ -370,7 +376,7 @@ class InboxDatabase:
             raise
         self._db.execute("COMMIT")
 
-    def _write(self, what: str, action: Callable[[sqlite3.Connection], T]) -> T | None:
+    def write(self, what: str, action: Callable[[sqlite3.Connection], T]) -> T | None:
         """Run one write transaction; a failure degrades the database instead of raising."""
         if self.degraded is not None:
             return None
@@ -383,7 +389,7 @@ class InboxDatabase:
             log.warning("store: %s failed: %s; further writes are skipped", what, self.degraded)
             return None
 
-    def _read(self, action: Callable[[sqlite3.Connection], T], default: T) -> T:
+    def read(self, action: Callable[[sqlite3.Connection], T], default: T) -> T:
         try:
             with self._lock:
                 return action(self._db)
@@ -418,7 +424,7 @@ class InboxDatabase:
             db.executemany("INSERT OR REPLACE INTO conversations VALUES (?,?,?,?,?,?,?)", values)
             db.executemany("INSERT OR REPLACE INTO raw_items VALUES (?,?)", raws)
 
-        self._write("save conversations", save)
+        self.write("save conversations", save)
 
     def delete_conversations(self, ids: Iterable[str]) -> None:
         """Forget conversations the server no longer lists (and their threads)."""
@@ -427,14 +433,13 @@ class InboxDatabase:
             return
 
         def delete(db: sqlite3.Connection) -> None:
-            db.executemany(
-                "DELETE FROM threads WHERE contact_id IN (SELECT contact_id FROM conversations WHERE id = ?)",
-                values,
-            )
+            contact_of = "SELECT contact_id FROM conversations WHERE id = ?"
+            for table in ("threads", "message_text"):
+                db.executemany(f"DELETE FROM {table} WHERE contact_id IN ({contact_of})", values)
             db.executemany("DELETE FROM conversations WHERE id = ?", values)
             db.executemany("DELETE FROM raw_items WHERE id = ?", values)
 
-        self._write("delete conversations", delete)
+        self.write("delete conversations", delete)
 
     def conversations(self, limit: int | None = None) -> list[StoredConversation]:
         """Rows newest activity first; ``limit`` for the first screenful of a warm start.
@@ -448,22 +453,22 @@ class InboxDatabase:
         )
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return self._read(lambda db: _rows(db.execute(sql)), [])
+        return self.read(lambda db: _rows(db.execute(sql)), [])
 
     def counts(self) -> tuple[int, int]:
         """(conversations, unread for ``user_id``) without reading the rows."""
-        row = self._read(
+        row = self.read(
             lambda db: db.execute("SELECT COUNT(*), COALESCE(SUM(unread), 0) FROM conversations").fetchone(),
             (0, 0),
         )
         return int(row[0]), int(row[1])
 
     def conversation_ids(self) -> set[str]:
-        return self._read(lambda db: {row[0] for row in db.execute("SELECT id FROM conversations")}, set())
+        return self.read(lambda db: {row[0] for row in db.execute("SELECT id FROM conversations")}, set())
 
     def raw_conversation(self, conversation_id: str) -> dict[str, Any] | None:
         """The item exactly as the API sent it (for ``--json`` output)."""
-        row = self._read(
+        row = self.read(
             lambda db: db.execute(
                 "SELECT raw FROM raw_items WHERE id = ?", (_safe(conversation_id),)
             ).fetchone(),
@@ -479,7 +484,7 @@ class InboxDatabase:
     def save_thread(self, contact_id: str, messages: Sequence[dict[str, Any]], *, activity: float) -> None:
         """Keep a fetched thread; ``activity`` is the conversation's last activity then."""
         payload = _dumps(list(messages))
-        self._write(
+        self.write(
             "save thread",
             lambda db: db.execute(
                 "INSERT OR REPLACE INTO threads VALUES (?,?,?,?)",
@@ -488,7 +493,7 @@ class InboxDatabase:
         )
 
     def thread(self, contact_id: str) -> StoredThread | None:
-        row = self._read(
+        row = self.read(
             lambda db: db.execute(
                 "SELECT contact_id, activity, fetched_at, messages FROM threads WHERE contact_id = ?",
                 (_safe(contact_id),),
@@ -508,12 +513,12 @@ class InboxDatabase:
         )
 
     def thread_ids(self) -> set[str]:
-        return self._read(lambda db: {row[0] for row in db.execute("SELECT contact_id FROM threads")}, set())
+        return self.read(lambda db: {row[0] for row in db.execute("SELECT contact_id FROM threads")}, set())
 
     # -- read marks owed to the server ---------------------------------------------------
 
     def add_pending_mark(self, conversation_id: str, contact_id: str, user_id: str) -> None:
-        self._write(
+        self.write(
             "add pending mark",
             lambda db: db.execute(
                 "INSERT OR IGNORE INTO pending_marks (conversation_id, contact_id, user_id, created_at)"
@@ -523,7 +528,7 @@ class InboxDatabase:
         )
 
     def note_mark_failure(self, conversation_id: str, user_id: str, error: str) -> None:
-        self._write(
+        self.write(
             "note mark failure",
             lambda db: db.execute(
                 "UPDATE pending_marks SET attempts = attempts + 1, last_error = ?"
@@ -533,7 +538,7 @@ class InboxDatabase:
         )
 
     def remove_pending_mark(self, conversation_id: str, user_id: str) -> None:
-        self._write(
+        self.write(
             "remove pending mark",
             lambda db: db.execute(
                 "DELETE FROM pending_marks WHERE conversation_id = ? AND user_id = ?",
@@ -542,7 +547,7 @@ class InboxDatabase:
         )
 
     def pending_marks(self) -> list[PendingMarkRow]:
-        return self._read(
+        return self.read(
             lambda db: [
                 PendingMarkRow(*row)
                 for row in db.execute(
@@ -556,13 +561,13 @@ class InboxDatabase:
     # -- sync state --------------------------------------------------------------------
 
     def get_state(self, key: str) -> str | None:
-        row = self._read(
+        row = self.read(
             lambda db: db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone(), None
         )
         return None if row is None else str(row[0])
 
     def set_state(self, key: str, value: str) -> None:
-        self._write(
+        self.write(
             "set state",
             lambda db: db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, _safe(value))),
         )
@@ -580,15 +585,15 @@ class InboxDatabase:
         """``cache clear``: forget everything but the read marks still owed."""
 
         def wipe(db: sqlite3.Connection) -> None:
-            for table in ("conversations", "raw_items", "threads", "state"):
+            for table in ("conversations", "raw_items", "threads", "state", "message_text"):
                 db.execute(f"DELETE FROM {table}")
 
-        self._write("clear", wipe)
-        self._read(lambda db: db.execute("VACUUM"), None)
+        self.write("clear", wipe)
+        self.read(lambda db: db.execute("VACUUM"), None)
 
     def info(self) -> DatabaseInfo:
         def count(table: str) -> int:
-            return int(self._read(lambda db: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0], 0))
+            return int(self.read(lambda db: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0], 0))
 
         size = 0
         if self.path is not None:

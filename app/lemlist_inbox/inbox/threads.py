@@ -59,10 +59,21 @@ class StoredThreads:
             stored.fetched_at,
         )
 
-    async def save(self, contact_id: str, thread: Thread, *, activity: float) -> None:
-        """Keep a fetched thread (as the API sent its messages) for later and offline reading."""
+    async def save(
+        self, contact_id: str, thread: Thread, *, activity: float, contact_name: str | None = None
+    ) -> None:
+        """Keep a fetched thread (as the API sent its messages) for later and offline reading,
+        and index its rendered text for search; both in a worker thread."""
         db = self._db
         if db is None:
             return
-        raw = [message.to_api_dict() for message in thread.messages]
-        await asyncio.to_thread(db.save_thread, contact_id, raw, activity=activity)
+        messages = list(thread.messages)
+
+        def store() -> None:
+            from lemlist_inbox.inbox.search import SearchIndex
+            from lemlist_inbox.render.message import render_thread
+
+            db.save_thread(contact_id, [message.to_api_dict() for message in messages], activity=activity)
+            SearchIndex(db).index_thread(contact_id, render_thread(messages, contact_name=contact_name))
+
+        await asyncio.to_thread(store)
