@@ -101,13 +101,29 @@ CREATE VIRTUAL TABLE IF NOT EXISTS message_text USING fts5(
     contact_id UNINDEXED, message_id UNINDEXED, created UNINDEXED,
     tokenize = 'unicode61 remove_diacritics 2'
 );
+-- replies not yet confirmed by lemlist (``inbox.outbox``): written before a send starts
+CREATE TABLE IF NOT EXISTS outbox (
+    id TEXT PRIMARY KEY,
+    contact_id TEXT NOT NULL,
+    conversation_id TEXT,
+    user_id TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    payload TEXT NOT NULL,   -- JSON: the POST body exactly as it will be sent
+    text TEXT NOT NULL,      -- what the user typed (to show, edit, and find in the thread)
+    state TEXT NOT NULL,     -- pending | sending | unknown | failed
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    draft_id TEXT
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS state (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 ) WITHOUT ROWID;
 """
 
-_TABLES = ("conversations", "raw_items", "threads", "pending_marks", "state", "message_text")
+_TABLES = ("conversations", "raw_items", "threads", "pending_marks", "outbox", "state", "message_text")
 
 #: (_id, fullName, firstName, lastName, email, linkedinUrl), as in the list's store.
 ContactFields = tuple[str | None, str | None, str | None, str | None, str | None, str | None]
@@ -158,6 +174,7 @@ class DatabaseInfo:
     conversations: int
     threads: int
     pending_marks: int
+    outbox: int
     last_sync: float | None
     last_reconcile: float | None
     degraded: str | None
@@ -582,7 +599,7 @@ class InboxDatabase:
     # -- the whole file ------------------------------------------------------------------
 
     def clear(self) -> None:
-        """``cache clear``: forget everything but the read marks still owed."""
+        """``cache clear``: forget everything but what is still owed (read marks, the outbox)."""
 
         def wipe(db: sqlite3.Connection) -> None:
             for table in ("conversations", "raw_items", "threads", "state", "message_text"):
@@ -606,6 +623,7 @@ class InboxDatabase:
             conversations=count("conversations"),
             threads=count("threads"),
             pending_marks=count("pending_marks"),
+            outbox=count("outbox"),
             last_sync=self.get_time("last_sync"),
             last_reconcile=self.get_time("last_reconcile"),
             degraded=self.degraded,
