@@ -227,6 +227,7 @@ async def test_highlighted_fires_once_for_each_conversation_the_cursor_lands_on(
 
         await wait_for(lambda: listing.cursor_id == "ibx_0")
         expected.append("ibx_0")
+
         def show(top: bool = False, back: tuple[str | None, int] | None = None, **change: Any) -> None:
             store.set_filter(**change)
             listing.sync(top=top, back=back)
