@@ -81,7 +81,7 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 UNSHOWABLE = "-"
 
 
-def _minute(moment: datetime) -> int:
+def clock_minute(moment: datetime) -> int:
     """Whole minutes since the epoch (the clock minute ``moment`` falls in)."""
     return math.floor(moment.timestamp() / 60)
 
@@ -99,7 +99,7 @@ def age_minutes(when: datetime, now: datetime) -> int:
     fall in, not of the instants. So every conversation of one clock minute shows the
     same age, agreeing with its ``hh:mm``, and every age changes at the same moment,
     when the clock's minute changes (the list repaints then, and only then)."""
-    return _minute(now) - _minute(when)
+    return clock_minute(now) - clock_minute(when)
 
 
 def seconds_to_next_minute(now: datetime) -> float:
