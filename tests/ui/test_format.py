@@ -65,6 +65,10 @@ def test_times_that_cannot_be_shown_locally_show_a_dash() -> None:
     now = datetime(2024, 12, 17, 12, 0, tzinfo=east)
     assert absolute_time(edge, now) == "-"
     assert short_date(edge, now) == "-"
+    assert relative_time(edge, now) == "-"
+    assert relative_time(datetime(1, 1, 1, tzinfo=UTC), now.astimezone(timezone(timedelta(hours=-5)))) == "-"
+    assert relative_time(datetime(9999, 12, 1, tzinfo=UTC), NOW) == "Dec 9999"  # not "now"
+    assert relative_time(datetime(9999, 12, 1, tzinfo=UTC), NOW, dates=False) == ""
 
 
 def test_fit_counts_cells() -> None:

@@ -79,6 +79,8 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 #: What a time that cannot be shown in the local zone (year 1 or 9999 near the edge) shows.
 UNSHOWABLE = "-"
+#: Minutes ahead of our clock still shown as "now" (the server's clock may be ahead).
+FUTURE_SLACK = 5
 
 
 def clock_minute(moment: datetime) -> int:
@@ -131,6 +133,9 @@ def relative_time(when: datetime | None, now: datetime, *, dates: bool = True) -
     if when is None:
         return ""
     minutes = age_minutes(when, now)
+    if minutes < -FUTURE_SLACK:
+        # Not clock skew but a date to come (or a server's nonsense): say the date.
+        return short_date(when, now) if dates else ""
     if minutes < 1:
         return "now"
     if minutes < 60:
