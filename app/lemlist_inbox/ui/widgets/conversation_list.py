@@ -174,8 +174,6 @@ class ConversationList(QuietFocusScrollView, can_focus=True):
     def reset_cursor(self) -> None:
         """Forget where the cursor was (another user's inbox): the next rows start at the top."""
         self._anchor = None
-        self.cursor_id = None
-        self.cursor = 0
         self.sync(top=True)
 
     @property
@@ -199,11 +197,13 @@ class ConversationList(QuietFocusScrollView, can_focus=True):
         old_index, old_id = self.cursor, self.cursor_id
         screen_row = old_index - self.scroll_offset.y
         index: int | None = None
+        returned = False
         if size and top:
             index = 0
         elif size:
             if back is not None:
                 index = store.view_index(back[0])
+                returned = index is not None
             if index is None and self._anchor is not None:
                 index = store.locate(*self._anchor)
         set_virtual_size(self, Size(self.scrollable_content_region.width, size))
@@ -211,7 +211,7 @@ class ConversationList(QuietFocusScrollView, can_focus=True):
         height = self._page_height
         if top:
             self._scroll_top(0)
-        elif back is not None and index is not None:
+        elif returned and back is not None:
             self._scroll_top(back[1])
         elif self.cursor != old_index and 0 <= screen_row < height:
             # Keep the cursor on the screen row it was on (rows arrived above it, or a
