@@ -11,16 +11,20 @@ from __future__ import annotations
 import socket
 
 from lemlist_inbox.api import LemlistClient
+from lemlist_inbox.config import Settings
 from lemlist_inbox.demo import Faults
 from lemlist_inbox.ui.app import InboxApp
 from lemlist_inbox.ui.screens.main import MainScreen
+from lemlist_inbox.ui.screens.user_picker import UserPicker
 from secret_keys import FAULTS_KEY, REVOKED_KEY
 from tui_harness import (
     FAST_POLICY,
     ServerFactory,
     assert_screen_clean,
+    inbox_app,
     main_screen,
     make_app,
+    make_client,
     run_loaded,
     screen_lines,
     wait_for,
@@ -131,3 +135,26 @@ async def test_error_after_rows_loaded_keeps_the_rows_on_screen(
         shown = "\n".join(list_lines(app))
         assert all(name[:15] in shown for name in names), shown
         assert "r to retry" not in assert_screen_clean(app, "key rejected mid-session")
+
+
+async def test_team_lookup_that_fails_says_what_failed_and_r_retries_it(
+    make_server: ServerFactory, apps: list[InboxApp]
+) -> None:
+    """No user configured: the team lookup comes first; its failure is said in the list and
+    ``r`` tries it again (it used to do nothing until a user was chosen)."""
+    server = make_server(
+        10, api_key=FAULTS_KEY, faults=Faults(rate_limit=False, error_every=1, status_for_error=503)
+    )
+    client = make_client(server, FAULTS_KEY, max_retries=0)
+    settings = Settings(api_key=FAULTS_KEY, base_url=server.base_url)
+    app = inbox_app(client, settings, None, page_size=10, refresh_interval=0.0)
+    apps.append(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = main_screen(app)
+        await failed(screen)
+        await pilot.pause()
+        first = list_lines(app)[0]
+        assert "503" in first and "r to retry" in first, first
+        server.faults.error_every = 0
+        await pilot.press("r")
+        await wait_for(lambda: isinstance(app.screen, UserPicker))
