@@ -124,6 +124,15 @@ async def test_u_twice_returns_to_the_same_conversation(
         await pilot.press("u")
         assert screen.conversation_list.cursor_id == moved_to
         assert_cursor_on_screen(screen)
+        # opened the conversation it landed on, without moving: leaving keeps that one
+        await go_to(pilot, screen, row)
+        await pilot.press("u")
+        landed = screen.conversation_list.cursor_id
+        await pilot.press("enter")
+        await wait_for(lambda: screen.thread.current_conversation_id == landed)
+        await pilot.press("escape", "u")
+        assert screen.conversation_list.cursor_id == landed
+        assert_cursor_on_screen(screen)
 
 
 async def test_slash_query_starts_at_the_top(make_server: ServerFactory, apps: list[InboxApp]) -> None:

@@ -93,9 +93,10 @@ class MainScreen(Screen[None]):
         #: The last load or refresh failed (cleared when one succeeds): what the list
         #: says while nothing is loaded, and a poll reloads everything rather than page 1.
         self._failure: LoadFailure | None = None
-        #: Entering unread-only: where the reader was (the list's ``place``) and the
-        #: conversation the cursor landed on; leaving goes back if it did not move since.
-        self._unread_return: tuple[tuple[str | None, int], str | None] | None = None
+        #: Entering unread-only: where the reader was (the list's ``place``), then the
+        #: conversation under the cursor and the one open in the pane; leaving goes back
+        #: if neither changed since (the reader did nothing with the unread view).
+        self._unread_return: tuple[tuple[str | None, int], str | None, str | None] | None = None
         #: Where the reader was when the filter box opened: cancelling it goes back there.
         self._filter_return: tuple[str | None, int] | None = None
 
@@ -520,20 +521,21 @@ class MainScreen(Screen[None]):
 
         Entering it, the cursor stays on its conversation if unread, else goes to the
         nearest unread one. Leaving it, the cursor stays on the conversation it is on
-        (every one is in the full list), or, if it never moved while unread-only was on,
-        goes back to the one it was on before: ``u u`` changes nothing.
+        (every one is in the full list), or, if the reader neither moved nor opened a
+        conversation meanwhile, goes back to where it was before: ``u u`` changes nothing.
         """
         listing = self.conversation_list
         if not self.store.unread_only:
             before = listing.place
             self.store.set_filter(unread_only=True)
             self._after_filter()
-            self._unread_return = (before, listing.cursor_id)
+            self._unread_return = (before, listing.cursor_id, self.thread.current_conversation_id)
             return
-        back, landed = self._unread_return or (None, None)
-        self._unread_return = None
+        saved, self._unread_return = self._unread_return, None
+        now = (listing.cursor_id, self.thread.current_conversation_id)
+        back = saved[0] if saved is not None and saved[1:] == now else None
         self.store.set_filter(unread_only=False)
-        self._after_filter(back=back if listing.cursor_id == landed else None)
+        self._after_filter(back=back)
 
     def _after_filter(self, *, top: bool = False, back: tuple[str | None, int] | None = None) -> None:
         # The keys shown depend on the filter only through "is there a query" (Esc in
