@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from rich.cells import cell_len
 
@@ -17,6 +17,8 @@ from lemlist_inbox.ui.format import (
     fit,
     relative_time,
     row_pieces,
+    seconds_to_next_minute,
+    short_date,
 )
 from lemlist_inbox.ui.store import ConversationStore
 
@@ -24,13 +26,49 @@ NOW = datetime(2024, 12, 17, 12, 0, tzinfo=UTC)
 
 
 def test_relative_time() -> None:
-    assert relative_time(NOW - timedelta(seconds=5), NOW) == "now"
+    assert relative_time(NOW + timedelta(seconds=5), NOW + timedelta(seconds=50)) == "now"
     assert relative_time(NOW - timedelta(minutes=5), NOW) == "5m"
     assert relative_time(NOW - timedelta(hours=3), NOW) == "3h"
     assert relative_time(NOW - timedelta(days=2), NOW) == "2d"
-    assert relative_time(datetime(2024, 3, 4, tzinfo=UTC), NOW) == "Mar 4"
-    assert relative_time(datetime(2023, 3, 4, tzinfo=UTC), NOW) == "2023-03"
+    assert relative_time(datetime(2024, 3, 4, tzinfo=UTC), NOW) == "4 Mar"
+    assert relative_time(datetime(2023, 3, 4, tzinfo=UTC), NOW) == "Mar 2023"
     assert relative_time(None, NOW) == ""
+
+
+def test_ages_count_clock_minutes_so_one_minute_shows_one_age() -> None:
+    """11:57:05 and 11:57:55 are both "11:57": at 11:59:30 both are 2m (not 2m and 1m),
+    and both become 3m together when the clock reaches 12:00."""
+    early, late = NOW - timedelta(minutes=2, seconds=55), NOW - timedelta(minutes=2, seconds=5)
+    at = NOW - timedelta(seconds=30)
+    assert relative_time(early, at) == relative_time(late, at) == "2m"
+    assert relative_time(early, NOW) == relative_time(late, NOW) == "3m"
+    assert relative_time(NOW - timedelta(seconds=1), NOW) == "1m"  # 11:59 at 12:00
+    assert relative_time(NOW + timedelta(minutes=3), NOW) == "now"  # a clock ahead of ours
+    assert seconds_to_next_minute(NOW - timedelta(seconds=30)) == 30.0
+    assert seconds_to_next_minute(NOW) == 60.0
+
+
+def test_one_date_format_at_every_width() -> None:
+    """The narrow list's date is the wide list's date, less the time (day, then month)."""
+    for when, narrow in (
+        (datetime(2024, 3, 4, 9, 5, tzinfo=UTC), "4 Mar"),
+        (datetime(2023, 3, 4, 9, 5, tzinfo=UTC), "Mar 2023"),
+    ):
+        assert short_date(when, NOW) == narrow
+        assert relative_time(when, NOW) == narrow
+        assert narrow in absolute_time(when, NOW)
+
+
+def test_times_that_cannot_be_shown_locally_show_a_dash() -> None:
+    east = timezone(timedelta(hours=5))
+    edge = datetime(9999, 12, 31, 23, 0, tzinfo=UTC)
+    now = datetime(2024, 12, 17, 12, 0, tzinfo=east)
+    assert absolute_time(edge, now) == "-"
+    assert short_date(edge, now) == "-"
+    assert relative_time(edge, now) == "-"
+    assert relative_time(datetime(1, 1, 1, tzinfo=UTC), now.astimezone(timezone(timedelta(hours=-5)))) == "-"
+    assert relative_time(datetime(9999, 12, 1, tzinfo=UTC), NOW) == "Dec 9999"  # not "now"
+    assert relative_time(datetime(9999, 12, 1, tzinfo=UTC), NOW, dates=False) == ""
 
 
 def test_fit_counts_cells() -> None:
@@ -76,7 +114,7 @@ def test_row_is_exactly_the_width_with_wide_names() -> None:
 def test_absolute_time_is_compact_and_names_the_year_only_when_it_differs() -> None:
     now = datetime(2024, 12, 17, 12, 0, tzinfo=UTC)
     assert absolute_time(datetime(2024, 3, 4, 9, 5, tzinfo=UTC), now) == " 4 Mar 09:05"
-    assert absolute_time(datetime(2023, 3, 4, 9, 5, tzinfo=UTC), now) == "2023-03-04"
+    assert absolute_time(datetime(2023, 3, 4, 9, 5, tzinfo=UTC), now) == " 4 Mar 2023"
     assert absolute_time(None, now) == ""
 
 

@@ -26,6 +26,12 @@ def test_filters_skips_and_errors() -> None:
     assert error.startswith("press r to retry: server unavailable (HTTP 503)")
 
 
+def test_error_that_a_retry_cannot_fix_offers_no_retry() -> None:
+    line = text(StatusState(total=10, error="API key rejected: HTTP 401", retry=False))
+    assert line.startswith("API key rejected: HTTP 401")
+    assert "retry" not in line
+
+
 def test_error_text_is_sanitized() -> None:
     line = text(StatusState(error="bad\x1b[2J\u202egateway\x07", query="q\x1b"))
     assert "\x1b" not in line and "\u202e" not in line and "\x07" not in line

@@ -183,3 +183,42 @@ def test_view_always_equals_a_full_scan(
     for query in reversed(queries):
         store.set_filter(query=query, unread_only=False)
         assert ids(store) == brute(store)
+
+
+def test_locate_finds_the_conversation_or_the_nearest_one_shown() -> None:
+    store = ConversationStore(ME)
+    store.merge([conv(n, unread=n in (9, 6, 2)) for n in range(10, 0, -1)])  # ibx_10 .. ibx_1
+    key = store.get("ibx_8").key  # type: ignore[union-attr]
+    assert store.locate("ibx_8", key) == 2
+    store.set_filter(unread_only=True)  # ibx_9, ibx_6, ibx_2
+    assert store.locate("ibx_6", key) == 1  # still shown: itself
+    assert store.locate("ibx_8", key) == 1  # hidden: the next shown below it (ibx_6)
+    assert store.locate("ibx_10", key) == 0  # above every unread: the first (ibx_9)
+    assert store.locate("ibx_1", key) == 2  # below every unread: the last shown above (ibx_2)
+    # a conversation the store no longer has: placed by the key it had
+    assert store.locate("ibx_gone", store.get("ibx_5").key) == 2  # type: ignore[union-attr]
+    store.set_filter(query="nobody")
+    assert store.locate("ibx_8", key) is None
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 40), st.booleans()), min_size=1, max_size=30, unique_by=lambda r: r[0]),
+    st.data(),
+)
+@settings(max_examples=150, deadline=None)
+def test_locate_is_the_next_shown_in_full_order_else_the_previous(
+    rows: list[tuple[int, bool]], data: st.DataObject
+) -> None:
+    store = ConversationStore(ME)
+    store.merge([conv(n, minute=n, unread=u) for n, u in rows])
+    full = ids(store)
+    at = data.draw(st.integers(0, len(full) - 1))
+    target = full[at]
+    key = store.get(target).key  # type: ignore[union-attr]
+    store.set_filter(unread_only=True)
+    shown = set(ids(store))
+    expected = next((c for c in full[at:] if c in shown), None) or next(
+        (c for c in reversed(full[:at]) if c in shown), None
+    )
+    index = store.locate(target, key)
+    assert (store.view_at(index).id if index is not None else None) == expected

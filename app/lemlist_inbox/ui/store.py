@@ -338,6 +338,24 @@ class ConversationStore:
             return index
         return None
 
+    def locate(self, conversation_id: str, key: SortKey) -> int | None:
+        """Where the cursor goes for a conversation: its view index if it is shown, else
+        the nearest one shown in list order (O(log n)); None when the view is empty.
+
+        "Nearest" is the next conversation in the full order that is shown, else the
+        last one shown before it: what a reader expects after hiding the row they were
+        on (the one below moves up into its place). ``key`` is where the conversation
+        was, used when the store no longer has it (e.g. refetched under another id).
+        """
+        view = self._view
+        if not view:
+            return None
+        entry = self._by_id.get(conversation_id)
+        if entry is not None:
+            key = entry.key
+        index = bisect_left(view, key, key=_KEY)
+        return min(index, len(view) - 1)
+
     @property
     def filtered(self) -> bool:
         return bool(self.query) or self.unread_only

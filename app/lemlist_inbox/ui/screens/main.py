@@ -22,9 +22,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 
-from lemlist_inbox.api.errors import AuthError, LemlistError, describe_error
+from lemlist_inbox.api.errors import AuthError, LemlistError
 from lemlist_inbox.config import remember_user_id
 from lemlist_inbox.ui.format import WIDE_SCREEN, choose_glyphs
+from lemlist_inbox.ui.load_failure import RETRY_HINT, LoadFailure, describe_failure
 from lemlist_inbox.ui.loader import LoadProgress, load_all, refresh_first_page
 from lemlist_inbox.ui.screens.help import HelpScreen
 from lemlist_inbox.ui.screens.user_picker import UserPicker
@@ -89,6 +90,15 @@ class MainScreen(Screen[None]):
         self._progress: LoadProgress | None = None
         #: Whether the last filter change left a query (see ``_after_filter``).
         self._had_query = False
+        #: The last load or refresh failed (cleared when one succeeds): what the list
+        #: says while nothing is loaded, and a poll reloads everything rather than page 1.
+        self._failure: LoadFailure | None = None
+        #: Entering unread-only: where the reader was (the list's ``place``), then the
+        #: conversation under the cursor and the one open in the pane; leaving goes back
+        #: if neither changed since (the reader did nothing with the unread view).
+        self._unread_return: tuple[tuple[str | None, int], str | None, str | None] | None = None
+        #: Where the reader was when the filter box opened: cancelling it goes back there.
+        self._filter_return: tuple[str | None, int] | None = None
 
     @property
     def inbox_app(self) -> InboxApp:
@@ -169,9 +179,9 @@ class MainScreen(Screen[None]):
         self.store.clear(user_id)
         self.thread.clear()
         self._show_list()
-        self.conversation_list.cursor_id = None
-        self.conversation_list.cursor = 0
-        self.conversation_list.sync()
+        self._failure = None
+        self._unread_return = None
+        self.conversation_list.reset_cursor()
         self._update_header()
         self.action_refresh()
 
@@ -200,13 +210,17 @@ class MainScreen(Screen[None]):
             self.team = await client.team_users()
         except Exception as exc:  # typed API errors, and anything else: never a traceback
             self._show_error(exc)
-            self.conversation_list.empty_text = "could not list the team's users"
-            self.conversation_list.refresh()
+            self._show_empty()
             return
+        self._failure = None
+        self.status.update_state(error=None)
         if len(self.team) == 1:
             self.set_user(self.team[0].user_id, remember=True)
         elif not self.team:
-            self.status.update_state(error="this team has no users")
+            none = "this team has no users"
+            self._failure = LoadFailure(message=none, summary=none, hint=RETRY_HINT, retry=True)
+            self.status.update_state(error=none, retry=True)
+            self._show_empty()
         else:
             self._pick_user(remember=True)
 
@@ -216,15 +230,22 @@ class MainScreen(Screen[None]):
                 self.set_user(user_id, remember=remember)
             elif self.user_id is None:
                 self.conversation_list.empty_text = "no user chosen: press U to choose one"
-                self.conversation_list.refresh()
 
         self.app.push_screen(UserPicker(self.inbox_app.client, self.team, current=self.user_id), chosen)
 
     # -- loading ---------------------------------------------------------------------
 
     def action_refresh(self) -> None:
-        """r: reload every page, merging by id; what is loaded stays on screen."""
+        """r: reload every page, merging by id; what is loaded stays on screen.
+
+        With no user chosen yet, it retries looking up the team (which failed).
+        """
         if self.user_id is None:
+            if self._failure is not None:
+                self._failure = None
+                self.status.update_state(error=None)
+                self.conversation_list.set_empty("looking up the team's users…")
+                self._choose_first_user()
             return
         self._key_rejected = False
         self.workers.cancel_group(self, "refresh")
@@ -239,20 +260,19 @@ class MainScreen(Screen[None]):
         self._load_run += 1
         run = self._load_run
         self.busy = True
-        if not len(self.store):
-            self.conversation_list.empty_text = "loading…"
-            self.conversation_list.refresh()
+        self._show_empty()
         self.status.update_state(loading=True, loaded=0, expected=None, error=None, skipped=0)
 
         def on_page(merged: MergeResult, progress: LoadProgress) -> None:
             self._progress = progress
             self._repaint_soon()
 
+        error: Exception | None = None
         try:
             client = await app.connected()
             await load_all(client, self.store, user_id, page_size=app.settings.page_size, on_page=on_page)
         except Exception as exc:  # typed API errors, and anything else: never a traceback
-            self._show_error(exc)
+            error = exc
         except asyncio.CancelledError:
             # Replaced by a newer load, or the app is quitting (widgets may be gone).
             if run == self._load_run:
@@ -263,7 +283,11 @@ class MainScreen(Screen[None]):
             return
         self._cancel_repaint()
         self.busy = False
-        self.conversation_list.empty_text = self._empty_text()
+        if error is not None:
+            self._show_error(error)  # before the list's text, which says what failed
+        else:
+            self._failure = None
+        self._show_empty()
         self.conversation_list.sync()
         self._update_counts(loading=False)
 
@@ -294,7 +318,11 @@ class MainScreen(Screen[None]):
     def _poll_first_page(self) -> None:
         if self.user_id is None or self.busy or self._key_rejected:
             return
-        self._refresh_first_page()
+        if self._failure is not None:
+            # The last load stopped short: page 1 alone would hide what is missing.
+            self._load()
+        else:
+            self._refresh_first_page()
 
     @work(exclusive=True, group="refresh")
     async def _refresh_first_page(self) -> None:
@@ -307,6 +335,7 @@ class MainScreen(Screen[None]):
             await refresh_first_page(client, self.store, user_id, page_size=app.settings.page_size)
         except Exception as exc:  # typed API errors, and anything else: never a traceback
             self._show_error(exc)
+            self._show_empty()
             return
         if self.user_id != user_id:
             return
@@ -319,20 +348,29 @@ class MainScreen(Screen[None]):
             self._repaint_timer = None
 
     def _show_error(self, error: BaseException) -> None:
+        """Say what failed in the status line (and in the list while it is empty)."""
         if not isinstance(error, LemlistError):
             self.log.error(f"unexpected error in a worker: {error!r}")
-        message = describe_error(error)
-        if isinstance(error, AuthError):
-            message = f"API key rejected: {message}"
-        self.status.update_state(error=message)
+        failure = describe_failure(error, self.inbox_app.settings.config_path)
+        self._failure = failure
+        self.status.update_state(error=failure.message, retry=failure.retry)
         if isinstance(error, AuthError):
             self._key_rejected = True
-            self.notify(message, severity="error", timeout=10, markup=False)
+            self.notify(failure.notice, severity="error", timeout=10, markup=False)
 
-    def _empty_text(self) -> str:
-        if self.store.filtered and len(self.store):
-            return "no conversation matches the filter"
-        return "no conversations"
+    def _show_empty(self) -> None:
+        """Give the list the words for "no row shown" that fit the moment."""
+        listing = self.conversation_list
+        failure = self._failure
+        if self.busy and not len(self.store):
+            listing.set_empty("loading…")
+        elif failure is not None and not len(self.store):
+            # Nothing loaded: an empty list here is a failure, not an empty inbox.
+            listing.set_empty(failure.summary, failure.hint)
+        elif self.store.filtered and len(self.store):
+            listing.set_empty("no conversation matches the filter")
+        else:
+            listing.set_empty("no conversations")
 
     def _update_counts(self, **extra: object) -> None:
         store = self.store
@@ -444,14 +482,17 @@ class MainScreen(Screen[None]):
 
     def action_filter(self) -> None:
         box = self.filter_input
+        self._filter_return = self.conversation_list.place
         box.display = True
         self._show_list()
         self.set_focus(box)
 
     @on(FilterInput.Changed)
     def _on_filter_changed(self, event: FilterInput.Changed) -> None:
+        before = self.store.query
         self.store.set_filter(query=event.value)
-        self._after_filter()
+        # A new query starts at its first match; emptying it keeps the conversation.
+        self._after_filter(top=self.store.query != before and bool(self.store.query))
 
     @on(FilterInput.Submitted)
     def _on_filter_submitted(self, event: FilterInput.Submitted) -> None:
@@ -460,31 +501,51 @@ class MainScreen(Screen[None]):
 
     @on(FilterInput.Cancelled)
     def _on_filter_cancelled(self, event: FilterInput.Cancelled) -> None:
-        self._clear_filter()
+        """Esc in the box undoes the filter: back where the reader was before ``/``
+        (as Esc after an incremental search in vim). Enter keeps the filter instead,
+        and clearing it from the list later keeps the conversation then under the cursor."""
+        self._clear_filter(back=self._filter_return)
 
-    def _clear_filter(self) -> None:
+    def _clear_filter(self, back: tuple[str | None, int] | None = None) -> None:
         box = self.filter_input
         with box.prevent(FilterInput.Changed):
             box.value = ""
         box.display = False
+        self._filter_return = None
         self.store.set_filter(query="")
-        self._after_filter()
+        self._after_filter(back=back)
         self.set_focus(self.conversation_list)
 
     def action_toggle_unread(self) -> None:
-        self.store.set_filter(unread_only=not self.store.unread_only)
-        self._after_filter()
+        """u: unread only, or back to everything.
 
-    def _after_filter(self) -> None:
+        Entering it, the cursor stays on its conversation if unread, else goes to the
+        nearest unread one. Leaving it, the cursor stays on the conversation it is on
+        (every one is in the full list), or, if the reader neither moved nor opened a
+        conversation meanwhile, goes back to where it was before: ``u u`` changes nothing.
+        """
+        listing = self.conversation_list
+        if not self.store.unread_only:
+            before = listing.place
+            self.store.set_filter(unread_only=True)
+            self._after_filter()
+            self._unread_return = (before, listing.cursor_id, self.thread.current_conversation_id)
+            return
+        saved, self._unread_return = self._unread_return, None
+        now = (listing.cursor_id, self.thread.current_conversation_id)
+        back = saved[0] if saved is not None and saved[1:] == now else None
+        self.store.set_filter(unread_only=False)
+        self._after_filter(back=back)
+
+    def _after_filter(self, *, top: bool = False, back: tuple[str | None, int] | None = None) -> None:
         # The keys shown depend on the filter only through "is there a query" (Esc in
         # ``check_action``): refreshing them on every keystroke repainted the key bar
         # each time for nothing (issue 5, filter keystrokes).
         if bool(self.store.query) != self._had_query:
             self._had_query = bool(self.store.query)
             self.refresh_bindings()
-        listing = self.conversation_list
-        listing.empty_text = "loading…" if self.busy and not len(self.store) else self._empty_text()
-        listing.sync()
+        self._show_empty()
+        self.conversation_list.sync(top=top, back=back)
         self._update_counts()
 
     # -- the rest --------------------------------------------------------------------

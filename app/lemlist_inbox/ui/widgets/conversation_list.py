@@ -5,7 +5,13 @@ Textual's own ``Log``/``OptionList`` it is a ``ScrollView`` whose ``render_line`
 only the rows on screen, straight from the store. Moving the cursor repaints two
 lines; appending a page only changes ``virtual_size``. The cursor is held by
 conversation id, so rows arriving above or below, a refresh or a filter change never
-move it to another conversation.
+move it to another conversation; when a filter hides that conversation, the cursor
+goes to the nearest one shown in list order (the store's ``locate``), and it comes
+back to it when the filter lets it show again.
+
+Relative ages ("5m") are computed from one "now" shared by every row, taken when the
+clock's minute changes (a timer set for that moment); only the rows whose age text
+changed are repainted then.
 
 Every string from the API becomes a plain ``Segment`` (no markup parsing anywhere),
 already passed through ``render.sanitize`` by the store.
@@ -16,6 +22,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar, NamedTuple
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -25,14 +32,28 @@ from textual.message import Message
 from textual.strip import Strip
 
 from lemlist_inbox.ui.clock import Clock, system_clock
-from lemlist_inbox.ui.format import UNICODE, WIDE_SCREEN, Columns, Glyphs, columns_for, fit, row_pieces
+from lemlist_inbox.ui.format import (
+    UNICODE,
+    WIDE_SCREEN,
+    Columns,
+    Glyphs,
+    clock_minute,
+    columns_for,
+    fit,
+    row_pieces,
+    row_times,
+    seconds_to_next_minute,
+)
 from lemlist_inbox.ui.pane_focus import QuietFocusScrollView
-from lemlist_inbox.ui.store import ConversationStore
+from lemlist_inbox.ui.store import ConversationStore, Entry, SortKey
 from lemlist_inbox.ui.virtual_size import set_virtual_size
 
 _ROLES = ("mark", "name", "email", "channels", "replied", "time")
-TIME_REFRESH = 30.0  # seconds between repaints for the relative times
 _ROW_CACHE = 512  # rendered rows kept (a few screens' worth); cleared wholesale when full
+#: Past the minute's end before the tick reads the clock (a timer may fire a hair early).
+TICK_MARGIN = 0.01
+#: The least wait between ticks when the minute has not changed (a clock that stands still).
+TICK_MIN = 1.0
 
 
 class _Frame(NamedTuple):
@@ -41,7 +62,6 @@ class _Frame(NamedTuple):
     width: int
     top: int
     now: datetime
-    minute: int
     columns: Columns
 
 
@@ -105,9 +125,18 @@ class ConversationList(QuietFocusScrollView, can_focus=True):
         self.store = store
         self.clock = clock
         self.glyphs = glyphs
-        self.empty_text = "loading…"
+        self._empty_text = "loading…"
+        self._empty_hint = ""
         self.cursor = 0
         self.cursor_id: str | None = None
+        #: The conversation the cursor was last on, and its place in the order then: kept
+        #: while the view is empty, so the cursor can come back (or land near it).
+        self._anchor: tuple[str, SortKey] | None = None
+        #: The one "now" of every row's age, moved on when the clock's minute changes.
+        self._now = clock()
+        #: Time texts by (activity instant, absolute column shown), for ``_now``: ~15 us
+        #: to format, against a dict lookup; emptied when ``_now`` moves on.
+        self._times: dict[tuple[float, int], tuple[str, str]] = {}
         self._columns: tuple[tuple[int, bool], Columns] | None = None
         self._styles: dict[str, Style] = {}
         self._rows: dict[tuple[object, ...], Strip] = {}
@@ -120,40 +149,90 @@ class ConversationList(QuietFocusScrollView, can_focus=True):
     def highlighted_id(self) -> str | None:
         return self.cursor_id
 
-    def sync(self) -> None:
+    @property
+    def empty_text(self) -> str:
+        """What the list says when no row is shown (loading, nothing there, what failed)."""
+        return self._empty_text
+
+    @empty_text.setter
+    def empty_text(self, text: str) -> None:
+        self.set_empty(text, self._empty_hint)
+
+    @property
+    def empty_hint(self) -> str:
+        return self._empty_hint
+
+    def set_empty(self, text: str, hint: str = "") -> None:
+        """Say ``text`` (and what to do, ``hint``) while the view is empty; repaints if it changed."""
+        if (text, hint) == (self._empty_text, self._empty_hint):
+            return
+        self._empty_text, self._empty_hint = text, hint
+        self._visible = ()  # the next ``sync`` compares against a fresh frame
+        if not self.store.view_size:
+            self.refresh()
+
+    def reset_cursor(self) -> None:
+        """Forget where the cursor was (another user's inbox): the next rows start at the top."""
+        self._anchor = None
+        self.sync(top=True)
+
+    @property
+    def place(self) -> tuple[str | None, int]:
+        """Where the reader is: the cursor's conversation and the scroll (for ``sync``'s
+        ``back``, to return there exactly)."""
+        return self.cursor_id, self.scroll_offset.y
+
+    def sync(self, *, top: bool = False, back: tuple[str | None, int] | None = None) -> None:
         """Catch up with the store after a merge, a filter change or a mark.
 
         The cursor stays on the same conversation and on the same screen row: rows
         added above it scroll the view by as many lines instead of moving the cursor.
+        A conversation no longer shown hands the cursor to the nearest one shown
+        (``ConversationStore.locate``). ``top`` puts it on the first row (a new filter
+        query); ``back`` (a ``place``) returns to that conversation and scroll if the
+        conversation is shown (undoing a filter).
         """
         store = self.store
         size = store.view_size
         old_index, old_id = self.cursor, self.cursor_id
-        index = store.view_index(old_id)
-        if index is None:
-            # The conversation left the view (filter): stay at the same position.
-            index = min(old_index, size - 1) if size else 0
-        self.cursor = index
         screen_row = old_index - self.scroll_offset.y
+        index: int | None = None
+        returned = False
+        if size and top:
+            index = 0
+        elif size:
+            if back is not None:
+                index = store.view_index(back[0])
+                returned = index is not None
+            if index is None and self._anchor is not None:
+                index = store.locate(*self._anchor)
         set_virtual_size(self, Size(self.scrollable_content_region.width, size))
-        new_id = store.view_at(index).id if size else None
-        if new_id is not None and old_id is not None and index != old_index and new_id == old_id:
-            self.scroll_to(y=max(index - screen_row, 0), animate=False, immediate=True)
-        self.cursor_id = new_id
+        self._place(index if index is not None else 0)
+        height = self._page_height
+        if top:
+            self._scroll_top(0)
+        elif returned and back is not None:
+            self._scroll_top(back[1])
+        elif self.cursor != old_index and 0 <= screen_row < height:
+            # Keep the cursor on the screen row it was on (rows arrived above it, or a
+            # filter moved it): what the eye was on stays where it was.
+            self._scroll_top(self.cursor - screen_row)
+        else:
+            self._scroll_top(self.scroll_offset.y)
         self._scroll_cursor_visible()
         # Pages usually land below the screen: repaint only if what is visible changed.
-        top = self.scroll_offset.y
+        top_row = self.scroll_offset.y
         visible = (
-            index,
-            top,
-            self.empty_text if size == 0 else "",
-            tuple((e.id, e.version) for e in store.view_slice(top, top + self._page_height)),
+            self.cursor,
+            top_row,
+            size == 0,
+            tuple((e.id, e.version) for e in store.view_slice(top_row, top_row + height)),
         )
         if visible != self._visible:
             self._visible = visible
             self.refresh()
-        if new_id != old_id:
-            self.post_message(self.Highlighted(new_id))
+        if self.cursor_id != old_id:
+            self.post_message(self.Highlighted(self.cursor_id))
 
     def move_to(self, index: int) -> None:
         """Put the cursor on a view index (clamped); repaints only the two rows involved."""
@@ -164,16 +243,13 @@ class ConversationList(QuietFocusScrollView, can_focus=True):
         if self.virtual_size.height != size:
             # Rows merged since the last sync (repaints are batched while loading).
             set_virtual_size(self, Size(self.scrollable_content_region.width, size))
-        old = self.cursor
-        self.cursor = index
-        new_id = self.store.view_at(index).id
-        changed = new_id != self.cursor_id
-        self.cursor_id = new_id
+        old, old_id = self.cursor, self.cursor_id
+        self._place(index)
         self.refresh_line(old)
         self.refresh_line(index)
         self._scroll_cursor_visible()
-        if changed:
-            self.post_message(self.Highlighted(new_id))
+        if self.cursor_id != old_id:
+            self.post_message(self.Highlighted(self.cursor_id))
 
     def move_to_id(self, conversation_id: str) -> bool:
         index = self.store.view_index(conversation_id)
@@ -225,7 +301,31 @@ class ConversationList(QuietFocusScrollView, can_focus=True):
 
     def on_mount(self) -> None:
         # Relative times ("5m") age even when nothing else happens.
-        self.set_interval(TIME_REFRESH, self.refresh)
+        self._now = self.clock()
+        self._times.clear()
+        self._schedule_tick(self._now, changed=True)
+
+    def _schedule_tick(self, now: datetime, *, changed: bool) -> None:
+        """Wake when the clock's minute ends: the next moment an age can change."""
+        wait = seconds_to_next_minute(now) + TICK_MARGIN
+        self.set_timer(wait if changed else max(wait, TICK_MIN), self._tick, name="list ages")
+
+    def _tick(self) -> None:
+        """A new minute: move every row's "now" on; repaint the visible rows whose ages changed."""
+        now = self.clock()
+        old = self._now
+        changed = clock_minute(now) != clock_minute(old)
+        if changed:
+            columns = self._columns_for(self.scrollable_content_region.width)
+            top = self.scroll_offset.y
+            rows = self.store.view_slice(top, top + self._page_height)
+            before = [self._row_times(entry, columns) for entry in rows]
+            self._now = now
+            self._times.clear()
+            for index, (entry, old_times) in enumerate(zip(rows, before, strict=True), start=top):
+                if self._row_times(entry, columns) != old_times:
+                    self.refresh_line(index)
+        self._schedule_tick(now, changed=changed)
 
     def on_resize(self, event: events.Resize) -> None:
         set_virtual_size(self, Size(self.scrollable_content_region.width, self.store.view_size))
@@ -236,6 +336,23 @@ class ConversationList(QuietFocusScrollView, can_focus=True):
     @property
     def _page_height(self) -> int:
         return self.scrollable_content_region.height
+
+    def _place(self, index: int) -> None:
+        """Put the cursor on view row ``index`` (0 when the view is empty) and remember it."""
+        store = self.store
+        self.cursor = index
+        if index < store.view_size:
+            entry = store.view_at(index)
+            self.cursor_id = entry.id
+            self._anchor = (entry.id, entry.key)
+        else:
+            self.cursor_id = None  # the anchor stays: the view may come back
+
+    def _scroll_top(self, y: int) -> None:
+        """Scroll to ``y``, within what the rows allow (the view may just have shrunk)."""
+        y = max(0, min(y, self.store.view_size - self._page_height))
+        if y != self.scroll_offset.y:
+            self.scroll_to(y=y, animate=False, immediate=True)
 
     def _scroll_cursor_visible(self) -> None:
         height = self._page_height
@@ -286,8 +403,26 @@ class ConversationList(QuietFocusScrollView, can_focus=True):
 
     def _frame_context(self) -> _Frame:
         width = self.scrollable_content_region.width
-        now = self.clock()
-        return _Frame(width, self.scroll_offset.y, now, int(now.timestamp()) // 60, self._columns_for(width))
+        return _Frame(width, self.scroll_offset.y, self._now, self._columns_for(width))
+
+    def _row_times(self, entry: Entry, columns: Columns) -> tuple[str, str]:
+        """``row_times`` at ``_now``, formatted once per instant and minute."""
+        key = (entry.key[0], columns.absolute)
+        times = self._times.get(key)
+        if times is None:
+            if len(self._times) >= 4 * _ROW_CACHE:
+                self._times.clear()
+            times = self._times[key] = row_times(entry, columns, self._now)
+        return times
+
+    def _empty_line(self, width: int) -> str:
+        """The empty text and its hint on one line; the hint first when both do not fit,
+        so a long message cannot push the way out off the screen."""
+        text, hint = self._empty_text, self._empty_hint
+        if not hint:
+            return text
+        line = f"{text} · {hint}"
+        return line if cell_len(line) <= width else f"{hint} · {text}"
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """Render the rows of ``crop`` with one lookup of the width, scroll and time.
@@ -310,8 +445,8 @@ class ConversationList(QuietFocusScrollView, can_focus=True):
         index = frame.top + y
         store = self.store
         if index >= store.view_size:
-            if index == 0 and self.empty_text:
-                text = fit(self.empty_text, width)
+            if index == 0 and self._empty_text:
+                text = fit(self._empty_line(width), width, self.glyphs.ellipsis)
                 return Strip([Segment(text, base + self._style("empty"))], width)
             return Strip.blank(width, base)
         entry = store.view_at(index)
@@ -319,8 +454,9 @@ class ConversationList(QuietFocusScrollView, can_focus=True):
         is_cursor = index == self.cursor
         # The cursor row's look follows focus (see ``focus_changed``).
         cursor_name = ("cursor" if self.has_focus else "cursor-blurred") if is_cursor else ""
-        # A row only changes with its content, the cursor, the width or the minute.
-        key = (entry.id, entry.version, entry.unread, cursor_name, width, frame.minute)
+        # A row only changes with its content, the cursor, the width or its time texts.
+        times = self._row_times(entry, frame.columns)
+        key = (entry.id, entry.version, entry.unread, cursor_name, width, times)
         strip = self._rows.get(key)
         if strip is not None:
             return strip
@@ -330,7 +466,7 @@ class ConversationList(QuietFocusScrollView, can_focus=True):
         cursor = self._style(cursor_name) if is_cursor else Style()
         if is_cursor:
             row_style = row_style + cursor
-        pieces = row_pieces(entry, frame.columns, now, self.glyphs, now.tzinfo)
+        pieces = row_pieces(entry, frame.columns, now, self.glyphs, times=times)
         segments = []
         for text, role in pieces:
             style = row_style + self._style(role) if role in _ROLES else row_style

@@ -31,6 +31,8 @@ class StatusState:
     unread_only: bool = False
     skipped: int = 0
     error: str | None = None
+    #: Whether ``r`` can help with ``error``; a rejected key is not fixed by retrying.
+    retry: bool = True
     notice: str = ""
     #: Shown instead of the counts before there is anything to count (no user yet).
     prompt: str = ""
@@ -46,7 +48,8 @@ def describe(state: StatusState) -> list[tuple[str, str]]:
     if state.error:
         # First, so a narrow terminal cuts the counts rather than the problem; the way
         # out leads, so a long server message cannot push it off the screen.
-        parts.append((f"press r to retry: {sanitize(state.error)}", "bold reverse"))
+        lead = "press r to retry: " if state.retry else ""
+        parts.append((f"{lead}{sanitize(state.error)}", "bold reverse"))
         parts.append((" · ", ""))
     if state.prompt:
         parts.append((sanitize(state.prompt), "bold"))
