@@ -41,7 +41,7 @@ class PageMeter:
     """Wraps the store's ``merge`` and the list's ``sync``: CPU per page the UI spends."""
 
     def __init__(self) -> None:
-        from lemlist_inbox.ui.store import ConversationStore
+        from lemlist_inbox.inbox.store import ConversationStore
         from lemlist_inbox.ui.widgets.conversation_list import ConversationList
 
         self.merge: list[float] = []

@@ -13,6 +13,7 @@ from lemlist_inbox.api.client import LemlistClient
 from lemlist_inbox.api.retry import RetryPolicy
 from lemlist_inbox.demo import DEMO_API_KEY, DemoServer
 from lemlist_inbox.inbox.db import InboxDatabase
+from lemlist_inbox.inbox.store import ConversationStore
 from lemlist_inbox.inbox.sync import (
     full_load,
     incremental,
@@ -21,7 +22,6 @@ from lemlist_inbox.inbox.sync import (
     reconcile_due,
     walked_before,
 )
-from lemlist_inbox.ui.store import ConversationStore
 
 PAGE = 50
 FAST = RetryPolicy(backoff_base=0.001, max_backoff=0.005, max_retry_after=0.02, default_retry_after=0.01)

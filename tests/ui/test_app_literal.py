@@ -12,8 +12,8 @@ from ui_helpers import REFERENCE, ServerFactory, fixed_clock, loaded, make_app, 
 
 from lemlist_inbox.api.models import Conversation
 from lemlist_inbox.demo import hostile
+from lemlist_inbox.inbox.store import ConversationStore
 from lemlist_inbox.ui.app import InboxApp
-from lemlist_inbox.ui.store import ConversationStore
 from lemlist_inbox.ui.widgets.conversation_list import ConversationList
 
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from rich.cells import cell_len
 
 from lemlist_inbox.api.models import Conversation
+from lemlist_inbox.inbox.store import ConversationStore
 from lemlist_inbox.ui.format import (
     ASCII,
     UNICODE,
@@ -20,7 +21,6 @@ from lemlist_inbox.ui.format import (
     seconds_to_next_minute,
     short_date,
 )
-from lemlist_inbox.ui.store import ConversationStore
 
 NOW = datetime(2024, 12, 17, 12, 0, tzinfo=UTC)
 

@@ -12,8 +12,8 @@ from textual.app import App, ComposeResult
 from ui_helpers import REFERENCE, ServerFactory, loaded, make_app, wait_for
 
 from lemlist_inbox.api.models import Conversation
+from lemlist_inbox.inbox.store import ConversationStore
 from lemlist_inbox.ui.app import InboxApp
-from lemlist_inbox.ui.store import ConversationStore
 from lemlist_inbox.ui.widgets.conversation_list import ConversationList
 from tui_harness import screen_lines
 

@@ -16,9 +16,9 @@ from textual.pilot import Pilot
 from ui_helpers import ServerFactory, fixed_clock, loaded, make_app, wait_for
 
 from lemlist_inbox.api.models import Conversation
+from lemlist_inbox.inbox.store import ConversationStore
 from lemlist_inbox.ui.app import InboxApp
 from lemlist_inbox.ui.screens.main import MainScreen
-from lemlist_inbox.ui.store import ConversationStore
 from lemlist_inbox.ui.widgets.conversation_list import ConversationList
 
 CONVERSATIONS = 60

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from lemlist_inbox.inbox.db import InboxDatabase, database_path
 from lemlist_inbox.inbox.marks import owed_ids, restore
+from lemlist_inbox.inbox.store import ConversationStore, MergeResult
 from lemlist_inbox.inbox.sync import (
     STATE_LAST_SYNC,
     SyncClient,
@@ -31,7 +32,6 @@ from lemlist_inbox.inbox.sync import (
     walked_before,
 )
 from lemlist_inbox.inbox.threads import StoredThreads
-from lemlist_inbox.ui.store import ConversationStore, MergeResult
 
 if TYPE_CHECKING:
     from lemlist_inbox.api.mark_queue import MarkQueue

@@ -34,7 +34,7 @@ from lemlist_inbox.inbox.rows import listing_row, stored_row
 if TYPE_CHECKING:
     from lemlist_inbox.api.models import Conversation, Page
     from lemlist_inbox.inbox.db import InboxDatabase
-    from lemlist_inbox.ui.store import ConversationStore, MergeResult
+    from lemlist_inbox.inbox.store import ConversationStore, MergeResult
 
 __all__ = [
     "SyncClient",

@@ -18,7 +18,7 @@ from datetime import datetime, tzinfo
 
 from rich.cells import cell_len, set_cell_size
 
-from lemlist_inbox.ui.store import Entry
+from lemlist_inbox.inbox.store import Entry
 
 #: Roles a piece of a row can have; the list widget maps each to a component style.
 Role = str

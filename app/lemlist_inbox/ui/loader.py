@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from lemlist_inbox.ui.store import ConversationStore, MergeResult
+from lemlist_inbox.inbox.store import ConversationStore, MergeResult
 
 if TYPE_CHECKING:
     from lemlist_inbox.api.client import LemlistClient

@@ -24,12 +24,12 @@ from textual.widget import Widget
 
 from lemlist_inbox.api.errors import AuthError, LemlistError
 from lemlist_inbox.config import remember_user_id
+from lemlist_inbox.inbox.store import ConversationStore, MergeResult
 from lemlist_inbox.ui.format import WIDE_SCREEN, choose_glyphs
 from lemlist_inbox.ui.load_failure import RETRY_HINT, LoadFailure, describe_failure
 from lemlist_inbox.ui.loader import LoadProgress, load_all, refresh_first_page
 from lemlist_inbox.ui.screens.help import HelpScreen
 from lemlist_inbox.ui.screens.user_picker import UserPicker
-from lemlist_inbox.ui.store import ConversationStore, MergeResult
 from lemlist_inbox.ui.thread_view import ThreadView
 from lemlist_inbox.ui.widgets.conversation_list import ConversationList
 from lemlist_inbox.ui.widgets.filter_input import FilterInput

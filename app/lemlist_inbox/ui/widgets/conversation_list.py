@@ -31,6 +31,7 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 
+from lemlist_inbox.inbox.store import ConversationStore, Entry, SortKey
 from lemlist_inbox.ui.clock import Clock, system_clock
 from lemlist_inbox.ui.format import (
     UNICODE,
@@ -45,7 +46,6 @@ from lemlist_inbox.ui.format import (
     seconds_to_next_minute,
 )
 from lemlist_inbox.ui.pane_focus import QuietFocusScrollView
-from lemlist_inbox.ui.store import ConversationStore, Entry, SortKey
 from lemlist_inbox.ui.virtual_size import set_virtual_size
 
 _ROLES = ("mark", "name", "email", "channels", "replied", "time")

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lemlist_inbox.api.models import Conversation
-from lemlist_inbox.ui.store import ConversationStore
+from lemlist_inbox.inbox.store import ConversationStore
 
 ME = "usr_me"
 
