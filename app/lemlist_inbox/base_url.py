@@ -54,8 +54,12 @@ def check_base_url(url: str) -> str:
         raise BaseUrlError(f"the base URL {shown} has an invalid port ({str(exc).lower()})") from None
     if parts.scheme not in ("http", "https"):
         if "://" not in text:
-            raise BaseUrlError(f"the base URL {shown} is not a URL: expected e.g. https://api.lemlist.com/api")
-        raise BaseUrlError(f"the base URL {shown} must start with https:// (or http://), not {parts.scheme}://")
+            raise BaseUrlError(
+                f"the base URL {shown} is not a URL: expected e.g. https://api.lemlist.com/api"
+            )
+        raise BaseUrlError(
+            f"the base URL {shown} must start with https:// (or http://), not {parts.scheme}://"
+        )
     if parts.username is not None or parts.password is not None:
         raise BaseUrlError("the base URL must not hold a user name or password: the key is sent by us")
     host = parts.hostname or ""
