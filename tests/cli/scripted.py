@@ -27,7 +27,9 @@ C1_CSI_CLEAR = "\x9b2J"
 HOSTILE = OSC_TITLE + OSC52 + DCS + C1_CSI_CLEAR + "\u202e\u200b"
 
 
-def conversation(index: int, *, user_id: str, contact_id: str | None = None, name: str | None = None) -> dict[str, Any]:
+def conversation(
+    index: int, *, user_id: str, contact_id: str | None = None, name: str | None = None
+) -> dict[str, Any]:
     cid = contact_id or f"ctc_scripted{index:08d}"
     return {
         "_id": f"ibx_scripted{index:08d}",
@@ -90,7 +92,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         script = self.server.script
         parts = urlsplit(self.path)
         query = dict(parse_qsl(parts.query))

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from scripted import HOSTILE, Script, conversation, message, scripted_server
 
 from cli_runner import run_cli
-from scripted import HOSTILE, Script, conversation, message, scripted_server
 
 KEY = "hostile-cli-key-6d0e2a"
 #: What must never be printed: C0 (but tab and newline), DEL, C1, bidi and zero-width controls.
@@ -30,9 +30,7 @@ EVIL_CONTACT = "ctc_" + HOSTILE + "evil"
 def script() -> Script:
     rows = [conversation(i, user_id=USER) for i in range(3)]
     rows.append(
-        conversation(
-            3, user_id=USER, contact_id=EVIL_CONTACT, name="Eve " + HOSTILE + "Admin"
-        )
+        conversation(3, user_id=USER, contact_id=EVIL_CONTACT, name="Eve " + HOSTILE + "Admin")
         | {"channels": ["email" + HOSTILE]}
     )
     rows[3]["contact"]["email"] = "eve" + HOSTILE + "@evil.example"
@@ -54,7 +52,11 @@ def base_url(script: Script) -> Iterator[str]:
 
 
 def run(base_url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {"LEMLIST_API_KEY": KEY, "LEMLIST_INBOX_CONFIG": str(tmp_path / "c.toml"), "PYTHONIOENCODING": "utf-8"}
+    env = {
+        "LEMLIST_API_KEY": KEY,
+        "LEMLIST_INBOX_CONFIG": str(tmp_path / "c.toml"),
+        "PYTHONIOENCODING": "utf-8",
+    }
     return run_cli("--base-url", base_url, *args, env=env)
 
 

@@ -41,7 +41,9 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 
 @contextmanager
-def spawn(url: str, tmp_path: Path, *args: str, stderr: int | None = None) -> Iterator[subprocess.Popen[bytes]]:
+def spawn(
+    url: str, tmp_path: Path, *args: str, stderr: int | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "lemlist_inbox", "--base-url", url, "--user-id", USER, "list", *args],
         stdout=subprocess.PIPE,
@@ -116,9 +118,7 @@ def test_reader_leaving_ends_list_at_once_and_quietly(tmp_path: Path) -> None:
 def test_list_piped_into_head_returns_promptly_without_noise(tmp_path: Path) -> None:
     script = _script(5)
     with scripted_server(script) as url:
-        command = (
-            f"{sys.executable} -m lemlist_inbox --base-url {url} --user-id {USER} list | head -3"
-        )
+        command = f"{sys.executable} -m lemlist_inbox --base-url {url} --user-id {USER} list | head -3"
         result = subprocess.run(
             ["bash", "-o", "pipefail", "-c", command],
             capture_output=True,

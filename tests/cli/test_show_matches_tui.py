@@ -75,7 +75,11 @@ def _contacts(server: DemoServer) -> list[str]:
 def test_show_prints_the_panes_lines_for_the_same_thread(server: DemoServer, tmp_path: Path) -> None:
     """The real command, over loopback, against the pane's layout of the same messages."""
     checked = 0
-    for contact in [*_contacts(server)[:4], hostile.contact_id("lookalike_link"), hostile.contact_id("wide_chars")]:
+    for contact in [
+        *_contacts(server)[:4],
+        hostile.contact_id("lookalike_link"),
+        hostile.contact_id("wide_chars"),
+    ]:
         result = _cli(server, tmp_path, contact)
         assert result.returncode == 0, result.stderr
         expected = [
