@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 from rich.cells import cell_len
+from scripted import Script, conversation, scripted_server
 
 from cli_runner import run_cli
-from scripted import Script, conversation, scripted_server
 
 KEY = "columns-cli-key-5b2e"
 USER = "usr_viewer"
