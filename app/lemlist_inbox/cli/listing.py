@@ -11,12 +11,15 @@ Plain rows have fixed columns, so a field never moves: the unread mark is a colu
 its own (``*`` or a space), then last activity (local ``YYYY-MM-DD HH:MM``), contact
 name, email, channels and contact id. Into a pipe the columns are tab-separated (every
 server string is cleaned first, and cleaning turns tabs into spaces, so a tab is always
-a separator); on a terminal they are aligned, the id last so it is never cut.
+a separator); on a terminal they are aligned to its width (names and emails cut with an
+ellipsis), the id last so it is never cut.
 """
 
 from __future__ import annotations
 
 import contextlib
+import shutil
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -29,8 +32,10 @@ if TYPE_CHECKING:
     from lemlist_inbox.api.models import Conversation
 
 EXIT_OK = 0
-#: Cells of each aligned column on a terminal (the id, last, is never cut).
+#: Cells of the aligned name, email and channel columns on a wide terminal.
 NAME_CELLS, EMAIL_CELLS, CHANNEL_CELLS = 24, 32, 14
+#: Mark, space, ``YYYY-MM-DD HH:MM``, four column gaps and a usual contact id.
+_FIXED_CELLS = 1 + 1 + 16 + 4 * 2 + 21
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 
 
@@ -64,17 +69,35 @@ def tsv_row(fields: list[str]) -> str:
     return "\t".join(fields)
 
 
-def aligned_row(fields: list[str]) -> str:
-    mark, stamp, name, email, channels, ident = fields
-    return "  ".join(
-        (
-            f"{mark} {stamp:<16}",
-            fit(name, NAME_CELLS),
-            fit(email, EMAIL_CELLS),
-            fit(channels, CHANNEL_CELLS),
-            ident,
+@dataclass(frozen=True)
+class Columns:
+    """Cells of the name, email and channel columns: as wide as the terminal allows."""
+
+    name: int = NAME_CELLS
+    email: int = EMAIL_CELLS
+    channels: int = CHANNEL_CELLS
+
+    @classmethod
+    def for_width(cls, width: int) -> Columns:
+        room = max(0, width - _FIXED_CELLS)
+        if room >= NAME_CELLS + EMAIL_CELLS + CHANNEL_CELLS:
+            return cls()
+        # Narrow: share the room (at least a few cells each; a row may then wrap).
+        channels = max(5, room * 15 // 100)
+        name = max(8, room * 40 // 100)
+        return cls(name=name, email=max(8, room - name - channels), channels=channels)
+
+    def row(self, fields: list[str]) -> str:
+        mark, stamp, name, email, channels, ident = fields
+        return "  ".join(
+            (
+                f"{mark} {stamp:<16}",
+                fit(name, self.name),
+                fit(email, self.email),
+                fit(channels, self.channels),
+                ident,
+            )
         )
-    )
 
 
 class _Progress:
@@ -95,7 +118,10 @@ async def cmd_list(session: Session) -> int:
     user_id = await resolve_user(session)
     pages = session.client.iter_conversation_pages(user_id, limit=session.settings.page_size)
     progress = _Progress(session)
-    format_row = aligned_row if out.stdout_is_terminal else tsv_row
+    if out.stdout_is_terminal:
+        format_row = Columns.for_width(shutil.get_terminal_size().columns).row
+    else:
+        format_row = tsv_row
     collected: list[Conversation] = []
     count = skipped = 0
     planned: int | None = None
