@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from scripted import Script, conversation, scripted_server
 
@@ -42,11 +43,11 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 @contextmanager
 def spawn(
-    url: str, tmp_path: Path, *args: str, stderr: int | None = None
+    url: str, tmp_path: Path, *args: str, stderr: Any = None, stdout: Any = None
 ) -> Iterator[subprocess.Popen[bytes]]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "lemlist_inbox", "--base-url", url, "--user-id", USER, "list", *args],
-        stdout=subprocess.PIPE,
+        stdout=stdout if stdout is not None else subprocess.PIPE,
         stderr=stderr if stderr is not None else subprocess.PIPE,
         env=_env(tmp_path),
     )
@@ -143,6 +144,7 @@ def test_ctrl_c_after_the_first_rows_keeps_them_and_exits_130(tmp_path: Path) ->
 
 
 def test_progress_goes_to_stderr_only_when_it_is_a_terminal(tmp_path: Path) -> None:
+    """``list > file`` on a terminal shows progress; into pipes, or a pipe and a terminal, never."""
     script = _script(2)
     with scripted_server(script) as url:
         with spawn(url, tmp_path) as proc:
@@ -150,12 +152,18 @@ def test_progress_goes_to_stderr_only_when_it_is_a_terminal(tmp_path: Path) -> N
             assert proc.returncode == 0 and err == b"", err
             assert len(out.splitlines()) == 200, "progress never lands in stdout"
         leader, follower = pty.openpty()
+        with spawn(url, tmp_path, stderr=follower) as proc:  # | head on a terminal: none either
+            assert proc.wait(DEADLINE) == 0
+        assert not select.select([leader], [], [], 0.2)[0], "no progress beside a pipe's output"
+        rows = tmp_path / "rows.tsv"
         try:
-            with spawn(url, tmp_path, stderr=follower) as proc:
+            with rows.open("wb") as file, spawn(url, tmp_path, stderr=follower, stdout=file) as proc:
                 os.close(follower)
                 follower = -1
-                out, _ = proc.communicate(timeout=DEADLINE)
+                proc.wait(DEADLINE)
                 assert proc.returncode == 0
+                out = rows.read_bytes()
+                assert len(out.splitlines()) == 200
                 shown = b""
                 while select.select([leader], [], [], 0.5)[0]:
                     try:

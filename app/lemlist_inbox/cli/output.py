@@ -11,8 +11,9 @@
 * Rows are flushed a batch at a time, so ``list | head -3`` and ``list > file`` see them
   as pages arrive; a reader that goes away ends the command quietly (``watch_reader``
   notices it even while we wait for the network, not only at the next write).
-* Progress goes to stderr only when stderr is a terminal, and is cleared before rows
-  are written, so it never ends up in a pipe or between two rows.
+* Progress goes to stderr only when stderr is a terminal (and stdout is not piped to a
+  program that shares that terminal), and is cleared before rows are written, so it
+  never ends up in a pipe or between two rows.
 """
 
 from __future__ import annotations
@@ -77,11 +78,16 @@ def json_array(items: Iterable[Any]) -> str:
 
 
 class Progress:
-    """One self-erasing status line on stderr, only when stderr is a terminal."""
+    """One self-erasing status line on stderr, only when stderr is a terminal.
 
-    def __init__(self, stream: Any = None) -> None:
+    Not when stdout is a pipe either: the program reading it (``| head``, ``| less``)
+    writes to the same terminal, and our line would land in the middle of its output,
+    and erasing it could erase one of its lines.
+    """
+
+    def __init__(self, stream: Any = None, *, enabled: bool | None = None) -> None:
         self._stream = stream if stream is not None else sys.stderr
-        self.enabled = _isatty(self._stream)
+        self.enabled = _isatty(self._stream) and not stdout_is_pipe() if enabled is None else enabled
         self._text = ""
 
     def show(self, text: str) -> None:
