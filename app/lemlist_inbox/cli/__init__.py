@@ -56,7 +56,7 @@ def _main(args: argparse.Namespace, out: Output) -> int:
             for warning in settings.warnings:
                 out.warning(warning)
             if args.command is None:
-                return _run_tui(settings, out, demo=demo)
+                return _run_tui(settings, demo=demo, out=out)
             return asyncio.run(_run_command(args, settings, out, demo=demo))
     except (ConfigError, UsageError) as exc:
         out.error(str(exc))
@@ -66,14 +66,18 @@ def _main(args: argparse.Namespace, out: Output) -> int:
         return EXIT_ERROR
 
 
-def _run_tui(settings: Settings, out: Output, *, demo: bool) -> int:
+#: The TUI's client factory (a module global so tests can swap in a faster-failing client).
+_client = make_client
+
+
+def _run_tui(settings: Settings, *, demo: bool, out: Output | None = None) -> int:
     from lemlist_inbox.ui.app import InboxApp
 
-    app = InboxApp(functools.partial(make_client, settings), settings, user_id=settings.user_id, demo=demo)
+    app = InboxApp(functools.partial(_client, settings), settings, user_id=settings.user_id, demo=demo)
     result = app.run()
     unsent = result if isinstance(result, list) else []
     if unsent:
-        out.error(
+        (out or Output()).error(
             f"{len(unsent)} conversation(s) could not be marked read (network); they stay unread on lemlist"
         )
         return EXIT_ERROR
