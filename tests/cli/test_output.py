@@ -29,6 +29,7 @@ def test_json_keeps_letters_readable() -> None:
 def test_json_escapes_c1_bidi_and_zero_width_characters() -> None:
     text = json_text("a\x9b2J\u202eb\u200bc\x1b]0;t\x07")
     assert text == '"a\\u009b2J\\u202eb\\u200bc\\u001b]0;t\\u0007"'
+    assert json_text("plain ascii \x7f DEL") == '"plain ascii \\u007f DEL"'
 
 
 def test_json_lone_surrogates_never_raise_and_come_back() -> None:

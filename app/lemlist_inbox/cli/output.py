@@ -68,6 +68,8 @@ def json_text(value: Any) -> str:
         text = json.dumps(value, ensure_ascii=False, allow_nan=False)
     except ValueError:  # a server sent NaN or Infinity (Python's parser accepts them)
         text = json.dumps(_finite(value), ensure_ascii=False, allow_nan=False)
+    if text.isascii():  # the usual case, checked at C speed: only DEL can be left raw
+        return text.replace("\x7f", "\\u007f") if "\x7f" in text else text
     return _JSON_UNSAFE.sub(_escape, text)
 
 
