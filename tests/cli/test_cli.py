@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -183,3 +185,23 @@ def test_demo_honours_lemlist_user_id_and_user_id_flag(tmp_path: Path, how: str)
     for item in items:
         mine = [u for u in item["users"] if u["userId"] == second]
         assert mine and mine[0]["read"] is False, "unread for the chosen user, not the demo's first"
+
+
+def test_list_to_a_full_disk_is_one_clear_line_not_a_traceback(tmp_path: Path) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("needs /dev/full")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEMLIST")}
+    env["LEMLIST_INBOX_CONFIG"] = str(tmp_path / "config.toml")
+    for fmt in ((), ("--json",)):
+        with open("/dev/full", "w") as full:
+            result = subprocess.run(
+                [sys.executable, "-m", "lemlist_inbox", "--demo", "list", *fmt],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
+                timeout=60,
+                check=False,
+            )
+        assert result.returncode == 1
+        assert result.stderr == "lemlist-inbox: cannot write the output: No space left on device\n"

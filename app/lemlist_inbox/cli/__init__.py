@@ -15,7 +15,7 @@ import functools
 from collections.abc import Awaitable, Callable, Sequence
 
 from lemlist_inbox.api.errors import LemlistError
-from lemlist_inbox.cli.output import Output, silence_stdout, watch_reader
+from lemlist_inbox.cli.output import Output, OutputError, silence_stdout, watch_reader
 from lemlist_inbox.cli.parser import build_parser
 from lemlist_inbox.cli.session import Session, UsageError, backend, make_client
 from lemlist_inbox.config import ConfigError, Settings
@@ -45,6 +45,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (BrokenPipeError, _ReaderGone):
         silence_stdout()
         return EXIT_OK
+    except OutputError as exc:
+        silence_stdout()  # what is still buffered would fail again at exit
+        if out is not None:
+            out.error(str(exc))
+        return EXIT_ERROR
 
 
 def _main(args: argparse.Namespace, out: Output) -> int:

@@ -123,6 +123,20 @@ def _isatty(stream: Any) -> bool:
         return False
 
 
+class OutputError(Exception):
+    """stdout cannot be written (disk full, I/O error): one message, exit 1, no traceback."""
+
+
+@contextlib.contextmanager
+def _writing() -> Any:
+    try:
+        yield
+    except BrokenPipeError:
+        raise  # the reader left: quiet, handled by ``main``
+    except OSError as exc:
+        raise OutputError(f"cannot write the output: {exc.strerror or exc}") from None
+
+
 class Output:
     """stdout for results, stderr for messages; the one place commands write to."""
 
@@ -140,21 +154,23 @@ class Output:
         if not lines:
             return
         self.progress.clear()
-        sys.stdout.write("\n".join(lines) + "\n")
-        sys.stdout.flush()
+        with _writing():
+            sys.stdout.write("\n".join(lines) + "\n")
+            sys.stdout.flush()
         self.progress.redraw()
 
     def raw(self, text: str) -> None:
         """Write text that is already safe (JSON) as UTF-8, whatever the locale's encoding."""
         self.progress.clear()
-        sys.stdout.flush()
-        buffer = getattr(sys.stdout, "buffer", None)
-        if buffer is None:  # a replaced stdout (tests): it takes text
-            sys.stdout.write(text)
+        with _writing():
             sys.stdout.flush()
-        else:
-            buffer.write(text.encode("utf-8"))
-            buffer.flush()
+            buffer = getattr(sys.stdout, "buffer", None)
+            if buffer is None:  # a replaced stdout (tests): it takes text
+                sys.stdout.write(text)
+                sys.stdout.flush()
+            else:
+                buffer.write(text.encode("utf-8"))
+                buffer.flush()
         self.progress.redraw()
 
     def message(self, text: str, *, kind: str = "") -> None:
