@@ -35,6 +35,12 @@ KEYS: dict[str, str] = {
     "cli-secret-key-5f2a9c": "tests/cli/test_cli.py KEY",
     "sk-test-0123456789abcdef": "tests/cli/test_config.py KEY",
     "log-secret-key-77aa": "tests/cli/test_logs.py KEY (planted in log records on purpose)",
+    "hostile-cli-key-6d0e2a": "tests/cli/test_cli_hostile.py KEY",
+    "tls-cli-key-0c4d1e": "tests/cli/test_cli_tls.py KEY",
+    "sk-test-config-checks-77aa": "tests/cli/test_config_checks.py KEY",
+    "columns-cli-key-5b2e": "tests/cli/test_list_columns.py KEY",
+    "stream-cli-key-44f0b9": "tests/cli/test_list_streaming.py KEY",
+    "show-tui-key-93b1c7": "tests/cli/test_show_matches_tui.py KEY",
     "wrong-key": "tests/ui/test_app_loading.py (wrong key)",
     "second-key": "tests/demo/test_demo_ratelimit.py (a second client's key)",
 }

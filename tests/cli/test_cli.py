@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -154,8 +156,52 @@ def test_usage_error_exit_code(tmp_path: Path) -> None:
     assert run("list", "--limit", "zero", tmp_path=tmp_path).returncode == 2
 
 
-def test_demo_ignores_a_user_id_configured_for_the_real_account(tmp_path: Path) -> None:
-    extra = {"LEMLIST_USER_ID": "usr_of_the_real_account"}
-    listed = run("--demo", "list", "--limit", "3", tmp_path=tmp_path, key=None, extra_env=extra)
+def test_demo_ignores_a_user_id_from_the_config_file(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('user_id = "usr_of_the_real_account"\n', encoding="utf-8")
+    listed = run("--demo", "list", "--limit", "3", tmp_path=tmp_path, key=None)
     assert listed.returncode == 0, listed.stderr
     assert len(listed.stdout.splitlines()) == 3
+
+
+def _demo_users(tmp_path: Path) -> list[str]:
+    result = run("--demo", "users", tmp_path=tmp_path, key=None)
+    assert result.returncode == 0, result.stderr
+    return [line.split("\t")[0] for line in result.stdout.splitlines()]
+
+
+@pytest.mark.parametrize("how", ["env", "flag"])
+def test_demo_honours_lemlist_user_id_and_user_id_flag(tmp_path: Path, how: str) -> None:
+    second = _demo_users(tmp_path)[1]
+    args = ["--demo", "list", "--unread", "--json"]
+    extra: dict[str, str] = {}
+    if how == "env":
+        extra["LEMLIST_USER_ID"] = second
+    else:
+        args += ["--user-id", second]
+    listed = run(*args, tmp_path=tmp_path, key=None, extra_env=extra)
+    assert listed.returncode == 0, listed.stderr
+    items = json.loads(listed.stdout)
+    assert items, "the second demo user has unread conversations"
+    for item in items:
+        mine = [u for u in item["users"] if u["userId"] == second]
+        assert mine and mine[0]["read"] is False, "unread for the chosen user, not the demo's first"
+
+
+def test_list_to_a_full_disk_is_one_clear_line_not_a_traceback(tmp_path: Path) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("needs /dev/full")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEMLIST")}
+    env["LEMLIST_INBOX_CONFIG"] = str(tmp_path / "config.toml")
+    for fmt in ((), ("--json",)):
+        with open("/dev/full", "w") as full:
+            result = subprocess.run(
+                [sys.executable, "-m", "lemlist_inbox", "--demo", "list", *fmt],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
+                timeout=60,
+                check=False,
+            )
+        assert result.returncode == 1
+        assert result.stderr == "lemlist-inbox: cannot write the output: No space left on device\n"

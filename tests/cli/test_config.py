@@ -50,7 +50,7 @@ def test_key_command_output_is_used(tmp_path: Path) -> None:
 def test_failing_key_command_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "c.toml"
     write_config(path, {"api_key_command": "false"})
-    with pytest.raises(ConfigError, match="exit code 1"):
+    with pytest.raises(ConfigError, match="exit status 1"):
         load_settings(env={}, path=path)
 
 

@@ -83,8 +83,8 @@ def test_every_field_missing() -> None:
     assert header_lines(rm)[0] == ("From", "(unknown sender)")
     assert ("Date", "(unknown date)") in header_lines(rm)
     out = thread_as_text([rm, rm])
-    assert "── Other activity ──" in out
-    assert "\n\n(no text)\n\n── Other activity" in out
+    assert out.startswith("• Other activity\n")
+    assert "\n(no text)\n\n" + "─" * 72 + "\n• Other activity" in out
     assert "\n\n\n" not in out
 
 
@@ -122,19 +122,20 @@ def test_attachment_display_name_fallback() -> None:
 
 def test_thread_as_text_folded() -> None:
     out = thread_as_text(render_thread(seed_messages(), contact_name="Victoire"), tz=UTC)
-    assert out.startswith("── Sent by us ──\nFrom:     Christophe OPOIX <christophe.o@lemtest.com>\n")
-    assert "── Reply from contact ──\nFrom:     Victoire <victoire@lemlist.co>\n" in out
+    assert out.startswith("→ Sent by us\nFrom:     Christophe OPOIX <christophe.o@lemtest.com>\n")
+    assert "← Reply from contact\nFrom:     Victoire <victoire@lemlist.co>\n" in out
     assert (
-        "[…] quoted text hidden (21 lines): On Tue, Dec 3, 2024 at 10:52 AM Christophe OPOIX "
-        "<christophe.o@lemtest.com> wrote:"
+        "▸ 21 quoted lines hidden — On Tue, Dec 3, 2024 at 10:52 AM Christophe OPOIX "
+        "<christophe.o@lemtest.com> wrote: (--quotes to show)"
     ) in out
-    assert out.count("Links:\n[1] https://app.lemcal.com/@christophe-opoix/15-min-chat") == 1
+    assert out.count("\n\n[1] https://app.lemcal.com/@christophe-opoix/15-min-chat") == 1
     assert "\n\n\n" not in out
     assert all(line == line.rstrip() for line in out.split("\n"))
 
 
 def test_thread_as_text_expanded() -> None:
     out = thread_as_text(render_thread(seed_messages()), expand_quotes=True, tz=UTC)
+    assert "▾ quoted text\nOn Tue" in out
     assert "wrote:\n> Hey Victoire ,\n>\n> I hope this email finds you well!" in out
     assert out.count("[1] https://app.lemcal.com/@christophe-opoix/15-min-chat") == 2
 
@@ -149,12 +150,12 @@ def test_thread_as_text_flags_suspicious_links_and_lists_attachments() -> None:
     )
     out = thread_as_text([rm], tz=UTC)
     assert "https://paypal.com [1]" in out
-    assert "[1] https://evil.example/  (!) text shows paypal.com" in out
-    assert out.endswith("Attachments:\n  a.pdf (2.0 kB)\n")
+    assert "[1] https://evil.example/\n    ⚠ text shows paypal.com, goes to evil.example\n" in out
+    assert out.endswith("\n\n+ a.pdf (2.0 kB)\n")
 
 
 def test_empty_thread() -> None:
-    assert thread_as_text([]) == "(no messages)\n"
+    assert thread_as_text([]) == "No messages in this conversation.\n"
 
 
 def test_undisplayable_body_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,6 +19,7 @@ import os
 import random
 import re
 import socket
+import ssl
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -198,7 +199,34 @@ def _root_os_error(exc: BaseException) -> OSError | None:
     return found
 
 
+#: OpenSSL verify codes that mean "nobody we trust signed this certificate".
+_UNTRUSTED = {18, 19, 20, 21, 27}
+#: OpenSSL reasons seen when the other end does not speak TLS at all.
+_NOT_TLS = {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG", "HTTP_REQUEST"}
+
+
+def _tls_reason(err: ssl.SSLError) -> str:
+    """What went wrong in the TLS handshake, in words (its errno 1 reads "operation not permitted")."""
+    if isinstance(err, ssl.SSLCertVerificationError):
+        code = err.verify_code
+        if code in _UNTRUSTED:
+            return "TLS: certificate not trusted (self-signed or unknown issuer)"
+        if code == 10:
+            return "TLS: certificate expired"
+        if code == 62 or "hostname" in str(err.verify_message).lower():
+            return "TLS: certificate is for another host name"
+        detail = clean_text(str(err.verify_message or ""), 60)
+        return f"TLS: certificate not accepted ({detail})" if detail else "TLS: certificate not accepted"
+    reason = str(err.reason or "")
+    if reason in _NOT_TLS:
+        return "TLS: wrong protocol (the server does not answer in TLS: is it an http:// URL?)"
+    detail = clean_text(reason.replace("_", " ").lower(), 60)
+    return f"TLS: handshake failed ({detail})" if detail else "TLS: handshake failed"
+
+
 def _os_reason(err: OSError) -> str:
+    if isinstance(err, ssl.SSLError):
+        return _tls_reason(err)
     if isinstance(err, socket.gaierror):
         return "host not found"
     if isinstance(err, ConnectionRefusedError):

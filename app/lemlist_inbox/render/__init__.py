@@ -29,7 +29,17 @@ if TYPE_CHECKING:
         type_label,
     )
     from lemlist_inbox.render.plain import text_to_body
-    from lemlist_inbox.render.thread_text import body_lines, folded_quote_line, link_lines, thread_as_text
+    from lemlist_inbox.render.thread_text import (
+        ASCII_MARKS,
+        UNICODE_MARKS,
+        QuoteHints,
+        TextMarks,
+        folded_quote_line,
+        link_lines,
+        message_lines,
+        thread_as_text,
+        thread_lines,
+    )
 
 #: Lazily loaded name -> the module that defines it.
 _LAZY = {
@@ -43,10 +53,15 @@ _LAZY = {
     "render_thread": "message",
     "type_label": "message",
     "text_to_body": "plain",
-    "body_lines": "thread_text",
+    "ASCII_MARKS": "thread_text",
+    "UNICODE_MARKS": "thread_text",
+    "QuoteHints": "thread_text",
+    "TextMarks": "thread_text",
     "folded_quote_line": "thread_text",
     "link_lines": "thread_text",
+    "message_lines": "thread_text",
     "thread_as_text": "thread_text",
+    "thread_lines": "thread_text",
 }
 
 
@@ -54,23 +69,28 @@ __getattr__ = lazy_getattr(__name__, _LAZY, globals())
 
 
 __all__ = [
+    "ASCII_MARKS",
     "FAILED_NOTE",
     "MAX_HTML_CHARS",
+    "UNICODE_MARKS",
     "Body",
     "Link",
+    "QuoteHints",
     "RenderedMessage",
-    "body_lines",
+    "TextMarks",
     "folded_quote_line",
     "format_when",
     "header_lines",
     "html_to_body",
     "human_size",
     "link_lines",
+    "message_lines",
     "render_message",
     "render_thread",
     "sanitize",
     "sanitize_line",
     "text_to_body",
     "thread_as_text",
+    "thread_lines",
     "type_label",
 ]

@@ -1,82 +1,191 @@
-"""A whole thread as plain text: what ``lemlist-inbox show`` prints.
+"""A whole thread as plain text lines: what ``lemlist-inbox show`` prints.
 
-The CLI output is the same rendering the thread pane shows, in text form, so scripts, tests and
-people reading over a pipe all see one truth: direction, header lines, body, the folded quote as
-one line (or in full, ``> ``-prefixed), numbered links with their real targets, attachments.
+The lines are the thread pane's, in the same order with the same marks: the direction
+line (``→ Sent by us``), the labelled header rows from ``header_lines``, the body, the
+folded quote as one line (``▸ 21 quoted lines hidden — On … wrote:``) or in full, the
+numbered links with a warning under a suspicious one, the attachments, and a rule
+between messages. ``tests/cli/test_show_matches_tui.py`` compares them with the pane's
+own layout, line for line. What differs, on purpose, is what only makes sense in one of
+the two (the README lists it): the key hints (``z to show``) become the flag that does
+the same (``--quotes``), expanded quoted lines start with ``> `` (a pipe has no dim
+colour to set them apart), and nothing is wrapped (the terminal or pager does that).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import tzinfo
+from urllib.parse import urlsplit
 
 from lemlist_inbox.render.body import Body
 from lemlist_inbox.render.message import RenderedMessage, header_lines
 
 #: Shown for a message without any text, so it does not look like a rendering failure.
 EMPTY_BODY = "(no text)"
+#: Shown for a thread without messages (the pane says the same).
+NO_MESSAGES = "No messages in this conversation."
+#: Width of the rule between messages when the output is not a terminal.
+DEFAULT_RULE_WIDTH = 72
 
 
-def folded_quote_line(body: Body) -> str:
+@dataclass(frozen=True)
+class TextMarks:
+    """The marks of a thread; the same sets as the pane's (``ui.thread_style``), by field name."""
+
+    sent: str
+    received: str
+    other: str
+    folded: str
+    unfolded: str
+    warning: str
+    rule: str
+    attachment: str
+    dash: str
+
+
+# fmt: off
+UNICODE_MARKS = TextMarks(
+    sent="→", received="←", other="•", folded="▸", unfolded="▾", warning="⚠", rule="─",
+    attachment="+", dash="—",
+)
+ASCII_MARKS = TextMarks(
+    sent="->", received="<-", other="*", folded=">", unfolded="v", warning="!", rule="-",
+    attachment="+", dash="-",
+)
+# fmt: on
+
+
+@dataclass(frozen=True)
+class QuoteHints:
+    """What to tell the reader beside a quote: a key in the pane, a flag on the command line."""
+
+    show: str = " (--quotes to show)"
+    hide: str = ""
+    #: Put before each expanded quoted line.
+    prefix: str = "> "
+
+
+def link_host(value: str) -> str:
+    """The host part of a URL or bare domain, for the "goes to" of a suspicious link."""
+    text = value.strip()
+    if "://" not in text and not text.startswith("mailto:"):
+        text = "//" + text
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return value
+    if parts.scheme == "mailto":
+        return parts.path
+    return parts.hostname or value
+
+
+def direction_line(rm: RenderedMessage, marks: TextMarks) -> str:
+    """``→ Sent by us``, ``← Reply from contact``, or ``• <type>`` for anything else."""
+    from lemlist_inbox.api.models import Direction
+
+    if rm.direction == Direction.SENT:
+        return f"{marks.sent} {rm.title}"
+    if rm.direction == Direction.RECEIVED:
+        return f"{marks.received} {rm.title}"
+    return f"{marks.other} {rm.title}"
+
+
+def folded_quote_line(body: Body, marks: TextMarks = UNICODE_MARKS, hint: str = "") -> str:
     """The one line standing in for a folded quote."""
-    count = body.quote_line_count
+    count = body.quote_line_count or len((body.quoted or "").strip("\n").splitlines())
     noun = "line" if count == 1 else "lines"
-    line = f"[…] quoted text hidden ({count} {noun})"
-    return f"{line}: {body.quote_header}" if body.quote_header else line
+    header = f" {marks.dash} {body.quote_header}" if body.quote_header else ""
+    return f"{marks.folded} {count} quoted {noun} hidden{header}{hint}"
 
 
-def link_lines(body: Body, *, include_quoted: bool = True) -> list[str]:
-    """``[1] https://…``, with ``(!) text shows evil.com`` after a suspicious one."""
-    lines = []
-    for link in body.links:
-        if link.quoted and not include_quoted:
-            continue
-        line = f"[{link.number}] {link.target}"
-        if link.suspicious:
-            line += f"  (!) {link.warning or 'link text differs from its target'}"
-        lines.append(line)
+def _quote_lines(body: Body, expanded: bool, marks: TextMarks, hints: QuoteHints) -> list[str]:
+    if body.quoted is None:
+        return []
+    if not expanded:
+        return ["", folded_quote_line(body, marks, hints.show)]
+    lines = ["", f"{marks.unfolded} quoted text{hints.hide}"]
+    if body.quote_header:
+        lines.append(body.quote_header)
+    lines.extend(f"{hints.prefix}{line}".rstrip() for line in body.quoted.strip("\n").split("\n"))
     return lines
 
 
-def body_lines(body: Body, *, expand_quotes: bool = False) -> list[str]:
-    """The body, its quote (folded or in full), links and nothing else."""
-    lines = body.text.split("\n") if body.text else []
-    if not lines and not body.quoted:
-        lines = [EMPTY_BODY]
-    if body.quoted:
-        if lines:
-            lines.append("")
-        if expand_quotes:
-            if body.quote_header:
-                lines.append(body.quote_header)
-            lines.extend(f"> {line}".rstrip() for line in body.quoted.split("\n"))
-        else:
-            lines.append(folded_quote_line(body))
-    links = link_lines(body, include_quoted=expand_quotes or body.quoted is None)
+def link_lines(body: Body, *, expanded: bool, marks: TextMarks = UNICODE_MARKS) -> list[str]:
+    """``[1] https://…``, with ``    ⚠ text shows paypal.com, goes to evil.example`` under a suspicious one.
+
+    With the quote folded, only the links of the visible part are listed.
+    """
+    lines: list[str] = []
+    for link in body.links if expanded else body.visible_links:
+        lines.append(f"[{link.number}] {link.target}")
+        if link.suspicious:
+            reason = link.warning or f"text shows {link.text}"
+            lines.append(f"    {marks.warning} {reason}, goes to {link_host(link.target)}")
+    return lines
+
+
+def message_lines(
+    rm: RenderedMessage,
+    *,
+    expanded: bool = False,
+    marks: TextMarks = UNICODE_MARKS,
+    hints: QuoteHints | None = None,
+    tz: tzinfo | None = None,
+) -> list[str]:
+    """One message: direction, header rows, body, quote, links, attachments."""
+    hints = hints or QuoteHints()
+    lines = [direction_line(rm, marks)]
+    rows = header_lines(rm, tz)
+    pad = max((len(name) for name, _ in rows), default=0) + 2
+    lines.extend(f"{name + ':':<{pad}}{value}".rstrip() for name, value in rows)
+    lines.append("")
+    body = rm.body
+    text = body.text.strip("\n")
+    if text:
+        lines.extend(line.rstrip() for line in text.split("\n"))
+    elif body.quoted is None:
+        lines.append(EMPTY_BODY)
+    lines.extend(_quote_lines(body, expanded, marks, hints))
+    links = link_lines(body, expanded=expanded, marks=marks)
     if links:
         lines.append("")
-        lines.append("Links:")
         lines.extend(links)
+    if rm.attachments:
+        lines.append("")
+        lines.extend(f"{marks.attachment} {name}" for name in rm.attachments)
     return lines
 
 
-def message_text(rm: RenderedMessage, *, expand_quotes: bool = False, tz: tzinfo | None = None) -> str:
-    lines = [f"── {rm.title} ──"]
-    width = max(len(label) for label, _ in header_lines(rm, tz))
-    lines.extend(f"{label + ':':<{width + 1}} {value}" for label, value in header_lines(rm, tz))
-    lines.append("")
-    lines.extend(body_lines(rm.body, expand_quotes=expand_quotes))
-    if rm.attachments:
-        lines.append("")
-        lines.append("Attachments:")
-        lines.extend(f"  {name}" for name in rm.attachments)
-    return "\n".join(lines)
+def thread_lines(
+    rendered: Sequence[RenderedMessage],
+    *,
+    expanded: bool = False,
+    marks: TextMarks = UNICODE_MARKS,
+    hints: QuoteHints | None = None,
+    rule_width: int = DEFAULT_RULE_WIDTH,
+    tz: tzinfo | None = None,
+) -> list[str]:
+    """Every message, oldest first, a blank line and a rule between two."""
+    if not rendered:
+        return [NO_MESSAGES]
+    rule = marks.rule * max(1, rule_width)
+    lines: list[str] = []
+    for index, rm in enumerate(rendered):
+        if index:
+            lines.extend(("", rule))
+        lines.extend(message_lines(rm, expanded=expanded, marks=marks, hints=hints, tz=tz))
+    return lines
 
 
 def thread_as_text(
-    rendered: Sequence[RenderedMessage], *, expand_quotes: bool = False, tz: tzinfo | None = None
+    rendered: Sequence[RenderedMessage],
+    *,
+    expand_quotes: bool = False,
+    tz: tzinfo | None = None,
+    marks: TextMarks = UNICODE_MARKS,
+    rule_width: int = DEFAULT_RULE_WIDTH,
 ) -> str:
-    """Every message of a thread, separated by a blank line; ``(no messages)`` for an empty one."""
-    if not rendered:
-        return "(no messages)\n"
-    return "\n\n".join(message_text(rm, expand_quotes=expand_quotes, tz=tz) for rm in rendered) + "\n"
+    """``thread_lines`` as one string ending in a newline."""
+    lines = thread_lines(rendered, expanded=expand_quotes, marks=marks, rule_width=rule_width, tz=tz)
+    return "\n".join(lines) + "\n"
