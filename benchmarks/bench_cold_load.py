@@ -89,7 +89,9 @@ def cli_run(server: StandIn, args: list[str], env: dict[str, str], out_dir: Path
     _settle(server)
     with out.open("wb") as sink:
         start = time.monotonic()
-        proc = subprocess.run([*entry, "list", *args], stdout=sink, stderr=subprocess.PIPE, env=env, check=False)
+        proc = subprocess.run(
+            [*entry, "list", *args], stdout=sink, stderr=subprocess.PIPE, env=env, check=False
+        )
         ended = time.monotonic()
     if proc.returncode != 0:
         raise RuntimeError(f"list {' '.join(args)} exited {proc.returncode}: {proc.stderr[-800:]!r}")
@@ -147,7 +149,13 @@ def _result(label: str, runs: list[dict[str, float]], extra: str = "") -> list[R
     )
     return [
         Result(
-            FIGURE, f"{label}: time / rate-limit bound", median(ratios), "x", TARGET, note=note + extra, samples=ratios
+            FIGURE,
+            f"{label}: time / rate-limit bound",
+            median(ratios),
+            "x",
+            TARGET,
+            note=note + extra,
+            samples=ratios,
         )
     ]
 

@@ -127,7 +127,12 @@ def python() -> str:
 
 
 #: Variables that would make a child measure something other than a user's start.
-_NOT_FOR_CHILDREN = ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX", "PYTHONUNBUFFERED", "PYTHONPROFILEIMPORTTIME")
+_NOT_FOR_CHILDREN = (
+    "PYTHONDONTWRITEBYTECODE",
+    "PYTHONPYCACHEPREFIX",
+    "PYTHONUNBUFFERED",
+    "PYTHONPROFILEIMPORTTIME",
+)
 
 
 def child_env(base: dict[str, str] | None = None) -> dict[str, str]:
@@ -180,7 +185,9 @@ def ensure_bytecode() -> str:
     )
     status = bytecode_status(dirs)
     parts = [f"{name} {fresh}/{total}" for name, (fresh, total) in status.items()]
-    return "bytecode cached (.pyc fresh: " + ", ".join(parts) + "; PYTHONDONTWRITEBYTECODE unset in the child)"
+    return (
+        "bytecode cached (.pyc fresh: " + ", ".join(parts) + "; PYTHONDONTWRITEBYTECODE unset in the child)"
+    )
 
 
 def run_figure_subprocess(module: str, quick: bool, timeout: float = 900.0) -> list[Result]:
