@@ -76,6 +76,23 @@ class PtyApp:
         except (OSError, IndexError, ValueError, AttributeError):
             return float("nan")
 
+    def process_cpu(self) -> float:
+        """CPU seconds of the whole child process so far, threads that ended included."""
+        return self._child_cpu()
+
+    def main_thread_cpu(self) -> float:
+        """CPU seconds of the child's main thread (Textual's UI thread: its event loop).
+
+        From ``/proc/<pid>/task/<pid>/schedstat`` (nanoseconds); the process figure
+        also holds Textual's input and writer threads and the app's worker threads.
+        """
+        pid = self.process.pid
+        try:
+            with open(f"/proc/{pid}/task/{pid}/schedstat", "rb") as handle:
+                return int(handle.read().split()[0]) / 1e9
+        except (OSError, IndexError, ValueError):
+            return float("nan")
+
     def cpu_at(self, needle: bytes, start: int = 0) -> float:
         """The child's CPU seconds when ``needle`` had arrived (after ``wait_for``)."""
         with self._lock:

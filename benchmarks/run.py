@@ -1,6 +1,6 @@
 """Run the benchmarks and print each figure against its target (issue 5).
 
-    python benchmarks/run.py                 # everything (about 6 minutes on 2 cores)
+    python benchmarks/run.py                 # everything (about 15 minutes on 2 cores)
     python benchmarks/run.py --quick         # fewer repeats, 20,000 rows instead of 100,000
     python benchmarks/run.py startup html    # a subset, by name
     python benchmarks/run.py --markdown      # the table as Markdown (for README.md)
@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Result, format_table, machine, run_figure_subprocess
+from common import Result, ensure_bytecode, format_table, machine, run_figure_subprocess
 
 #: name -> (module, what it measures); in the issue's order.
 FIGURES: dict[str, tuple[str, str]] = {
@@ -30,7 +30,9 @@ FIGURES: dict[str, tuple[str, str]] = {
     "memory": ("bench_memory", "4 peak RSS at 100,000 conversations"),
     "thread": ("bench_thread", "5 thread open, cached/uncached, 1 MB message"),
     "html": ("bench_html", "6 HTML -> text vs html2text defaults"),
-    "output": ("bench_output", "7 terminal bytes per cursor key"),
+    "output": ("bench_output", "7 terminal bytes and CPU (UI thread, process) per cursor key"),
+    "store": ("bench_store", "8 local inbox: warm start, database size, warm sync"),
+    "coldload": ("bench_cold_load", "9 cold full load as the user runs it: CLI list, TUI"),
 }
 
 
@@ -52,6 +54,7 @@ def main() -> int:
         f"machine: {info['cpus']} CPUs, {info['cpu']}, Python {info['python']}, load {info['loadavg']}",
         file=sys.stderr,
     )
+    print(f"  {ensure_bytecode()}", file=sys.stderr)
     results: list[Result] = []
     failed_to_run = []
     for name in chosen:

@@ -4,6 +4,9 @@ A ``DemoServer`` running in the measured process would compete for the GIL with 
 app (JSON encoding a 1,000-item page, a 1 MB message) and its threads would show up
 in the process's CPU time and RSS. Run it here instead; the parent reads one JSON line
 (base URL, user ids, interesting contact ids) and stops the server by closing stdin.
+In between it may write ``stats`` on a line: the stand-in answers with one JSON line of
+the requests it saw since the last ``stats`` (paths, statuses, monotonic arrival times:
+``time.monotonic`` is the same clock in every process) and forgets them.
 
     python benchmarks/standin.py --conversations 100000 --no-rate-limit
 """
@@ -37,6 +40,16 @@ class StandIn:
     @property
     def user_id(self) -> str:
         return str(self.info["users"][0])
+
+    def stats(self) -> dict[str, Any]:
+        """The requests seen since the last call: ``{"requests": [[time, path, status], ...]}``."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write("stats\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError("the stand-in ended")
+        return dict(json.loads(line))
 
 
 @contextmanager
@@ -93,6 +106,7 @@ def main() -> None:
             "users": [u["userId"] for u in dataset.users],
             "first": [c["contactId"] for c in dataset.conversations[:5]],
             "names": [((c.get("contact") or {}).get("fullName") or "") for c in dataset.conversations[:5]],
+            "total": len(dataset.conversations),
         }
         # Threads of exactly 10 messages (figure 5), from the first few hundred.
         info["ten_messages"] = [
@@ -103,7 +117,12 @@ def main() -> None:
         if args.hostile:
             info["big_message"] = hostile_cases.contact_id(hostile_cases.BIG_MESSAGE)
         print(json.dumps(info), flush=True)
-        sys.stdin.read()  # until the parent closes it
+        for command in sys.stdin:  # until the parent closes it
+            if command.strip() == "stats":
+                records = server.requests()
+                server.clear_log()
+                rows = [[r.time, r.path, r.status] for r in records]
+                print(json.dumps({"requests": rows}), flush=True)
         counts: dict[int, int] = {}
         for record in server.requests():
             counts[record.status] = counts.get(record.status, 0) + 1
