@@ -61,6 +61,7 @@ from lemlist_inbox.ui.pane_focus import QuietFocusScrollView
 from lemlist_inbox.ui.thread_cache import CachedThread, LayoutCache, MessageCache, ThreadCache
 from lemlist_inbox.ui.thread_errors import error_line
 from lemlist_inbox.ui.thread_layout import (
+    TOP,
     Anchor,
     ThreadLayout,
     build_layout,
@@ -614,10 +615,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         self._relayout(home=home)
 
     def _anchor(self) -> Anchor | None:
-        """Reading position as (message index, fraction into that message).
-
-        Index -1 means "above the first message", with the line itself as the second item.
-        """
+        """The reading position: the line at the top of the view (``thread_layout.Anchor``)."""
         return self._layout.anchor_at(round(self.scroll_y))
 
     def _relayout(self, *, home: bool = False) -> None:
@@ -654,7 +652,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
             glyphs=self._glyphs,
             rendered=thread.messages,
             skipped=thread.skipped,
-            anchor=(0, 0.0) if home else anchor,
+            anchor=TOP if home else anchor,
         )
         if layout_cost(thread.messages, self._expanded) <= INLINE_LAYOUT_CHARS:
             built = self._build_layout(request, thread.messages)
