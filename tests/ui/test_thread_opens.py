@@ -134,3 +134,40 @@ async def test_the_pane_shows_the_conversation_just_opened_and_marks_only_it(
         # Every mark was sent once.
         marks = marked_contacts(server)
         assert len(marks) == len(set(marks)), marks
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_space_b_J_K_work_in_the_thread_and_space_from_the_list_shows_it(
+    make_server: ServerFactory, apps: list[InboxApp], size: tuple[int, int]
+) -> None:
+    server = make_server(30, faults=Faults(rate_limit=False, latency=LATENCY))
+    app = make_app(server)
+    apps.append(app)
+    async with app.run_test(size=size) as pilot:
+        screen = await loaded(app)
+        thread = screen.thread
+        rows = [screen.store.view_at(i) for i in range(6)]
+        screen.conversation_list.move_to(4)  # a long thread (11 messages)
+        await pilot.press("enter")
+        await shows(screen, rows[4])
+        page = thread.scrollable_content_region.height
+        await pilot.press("space")
+        assert thread.scroll_y == page
+        await pilot.press("space", "b")
+        assert thread.scroll_y == page
+        # Back in the list, space on the conversation open: the thread, where it was,
+        # then the next page (one pane at a time: first it shows the pane again).
+        await pilot.press("escape")
+        await pilot.press("space")
+        await shows(screen, rows[4])
+        if screen.narrow:
+            assert thread.scroll_y == page, "shown where the reading stopped"
+            await pilot.press("space")
+        assert thread.scroll_y == 2 * page
+        # J and K from the thread open the neighbours, each from its top.
+        await pilot.press("J")
+        await shows(screen, rows[5])
+        assert thread.scroll_y == 0
+        await pilot.press("K", "K")
+        await shows(screen, rows[3])
+        assert screen.conversation_list.cursor == 3

@@ -431,14 +431,20 @@ class MainScreen(Screen[None]):
         self._step(-1)
 
     def action_space(self) -> None:
-        """space in the list: open the highlighted conversation, or page it when open."""
+        """space in the list: open the highlighted conversation, or page it when open.
+
+        One pane at a time (narrow), the open thread is not on screen from the list:
+        space shows it again, where the reading stopped, rather than paging it unseen.
+        """
         listing = self.conversation_list
         if listing.cursor_id is None:
             return
-        if self.thread.current_conversation_id == listing.cursor_id:
-            self.thread.scroll_page_down(animate=False)
-        else:
+        if self.thread.current_conversation_id != listing.cursor_id:
             self.open_conversation(listing.cursor_id, focus_thread=False)
+        elif self.narrow and not self.has_class("-reading"):
+            self.open_conversation(listing.cursor_id)
+        else:
+            self.thread.scroll_page_down(animate=False)
 
     # -- filter ----------------------------------------------------------------------
 
