@@ -171,3 +171,66 @@ async def test_space_b_J_K_work_in_the_thread_and_space_from_the_list_shows_it(
         await pilot.press("K", "K")
         await shows(screen, rows[3])
         assert screen.conversation_list.cursor == 3
+
+
+def message_count(screen: MainScreen) -> int:
+    """The count in the pane's title line ("Name <email>  3 messages")."""
+    title = screen.thread.layout_text.splitlines()[0]
+    return int(title.rsplit("  ", 1)[1].split()[0])
+
+
+async def bump(pilot: Pilot[Any], screen: MainScreen, server: DemoServer, expected: str) -> Entry:
+    """A reply arrives in ``expected`` (the stand-in's next bump) and ``r`` shows it."""
+    assert server.add_activity(1, new=0) == [expected]
+    await pilot.press("r")
+    await wait_for(lambda: not screen.busy and screen.store.view_at(0).id == expected)
+    return screen.store.view_at(0)
+
+
+async def open_index(pilot: Pilot[Any], screen: MainScreen, entry_id: str) -> int:
+    index = next(i for i in range(screen.store.view_size) if screen.store.view_at(i).id == entry_id)
+    screen.conversation_list.move_to(index)
+    await pilot.press("enter")
+    await shows(screen, screen.store.view_at(index))
+    return message_count(screen)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_conversation_with_new_activity_shows_its_new_messages(
+    make_server: ServerFactory, apps: list[InboxApp], size: tuple[int, int]
+) -> None:
+    """Seen once, then a reply arrives (``r`` brings it): opening it again shows the reply,
+    whether it is still the conversation on the pane or its new version was prefetched
+    (at 80 columns while the pane was hidden, so without being wrapped)."""
+    twin = make_server(30)
+    first, second = twin.add_activity(1, new=0)[0], twin.add_activity(1, new=0)[0]
+    server = make_server(30, faults=Faults(rate_limit=False, latency=LATENCY))
+    app = make_app(server)
+    apps.append(app)
+    async with app.run_test(size=size) as pilot:
+        screen = await loaded(app)
+        count_second = await open_index(pilot, screen, second)
+        await pilot.press("escape")
+        count_first = await open_index(pilot, screen, first)  # on the pane from now on
+        await pilot.press("escape")
+        # A reply to the conversation on the pane: Enter on it shows the reply.
+        entry = await bump(pilot, screen, server, first)
+        screen.conversation_list.move_to(0)
+        await pilot.press("enter")
+        await shows(screen, entry)
+        await wait_for(lambda: message_count(screen) == count_first + 1)
+        await pilot.press("escape")
+        # A reply to one seen before: prefetched in its new version, then opened.
+        entry = await bump(pilot, screen, server, second)
+        stamp = entry.last_activity_at
+        screen.conversation_list.move_to(1)
+        screen.conversation_list.move_to(0)
+
+        def prefetched_new() -> bool:
+            cached = screen.thread._cache.get(entry.id, stamp, check_stamp=False)
+            return cached is not None and cached.stamp == stamp
+
+        await wait_for(prefetched_new)
+        await pilot.press("enter")
+        await shows(screen, entry)
+        assert message_count(screen) == count_second + 1

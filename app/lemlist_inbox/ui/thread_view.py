@@ -22,10 +22,11 @@ Why it is built the way it is:
   while the pane was hidden and replaced before it showed, stays unread. The mark
   goes through ``client.mark_read`` (the ``MarkQueue``): a failed mark is retried in
   the background and reported if it keeps failing, never dropped.
-- The lines on screen always belong to the conversation opened: the pane remembers
-  whose thread its layout is (``_shown_for``). Opened while the pane is hidden (one
-  pane at a time below 100 columns, where a hidden pane has no width), the old lines
-  are dropped at once and the new thread is wrapped when the pane shows again.
+- The lines on screen always belong to the thread opened, in its version: the pane
+  remembers which thread its layout is (``_shown``), and layouts are cached by
+  conversation *and* activity stamp. Opened while the pane is hidden (one pane at a
+  time below 100 columns, where a hidden pane has no width), the old lines are
+  dropped at once and the new thread is wrapped when the pane shows again.
 
 Where the rest lives: ``thread_style`` (glyphs, ASCII fallback, component styles),
 ``thread_wrap`` (styled text -> screen lines), ``thread_layout`` (messages -> a
@@ -232,8 +233,8 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         self._open_marks: OpenMarks | None = None
         #: The mark the open of the current conversation owes, sent once its thread shows.
         self._owed: OwedMark | None = None
-        #: Whose thread the layout on screen is; ``None`` for a notice (loading, error...).
-        self._shown_for: str | None = None
+        #: The thread whose layout is on screen; ``None`` for a notice (loading, error...).
+        self._shown: CachedThread | None = None
         #: The conversation on screen (or loading), ``None`` when the pane is empty.
         self.current_conversation_id: str | None = None
         self._conversation: Conversation | None = None
@@ -426,7 +427,10 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
     def _settle_mark(self) -> None:
         """Send the owed mark if its conversation's thread is what the pane shows now."""
         mark = self._owed
-        if mark is None or self._shown_for != mark.conversation.id:
+        shown = self._shown
+        if mark is None or shown is None or shown is not self._thread:
+            return
+        if shown.conversation_id != mark.conversation.id:
             return
         self._owed = None
         if self._marks.owed(mark.conversation, mark.user_id):
@@ -592,8 +596,10 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         return resolve_styles(lambda component: self.get_component_rich_style(component, default=Style()))
 
     def _layout_key(self) -> tuple[object, ...]:
+        """What a wrapped layout depends on; the stamp keeps an older version's lines out."""
         return (
             self.current_conversation_id,
+            self._thread.stamp if self._thread is not None else None,
             self._content_width(),
             self._expanded,
             self._resolve_styles(),
@@ -601,7 +607,14 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         )
 
     def _layout_key_for(self, request: _RenderRequest) -> tuple[object, ...]:
-        return (request.conversation_id, request.width, request.expanded, request.styles, request.glyphs)
+        return (
+            request.conversation_id,
+            request.stamp,
+            request.width,
+            request.expanded,
+            request.styles,
+            request.glyphs,
+        )
 
     def _show_notice(self, text: str, style_name: str) -> None:
         self._notice = (text, style_name)
@@ -630,7 +643,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         if width <= 0:
             # Hidden or not laid out yet; on_resize comes back here when it shows. Another
             # conversation's lines must not wait there to be shown under this one's id.
-            if self._shown_for != thread.conversation_id:
+            if self._shown is not thread:
                 self._set_layout(ThreadLayout([], 0, []), home=True)
             return
         anchor = None if home else self._anchor()
@@ -683,7 +696,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
     ) -> None:
         """Put ``layout`` on screen: the current thread's lines (``thread``) or a notice."""
         self._layout = layout
-        self._shown_for = self.current_conversation_id if thread else None
+        self._shown = self._thread if thread else None
         # Not ``self.virtual_size = ...``: a layout reactive, it re-arranges and repaints
         # the whole screen; only this pane and its scrollbar change (issue 5, thread open).
         set_virtual_size(self, Size(layout.width, layout.line_count))

@@ -352,12 +352,16 @@ class MainScreen(Screen[None]):
         self.open_conversation(event.conversation_id)
 
     def open_conversation(self, conversation_id: str, *, focus_thread: bool = True) -> None:
+        """Show a conversation in the pane, as the list has it now.
+
+        Always handed to the pane, even when it is the one already there: a refresh may
+        have brought a reply to it, and the pane keeps an unchanged thread as it is.
+        """
         entry = self.store.get(conversation_id)
         if entry is None:
             return
         thread = self.thread
-        if thread.current_conversation_id != conversation_id:
-            thread.open(entry.conversation, user_id=self.user_id, user_action=True)
+        thread.open(entry.conversation, user_id=self.user_id, user_action=True)
         if self.narrow:
             self.add_class("-reading")
         if focus_thread:
