@@ -43,6 +43,17 @@ def first_unread(screen: MainScreen) -> int:
     return next(i for i in range(screen.store.view_size) if screen.store.view_at(i).unread)
 
 
+async def prefetched(screen: MainScreen, index: int) -> None:
+    """The cursor rests on row ``index`` until its thread is prefetched.
+
+    A mark is owed only for a thread on screen: prefetched, the row opens from the
+    cache with the link down, and its mark is the one request that fails.
+    """
+    entry = screen.store.view_at(index)
+    screen.conversation_list.move_to(index)
+    await wait_for(lambda: entry.id in screen.thread._cache)
+
+
 async def open_row(pilot: Pilot[Any], screen: MainScreen, index: int) -> tuple[str, str]:
     entry = screen.store.view_at(index)
     screen.conversation_list.move_to(index)
@@ -54,8 +65,9 @@ async def open_row(pilot: Pilot[Any], screen: MainScreen, index: int) -> tuple[s
 
 
 async def pending_mark(pilot: Pilot[Any], server: DemoServer, screen: MainScreen) -> tuple[str, str]:
-    """Open the first unread row while every thread request fails, until its mark is
-    pending; then the link is back (the background retry is 1 s away)."""
+    """Open the first unread row (prefetched) while every thread request fails, until its
+    mark is pending; then the link is back (the background retry is 1 s away)."""
+    await prefetched(screen, first_unread(screen))
     server.faults.paths = ("/api/inbox/",)
     server.faults.error_every = 1
     conversation_id, contact = await open_row(pilot, screen, first_unread(screen))
@@ -70,6 +82,7 @@ async def test_mark_failing_is_retried_in_the_background_until_it_lands(
     app = make_app(server, FAULTS_KEY, max_retries=0)
     async with run_loaded(app, apps) as (pilot, screen):
         user = first_user(server)
+        await prefetched(screen, first_unread(screen))
         # every request for a thread (and so every mark) fails from now on
         server.faults.paths = ("/api/inbox/",)
         server.faults.error_every = 1
@@ -128,6 +141,7 @@ def test_cli_reports_marks_that_could_not_be_sent(
     def headless_run(self: InboxApp, **kwargs: Any) -> Any:
         async def drive(pilot: Pilot[list[str]]) -> None:
             screen = await loaded(self)
+            await prefetched(screen, first_unread(screen))
             server.stop()  # offline from here on
             conversation_id, _ = await open_row(pilot, screen, first_unread(screen))
             seen["id"] = conversation_id

@@ -248,10 +248,12 @@ async def test_quit_reports_marks_that_could_not_be_sent(
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await loaded(app)
         index = next(i for i in range(screen.store.view_size) if screen.store.view_at(i).unread)
-        server.stop()
         screen.conversation_list.move_to(index)
+        # Prefetched, so it shows offline: a mark is owed only for a thread on screen.
+        await wait_for(lambda: screen.store.view_at(index).id in screen.thread._cache)
+        server.stop()
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await wait_for(lambda: screen.thread.pending_marks == 1)
         await pilot.press("q")
         await wait_for(lambda: app.return_value is not None, timeout=15)
     assert app.return_value is not None and len(app.return_value) == 1

@@ -553,17 +553,24 @@ async def test_mark_survives_server_restart(server: DemoServer, client: LemlistC
         assert conv.is_read_by(user)
 
 
-async def test_uncached_open_failure_hands_mark_to_queue(server: DemoServer, client: LemlistClient) -> None:
+async def test_open_that_fails_to_load_marks_nothing_until_r_shows_it(
+    server: DemoServer, client: LemlistClient
+) -> None:
     queue, view = queued_view(client, max_attempts_before_report=50, backoff=lambda failures: 0.05)
     async with running(view, (100, 30)) as (app, pilot):
         conv, user = unread_conversation(server)
         server.faults.error_every = 1
         await open_and_wait(pilot, view, conv, user)
         assert view.state == "error"
-        assert queue.pending == [conv.id]
+        await pilot.pause(0.2)
+        assert queue.pending == [] and mark_requests(server) == [], "never shown, so not read"
+        assert not conv.is_read_by(user)
         server.faults.error_every = 0
-        await wait_for(pilot, lambda: bool(app.marked), "queued mark landed")
+        await pilot.press("r")  # the retry shows it: the open's mark is sent now
+        await wait_for(pilot, lambda: view.state == "thread", "thread after r")
+        await wait_for(pilot, lambda: bool(app.marked), "mark after the thread showed")
         assert conv.is_read_by(user)
+        assert len(mark_requests(server)) == 1
 
 
 async def test_flush_marks_returns_unsent_ids_when_server_gone(
@@ -597,7 +604,7 @@ async def _flush_after_restart(server: DemoServer, client: LemlistClient) -> Non
         assert len(mark_requests(server)) >= 1
 
 
-async def test_switching_away_during_a_marking_load_keeps_the_mark(
+async def test_switching_away_before_the_thread_shows_leaves_it_unread(
     server: DemoServer, client: LemlistClient
 ) -> None:
     view = make_view(client)
@@ -605,13 +612,15 @@ async def test_switching_away_during_a_marking_load_keeps_the_mark(
         server.faults.latency = 0.3
         conv, user = unread_conversation(server)
         view.open(conv, user_id=user)
-        view.open(conversation(server, SEED_CONTACT), user_id=USER)  # cancels the first load
+        other, other_user = unread_conversation(server, skip=1)
+        view.open(other, user_id=other_user)  # cancels the first load before it answers
         server.faults.latency = 0.0
-        await wait_for(pilot, lambda: bool(app.marked), "mark of the abandoned load")
-        await wait_for(pilot, lambda: view.state == "thread", "second thread")
-        assert "my lemcal" in view.layout_text
-        assert conv.is_read_by(user)
-        assert server.dataset.is_read(conv.thread_id or "", user) is True
+        await wait_for(pilot, lambda: bool(app.marked), "mark of the thread shown")
+        assert view.current_conversation_id == other.id and view.state == "thread"
+        assert [m.conversation_id for m in app.marked] == [other.id]
+        assert not conv.is_read_by(user)
+        assert server.dataset.is_read(conv.thread_id or "", user) is False
+        assert [r.path for r in mark_requests(server)] == [f"/api/inbox/{other.thread_id}"]
 
 
 @pytest.mark.parametrize("theme", ["textual-light", "textual-dark"])
@@ -637,7 +646,7 @@ async def test_themes_render(server: DemoServer, client: LemlistClient, theme: s
         assert view._layouts.get(view._layout_key()) is view._layout
 
 
-async def test_reopen_while_marking_request_is_out_sends_one_request(
+async def test_reopen_while_loading_sends_one_fetch_and_one_mark(
     server: DemoServer, client: LemlistClient
 ) -> None:
     view = make_view(client)
@@ -649,7 +658,8 @@ async def test_reopen_while_marking_request_is_out_sends_one_request(
         await wait_for(pilot, lambda: view.state == "thread", "thread")
         server.faults.latency = 0.0
         await wait_for(pilot, lambda: bool(app.marked), "MarkedRead")
-        assert len(server.requests(f"/api/inbox/{conv.thread_id}")) == 1
+        fetches = [r for r in server.requests(f"/api/inbox/{conv.thread_id}") if "markAsRead" not in r.query]
+        assert len(fetches) == 1, "the second open waits for the first load"
         assert len(mark_requests(server)) == 1
 
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from lemlist_inbox.render import RenderedMessage
 
 __all__ = [
+    "TOP",
     "Anchor",
     "ThreadLayout",
     "build_layout",
@@ -34,9 +35,31 @@ __all__ = [
     "notice_layout",
 ]
 
-#: A reading position: (message index, fraction into that message), or (-1, line)
-#: for a line above the first message (the title).
-Anchor = tuple[int, float]
+
+@dataclass(frozen=True)
+class Anchor:
+    """A reading position taken in one layout, to find again in another of the same thread.
+
+    ``z`` changes only the quote part of each message (its header and body are the
+    same lines folded or not), so at the same width a line before the quote is found
+    again exactly (``line`` lines into the message), and a line in the quote or after
+    it (``in_quote``) lands on the message's quote line. At another width (a resize)
+    every line re-wraps, and ``fraction`` (how far into the message) is what is left.
+    """
+
+    #: Message index; -1 for a line above the first message (the title), ``line`` then
+    #: being the line itself.
+    message: int
+    line: int
+    fraction: float = 0.0
+    #: Width of the layout the anchor was taken in.
+    width: int = 0
+    #: At or past the first line of the message's quote (folded or not).
+    in_quote: bool = False
+
+
+#: The top of the thread (its title).
+TOP = Anchor(-1, 0)
 
 
 @dataclass
@@ -47,6 +70,9 @@ class ThreadLayout:
     width: int
     #: First line of each message, ascending (for keeping the reading position).
     message_starts: list[int] = field(default_factory=list)
+    #: Per message, the first line of its quote (the folded line, or "quoted text"
+    #: unfolded), -1 when it has none: where its lines start to differ with ``z``.
+    quote_starts: list[int] = field(default_factory=list)
 
     @property
     def line_count(self) -> int:
@@ -71,27 +97,43 @@ class ThreadLayout:
         end = starts[index + 1] if index + 1 < len(starts) else self.line_count
         return starts[index], end
 
+    def quote_start(self, index: int) -> int:
+        """The first line of message ``index``'s quote, -1 when it has none."""
+        return self.quote_starts[index] if index < len(self.quote_starts) else -1
+
     def anchor_at(self, y: int) -> Anchor | None:
-        """The reading position at line ``y``, to find it again after a re-wrap."""
+        """The reading position at line ``y``, to find it again after ``z`` or a re-wrap."""
         starts = self.message_starts
         if not starts:
             return None
         if y < starts[0]:
-            return (-1, float(y))  # above the first message (the title): keep the line
+            return Anchor(-1, y, width=self.width)  # above the first message (the title)
         index = bisect.bisect_right(starts, y) - 1
         start, end = self.message_span(index)
-        span = max(1, end - start)
-        return index, max(0.0, (y - start) / span)
+        quote = self.quote_start(index)
+        return Anchor(
+            index,
+            y - start,
+            max(0.0, (y - start) / max(1, end - start)),
+            self.width,
+            in_quote=0 <= quote <= y,
+        )
 
-    def line_for(self, anchor: Anchor) -> float | None:
+    def line_for(self, anchor: Anchor) -> int | None:
         """The line to scroll to for ``anchor`` in this layout; ``None`` keeps the scroll."""
-        if anchor[0] < 0:
-            return anchor[1]
+        if anchor.message < 0:
+            return anchor.line
         if not self.message_starts:
             return None
-        index, fraction = anchor
-        start, end = self.message_span(min(index, len(self.message_starts) - 1))
-        return start + round(fraction * max(0, end - start))
+        index = min(anchor.message, len(self.message_starts) - 1)
+        start, end = self.message_span(index)
+        if anchor.width == self.width and index == anchor.message:
+            quote = self.quote_start(index)
+            if anchor.in_quote and quote >= 0:
+                return quote
+            if not anchor.in_quote and (quote < 0 or start + anchor.line < quote):
+                return min(start + anchor.line, max(start, end - 1))
+        return start + round(anchor.fraction * max(0, end - start))
 
 
 def _host(value: str) -> str:
@@ -131,7 +173,22 @@ def message_blocks(
     glyphs: ThreadGlyphs,
     tz: tzinfo | None = None,
 ) -> list[Text]:
-    """One message as styled blocks: header, body, quote (folded or not), links, attachments.
+    """One message as styled blocks: header, body, quote (folded or not), links, attachments."""
+    return _message_blocks(rm, expanded=expanded, styles=styles, glyphs=glyphs, tz=tz)[0]
+
+
+def _message_blocks(
+    rm: RenderedMessage,
+    *,
+    expanded: bool,
+    styles: ThreadStyles,
+    glyphs: ThreadGlyphs,
+    tz: tzinfo | None = None,
+) -> tuple[list[Text], int]:
+    """``message_blocks``, and the index of the block its quote starts with (-1: none).
+
+    The blocks before the quote are the same folded or unfolded (what keeps the
+    reading position across ``z``, ``ThreadLayout.quote_starts``).
 
     The header rows come from ``render.header_lines`` so the pane and ``lemlist-inbox show``
     agree. Only ``append(plain, style)`` is used: every string here came from a stranger.
@@ -166,10 +223,14 @@ def message_blocks(
         out.append("(no text)", styles.notice)
         out.append("\n")
 
+    quote_block = -1
     if body.quoted:
         header = body.quote_header or ""
+        blocks.append(Text("", end=""))
+        quote_block = len(blocks)
         if expanded:
-            out.append("\n")
+            out = Text(end="", overflow="fold")
+            blocks.append(out)
             out.append(f"{glyphs.unfolded} quoted text", styles.quote_fold)
             out.append(" (z to hide)", styles.notice)
             out.append("\n")
@@ -181,7 +242,6 @@ def message_blocks(
         else:
             count = body.quote_line_count or len(body.quoted.strip("\n").splitlines())
             noun = "line" if count == 1 else "lines"
-            blocks.append(Text("", end=""))
             # One line whatever the width: the attribution is shortened, the key hint kept.
             blocks.append(
                 FittedLine(
@@ -214,7 +274,7 @@ def message_blocks(
             out.append(attachment, styles.attachment)
             out.append("\n")
         blocks.append(out)
-    return blocks
+    return blocks, quote_block
 
 
 def message_text(
@@ -262,6 +322,7 @@ def build_layout(
     console = make_console(width)
     strips: list[Line] = []
     starts: list[int] = []
+    quotes: list[int] = []
     if title is not None:
         strips.extend(wrap_text(console, title, width))
     if skipped:
@@ -270,7 +331,7 @@ def build_layout(
         strips.extend(wrap_text(console, note, width))
     if not messages:
         strips.extend(wrap_text(console, Text("No messages in this conversation.", styles.notice), width))
-        return ThreadLayout(strips, width, [])
+        return ThreadLayout(strips, width, [], [])
     rule = wrap_text(console, Text(glyphs.rule * width, styles.separator, no_wrap=True), width)[0]
     for index, rm in enumerate(messages):
         if cancelled():
@@ -279,9 +340,14 @@ def build_layout(
             strips.append(BLANK)
             strips.append(rule)
         starts.append(len(strips))
-        for block in message_blocks(rm, expanded=expanded, styles=styles, glyphs=glyphs, tz=tz):
+        blocks, quote_block = _message_blocks(rm, expanded=expanded, styles=styles, glyphs=glyphs, tz=tz)
+        quote = -1
+        for number, block in enumerate(blocks):
+            if number == quote_block:
+                quote = len(strips)
             strips.extend(wrap_text(console, block, width))
-    return ThreadLayout(strips, width, starts)
+        quotes.append(quote)
+    return ThreadLayout(strips, width, starts, quotes)
 
 
 def notice_layout(text: str, style: Style, width: int) -> ThreadLayout:

@@ -16,10 +16,17 @@ Why it is built the way it is:
   conversation costs no request and no conversion.
 - Everything from the API goes into ``rich.text.Text`` via ``append(plain, style)``;
   no string from a server or a sender is ever parsed as markup.
-- Mark-as-read on open is sent exactly once per open of an unread conversation: on
-  the thread request itself when it has to be fetched, or via ``client.mark_read``
-  (through the ``MarkQueue``) when it was prefetched. A failed mark is retried in the
-  background by the queue and reported if it keeps failing, never dropped.
+- Mark-as-read on open is sent once per open of an unread conversation, when its
+  thread is *painted* (``_set_layout`` with a thread layout at a real width), never
+  when it is only asked for: a conversation passed over while it loaded, or opened
+  while the pane was hidden and replaced before it showed, stays unread. The mark
+  goes through ``client.mark_read`` (the ``MarkQueue``): a failed mark is retried in
+  the background and reported if it keeps failing, never dropped.
+- The lines on screen always belong to the thread opened, in its version: the pane
+  remembers which thread its layout is (``_shown``), and layouts are cached by
+  conversation *and* activity stamp. Opened while the pane is hidden (one pane at a
+  time below 100 columns, where a hidden pane has no width), the old lines are
+  dropped at once and the new thread is wrapped when the pane shows again.
 
 Where the rest lives: ``thread_style`` (glyphs, ASCII fallback, component styles),
 ``thread_wrap`` (styled text -> screen lines), ``thread_layout`` (messages -> a
@@ -30,7 +37,6 @@ keeps the widget: opening, loading, caching, re-wrapping and painting.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -56,6 +62,7 @@ from lemlist_inbox.ui.pane_focus import QuietFocusScrollView
 from lemlist_inbox.ui.thread_cache import CachedThread, LayoutCache, MessageCache, ThreadCache
 from lemlist_inbox.ui.thread_errors import error_line
 from lemlist_inbox.ui.thread_layout import (
+    TOP,
     Anchor,
     ThreadLayout,
     build_layout,
@@ -64,7 +71,7 @@ from lemlist_inbox.ui.thread_layout import (
     message_text,
     notice_layout,
 )
-from lemlist_inbox.ui.thread_marking import MarkIntent, OpenMarks
+from lemlist_inbox.ui.thread_marking import OpenMarks, OwedMark
 from lemlist_inbox.ui.thread_style import (
     ASCII_GLYPHS,
     STYLE_CLASSES,
@@ -78,7 +85,7 @@ from lemlist_inbox.ui.thread_wrap import wrap_text
 from lemlist_inbox.ui.virtual_size import set_virtual_size
 
 if TYPE_CHECKING:
-    from lemlist_inbox.api.client import LemlistClient, Thread
+    from lemlist_inbox.api.client import LemlistClient
     from lemlist_inbox.api.models import Conversation
     from lemlist_inbox.api.models import Message as ApiMessage
     from lemlist_inbox.config import Settings
@@ -224,6 +231,10 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         self._glyphs = choose_glyphs()
         self._mark_queue = mark_queue
         self._open_marks: OpenMarks | None = None
+        #: The mark the open of the current conversation owes, sent once its thread shows.
+        self._owed: OwedMark | None = None
+        #: The thread whose layout is on screen; ``None`` for a notice (loading, error...).
+        self._shown: CachedThread | None = None
         #: The conversation on screen (or loading), ``None`` when the pane is empty.
         self.current_conversation_id: str | None = None
         self._conversation: Conversation | None = None
@@ -262,11 +273,9 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
     def _marks(self) -> OpenMarks:
         if self._open_marks is None:
             self._open_marks = OpenMarks(
-                self._client,
                 self.mark_queue,
                 marked=self._marked,
                 failing=self._mark_failing,
-                fetched=self._marking_fetched,
                 label=self._contact_label,
             )
         return self._open_marks
@@ -276,23 +285,32 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
     def open(self, conversation: Conversation, *, user_id: str | None, user_action: bool = True) -> None:
         """Show a conversation: from the cache at once, else 'loading…' and fetch it.
 
-        Marks it read (once) when this is a user action, marking is on, and it is unread
-        for ``user_id``. Re-opening the thread already on screen (unchanged) keeps the
-        reading position and the quote state, so a list refresh that re-opens it is harmless.
+        Marks it read (once, when it shows) when this is a user action, marking is on,
+        and it is unread for ``user_id``. Re-opening the thread already on screen or
+        loading (unchanged) keeps the load, the reading position and the quote state, so
+        a list refresh that re-opens it, or Enter pressed twice, is harmless.
         """
-        thread = self._thread
-        if (
-            thread is not None
-            and self._state == "thread"
-            and conversation.id == self.current_conversation_id
-            and thread.stamp == conversation.last_activity_at
-            and conversation.thread_id is not None
-        ):
+        mark = self._mark_for(conversation, user_id, user_action)
+        if conversation.id == self.current_conversation_id and self._same_thread(conversation):
             self._conversation = conversation
             self._user_id = user_id
-            if self._should_mark(conversation, user_id, user_action) and user_id is not None:
-                self._marks.queue(conversation, conversation.thread_id, user_id)
+            if mark is not None:
+                self._owed = mark
+                self._settle_mark()
             return
+        self._open(conversation, user_id, mark)
+
+    def _same_thread(self, conversation: Conversation) -> bool:
+        """Whether the current thread (shown or loading) is still ``conversation``'s."""
+        if conversation.thread_id is None:
+            return False
+        stamp = conversation.last_activity_at
+        if self._state == "thread":
+            return self._thread is not None and self._thread.stamp == stamp
+        current = self._conversation
+        return self._state == "loading" and current is not None and current.last_activity_at == stamp
+
+    def _open(self, conversation: Conversation, user_id: str | None, mark: OwedMark | None) -> None:
         self._generation += 1
         self.workers.cancel_group(self, "load")
         self.workers.cancel_group(self, "layout")
@@ -300,6 +318,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         self.current_conversation_id = conversation.id
         self._conversation = conversation
         self._user_id = user_id
+        self._owed = mark
         self._expanded = False
         self._thread = None
         contact_id = conversation.thread_id
@@ -309,24 +328,16 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
             )
             self._state = "error"
             return
-        should_mark = self._should_mark(conversation, user_id, user_action)
         cached = self._cache.get(conversation.id, conversation.last_activity_at)
         if cached is not None:
             self._show_thread(cached, home=True)
-            if should_mark and user_id is not None:
-                self._marks.queue(conversation, contact_id, user_id)
             return
-        # Re-opened while its marking request is still out: wait for that one request
-        # rather than sending another.
-        fetch = self._marks.in_flight(conversation.id, user_id)
-        if fetch is None and should_mark and user_id is not None:
-            fetch = self._marks.fetch(MarkIntent(conversation, contact_id, user_id, self._generation))
         self._state = "loading"
         self._show_notice(f"Loading the conversation with {self._contact_label(conversation)}…", "notice")
         _: Worker[None] = self.run_worker(
             # A callable, not a coroutine: a load cancelled before it starts then leaves
             # no never-awaited coroutine behind.
-            functools.partial(self._load, conversation, contact_id, user_id, fetch, self._generation),
+            functools.partial(self._load, conversation, contact_id, user_id, self._generation),
             group="load",
             exclusive=True,
             exit_on_error=False,
@@ -359,18 +370,25 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         self.workers.cancel_group(self, "layout")
         self.current_conversation_id = None
         self._conversation = None
+        self._owed = None
         self._thread = None
         self._state = "empty"
         self._show_notice("", "notice")
 
     def reload(self) -> None:
-        """Fetch the current conversation again, bypassing the cache (never marks)."""
+        """Fetch the current conversation again, bypassing the cache.
+
+        Marks nothing new; a mark the failed open still owes is sent once it shows.
+        """
         conversation = self._conversation
         if conversation is None:
             return
+        owed = self._owed
+        if owed is not None and owed.conversation.id != conversation.id:
+            owed = None
         self._cache.discard(conversation.id)
         self._layouts.discard_conversation(conversation.id)
-        self.open(conversation, user_id=self._user_id, user_action=False)
+        self._open(conversation, self._user_id, owed)
 
     async def flush_marks(self, timeout: float = 3.0) -> list[str]:
         """On quit: send pending marks within ``timeout``; return the ids that could not be sent."""
@@ -395,21 +413,34 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ marking
 
-    def _should_mark(self, conversation: Conversation, user_id: str | None, user_action: bool) -> bool:
-        if not (user_action and self._settings.mark_read_on_open and user_id):
-            return False
-        return self._marks.owed(conversation, user_id)
+    def _mark_for(
+        self, conversation: Conversation, user_id: str | None, user_action: bool
+    ) -> OwedMark | None:
+        """The mark this open owes once the thread shows, if any."""
+        contact_id = conversation.thread_id
+        if not (user_action and self._settings.mark_read_on_open and user_id and contact_id):
+            return None
+        if not self._marks.owed(conversation, user_id):
+            return None
+        return OwedMark(conversation, contact_id, user_id)
+
+    def _settle_mark(self) -> None:
+        """Send the owed mark if its conversation's thread is what the pane shows now."""
+        mark = self._owed
+        shown = self._shown
+        if mark is None or shown is None or shown is not self._thread:
+            return
+        if shown.conversation_id != mark.conversation.id:
+            return
+        self._owed = None
+        if self._marks.owed(mark.conversation, mark.user_id):
+            self._marks.send(mark)
 
     def _marked(self, conversation_id: str, user_id: str) -> None:
         self.post_message(self.MarkedRead(conversation_id, user_id))
 
     def _mark_failing(self, conversation_id: str, error: str) -> None:
         self.post_message(self.MarkFailed(conversation_id, error))
-
-    def _marking_fetched(self, intent: MarkIntent, thread: Thread) -> None:
-        if intent.generation != self._generation:
-            # The user moved on before it answered: keep the thread for later.
-            self._start_render(intent.conversation, thread.messages, thread.skipped, None)
 
     # ------------------------------------------------------------------ loading
 
@@ -418,16 +449,11 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         conversation: Conversation,
         contact_id: str,
         user_id: str | None,
-        fetch: asyncio.Task[Thread] | None,
         generation: int,
     ) -> None:
         try:
-            if fetch is not None:
-                # Shielded: cancelling this load (the user opened another conversation)
-                # must not cancel the request that carries the mark.
-                thread = await asyncio.shield(fetch)
-            else:
-                thread = await self._client.thread(contact_id, user_id=user_id, mark_as_read=False)
+            # Never markAsRead here: the mark waits until the thread shows (_settle_mark).
+            thread = await self._client.thread(contact_id, user_id=user_id, mark_as_read=False)
         except Exception as exc:  # API error or a bug: one clear line, never a traceback
             if generation == self._generation:
                 self._state = "error"
@@ -533,7 +559,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         if request.rendered is not None:  # a re-wrap of what is on screen
             self._pending_layout_key = None
             if message.layout is not None and self._layout_key_for(request) == self._layout_key():
-                self._set_layout(message.layout, anchor=request.anchor)
+                self._set_layout(message.layout, anchor=request.anchor, thread=True)
             else:
                 self._relayout()
             return
@@ -570,8 +596,10 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         return resolve_styles(lambda component: self.get_component_rich_style(component, default=Style()))
 
     def _layout_key(self) -> tuple[object, ...]:
+        """What a wrapped layout depends on; the stamp keeps an older version's lines out."""
         return (
             self.current_conversation_id,
+            self._thread.stamp if self._thread is not None else None,
             self._content_width(),
             self._expanded,
             self._resolve_styles(),
@@ -579,7 +607,14 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         )
 
     def _layout_key_for(self, request: _RenderRequest) -> tuple[object, ...]:
-        return (request.conversation_id, request.width, request.expanded, request.styles, request.glyphs)
+        return (
+            request.conversation_id,
+            request.stamp,
+            request.width,
+            request.expanded,
+            request.styles,
+            request.glyphs,
+        )
 
     def _show_notice(self, text: str, style_name: str) -> None:
         self._notice = (text, style_name)
@@ -593,10 +628,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         self._relayout(home=home)
 
     def _anchor(self) -> Anchor | None:
-        """Reading position as (message index, fraction into that message).
-
-        Index -1 means "above the first message", with the line itself as the second item.
-        """
+        """The reading position: the line at the top of the view (``thread_layout.Anchor``)."""
         return self._layout.anchor_at(round(self.scroll_y))
 
     def _relayout(self, *, home: bool = False) -> None:
@@ -609,12 +641,16 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
             return
         width = self._content_width()
         if width <= 0:
-            return  # not laid out yet; on_resize comes back here
+            # Hidden or not laid out yet; on_resize comes back here when it shows. Another
+            # conversation's lines must not wait there to be shown under this one's id.
+            if self._shown is not thread:
+                self._set_layout(ThreadLayout([], 0, []), home=True)
+            return
         anchor = None if home else self._anchor()
         key = self._layout_key()
         layout = self._layouts.get(key)
         if layout is not None:
-            self._set_layout(layout, home=home, anchor=anchor)
+            self._set_layout(layout, home=home, anchor=anchor, thread=True)
             return
         conversation = self._conversation
         title = self._title(conversation, len(thread.messages)) if conversation is not None else None
@@ -629,13 +665,13 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
             glyphs=self._glyphs,
             rendered=thread.messages,
             skipped=thread.skipped,
-            anchor=(0, 0.0) if home else anchor,
+            anchor=TOP if home else anchor,
         )
         if layout_cost(thread.messages, self._expanded) <= INLINE_LAYOUT_CHARS:
             built = self._build_layout(request, thread.messages)
             assert built is not None
             self._layouts.put(key, built)
-            self._set_layout(built, home=home, anchor=anchor)
+            self._set_layout(built, home=home, anchor=anchor, thread=True)
             return
         if self._pending_layout_key == key:
             return
@@ -656,8 +692,11 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         *,
         home: bool = False,
         anchor: Anchor | None = None,
+        thread: bool = False,
     ) -> None:
+        """Put ``layout`` on screen: the current thread's lines (``thread``) or a notice."""
         self._layout = layout
+        self._shown = self._thread if thread else None
         # Not ``self.virtual_size = ...``: a layout reactive, it re-arranges and repaints
         # the whole screen; only this pane and its scrollbar change (issue 5, thread open).
         set_virtual_size(self, Size(layout.width, layout.line_count))
@@ -666,6 +705,8 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         elif anchor is not None and (y := layout.line_for(anchor)) is not None:
             self.scroll_to(0, y, animate=False, force=True)
         self.refresh()
+        if thread and layout.width > 0:
+            self._settle_mark()
 
     # ------------------------------------------------------------------ Textual hooks
 

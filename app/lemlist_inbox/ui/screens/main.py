@@ -390,12 +390,16 @@ class MainScreen(Screen[None]):
         self.open_conversation(event.conversation_id)
 
     def open_conversation(self, conversation_id: str, *, focus_thread: bool = True) -> None:
+        """Show a conversation in the pane, as the list has it now.
+
+        Always handed to the pane, even when it is the one already there: a refresh may
+        have brought a reply to it, and the pane keeps an unchanged thread as it is.
+        """
         entry = self.store.get(conversation_id)
         if entry is None:
             return
         thread = self.thread
-        if thread.current_conversation_id != conversation_id:
-            thread.open(entry.conversation, user_id=self.user_id, user_action=True)
+        thread.open(entry.conversation, user_id=self.user_id, user_action=True)
         if self.narrow:
             self.add_class("-reading")
         if focus_thread:
@@ -469,14 +473,20 @@ class MainScreen(Screen[None]):
         self._step(-1)
 
     def action_space(self) -> None:
-        """space in the list: open the highlighted conversation, or page it when open."""
+        """space in the list: open the highlighted conversation, or page it when open.
+
+        One pane at a time (narrow), the open thread is not on screen from the list:
+        space shows it again, where the reading stopped, rather than paging it unseen.
+        """
         listing = self.conversation_list
         if listing.cursor_id is None:
             return
-        if self.thread.current_conversation_id == listing.cursor_id:
-            self.thread.scroll_page_down(animate=False)
-        else:
+        if self.thread.current_conversation_id != listing.cursor_id:
             self.open_conversation(listing.cursor_id, focus_thread=False)
+        elif self.narrow and not self.has_class("-reading"):
+            self.open_conversation(listing.cursor_id)
+        else:
+            self.thread.scroll_page_down(animate=False)
 
     # -- filter ----------------------------------------------------------------------
 
