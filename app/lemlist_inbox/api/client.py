@@ -18,7 +18,7 @@ import asyncio
 import logging
 import traceback
 import zlib
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -433,6 +433,7 @@ class LemlistClient:
         try:
             ok = 200 <= response.status_code < 300
             limit = BODY_LIMIT if ok else ERROR_BODY_LIMIT
+            chunks: AsyncIterator[bytes]
             if response.is_stream_consumed:
                 # Built in memory (a mock transport): already read and decoded by httpx.
                 chunks, coding = _one_chunk(response.content), ""

@@ -316,7 +316,7 @@ class DemoServer:
         if faults.latency > 0:
             self._stopping.wait(faults.latency)
         fault, number = faults.next_fault() if counted else (Fault.NONE, 0)
-        if number and faults.activity_every > 0 and number % faults.activity_every == 0:
+        if number and faults.take_activity(number):
             self.add_activity(faults.activity_count)
         if fault is Fault.RESET:
             self._drop(h, abort=True)
