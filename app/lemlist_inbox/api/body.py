@@ -58,7 +58,14 @@ class _Inflater:
     def feed(self, data: bytes, room: int) -> bytes:
         """Up to ``room + 1`` decoded bytes of ``data`` (and of output zlib still holds)."""
         out = bytearray()
-        while len(out) <= room and not self._inflate.eof:
+        while len(out) <= room:
+            if self._inflate.eof:
+                # Another gzip member may follow (concatenated gzip files are valid gzip);
+                # anything after the end of a deflate stream is ignored, as httpx does.
+                data = self._inflate.unused_data + data
+                if self._coding != "gzip" or not data:
+                    break
+                self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
             try:
                 chunk = self._inflate.decompress(data, room + 1 - len(out))
             except zlib.error:
@@ -70,7 +77,7 @@ class _Inflater:
             self._first = False
             out += chunk
             data = self._inflate.unconsumed_tail
-            if not chunk and not data:
+            if not chunk and not data and not self._inflate.eof:
                 break
         return bytes(out)
 

@@ -72,9 +72,7 @@ class ApiModel(BaseModel):
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
-def _valid_entries(
-    model: type[ApiModel], value: Any, limit: int = MAX_LIST_ENTRIES, keep: Any = None
-) -> Any:
+def _valid_entries(model: type[ApiModel], value: Any, limit: int = MAX_LIST_ENTRIES, keep: Any = None) -> Any:
     """Keep the list entries that validate, so one bad entry does not lose the whole list.
 
     At most ``limit`` are kept, the first ones; a dict entry whose ``userId`` is

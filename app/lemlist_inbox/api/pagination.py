@@ -128,6 +128,8 @@ class _LoadState:
     newest: datetime | None = None
     #: No page past this one is read: what the first page promised, plus slack, capped.
     cap: int = MAX_PAGES
+    #: The last page the load really reached (delivered, or found the end on).
+    reached: int = 1
 
     def plan(self, page: Page[Conversation]) -> int:
         """The last page this page promises, within the load's cap."""
@@ -136,6 +138,7 @@ class _LoadState:
     def note(self, page: Page[Conversation]) -> None:
         self.last = max(self.last, self.plan(page))
         self.skipped += page.skipped
+        self.reached = max(self.reached, page.number)
 
     def note_first(self, page: Page[Conversation]) -> None:
         promised = planned_last_page(page, self.limit)
@@ -186,6 +189,7 @@ async def iter_pages(
                 # Empty, or every conversation already delivered: a server that repeats
                 # pages (or promises pages it does not have) would go on forever.
                 log.info("load: page %d brought nothing new; stopping", page.number)
+                state.last = state.reached = page.number - 1
                 break
             yield fresh
     if verify and start_page == 1:
@@ -247,7 +251,9 @@ async def _verify_round(
         total,
         len(state.seen) + state.skipped,
     )
-    state.last = max(1, state.plan(top))
+    # The pages once more, as far as the load got (and a little further, for growth):
+    # not as far as a lying first page promised.
+    state.last = max(1, min(state.plan(top), state.reached + PAGE_SLACK))
     if state.last < 2:
         return
     # One page at a time: read concurrently, a page served just before a bump and the
@@ -256,7 +262,6 @@ async def _verify_round(
     # only repeats an item (dropped) or lifts it to the top (the next round's top read).
     async with contextlib.aclosing(_in_order(fetch, 2, lambda: state.last, 1)) as again:
         async for page in again:
-            state.last = max(state.last, state.plan(page))
             fresh = dedupe(page, state.seen)
             if fresh.items:
                 yield fresh

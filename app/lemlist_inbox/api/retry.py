@@ -171,9 +171,7 @@ def requested_wait(value: str | None, policy: RetryPolicy) -> float:
 def rate_limited_for(seconds: float) -> RateLimitedError:
     """The error for a 429 whose wait is too long to sit through: fail now, say how long."""
     minutes = math.ceil(min(seconds, 1e9) / 60)
-    return RateLimitedError(
-        f"rate-limited by lemlist for {minutes} min; try again later", status=429
-    )
+    return RateLimitedError(f"rate-limited by lemlist for {minutes} min; try again later", status=429)
 
 
 def error_for_status(status: int, message: str, *, where: str, attempts: int) -> LemlistError | Transient:

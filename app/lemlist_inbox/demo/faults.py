@@ -49,6 +49,8 @@ class Faults:
     #: stop ``activity_every`` after this many bursts (0: never): churn that ends, so a
     #: test can say "once the list holds still, the load is complete" without racing.
     activity_limit: int = 0
+    #: a named lie (see ``demo.lies.MODES``) told on every counted request it applies to.
+    lie: str = ""
     paths: tuple[str, ...] = ()  # restrict the "every Nth" knobs and burst_429 to these path prefixes
     status_for_error: int = 500  # status used by error_every (e.g. 502, 503)
 
