@@ -128,8 +128,8 @@ async def test_thread_stops_when_the_server_ignores_skip() -> None:
 async def test_thread_quotes_the_contact_id() -> None:
     rec = thread_handler([])
     async with make_client(rec) as client:
-        await client.thread("../team?x=1")
-    assert rec.requests[0].url.raw_path.startswith(b"/api/inbox/..%2Fteam%3Fx%3D1")
+        await client.thread("ctc_é:@+&=;")
+    assert rec.requests[0].url.raw_path.startswith(b"/api/inbox/ctc_%C3%A9%3A%40%2B%26%3D%3B?")
 
 
 async def test_mark_read_request() -> None:

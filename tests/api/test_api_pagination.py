@@ -253,3 +253,4 @@ async def test_failing_final_check_does_not_fail_a_complete_load() -> None:
     async with make_client(inbox, max_retries=0, page_concurrency=1) as client:
         pages = await collect(client.iter_conversation_pages("usr_a"))
     assert ids(pages) == [c["_id"] for c in inbox.items]
+

@@ -180,3 +180,34 @@ async def test_urgent_callers_still_respect_the_window(clock: FakeClock) -> None
     await asyncio.gather(*(caller(i % 2 == 0) for i in range(6)))
     assert len(stamps) == 24
     assert max_in_window(stamps, 1.0) <= 3
+
+
+@pytest.mark.timeout(10)
+async def test_holds_kept_up_by_page_loads_stall_an_urgent_open_no_longer_than_the_bound(
+    clock: FakeClock,
+) -> None:
+    """Page loads that keep meeting 429s keep renewing the hold; the user's open of a
+    thread obeys holds for ``max_hold`` at most, then goes."""
+    limiter = RateLimiter(100, 1.0, max_hold=30.0, clock=clock, sleep=clock.sleep)
+    limiter.hold(20.0)
+    opened_at: list[float] = []
+
+    async def open_thread() -> None:
+        await limiter.acquire(urgent=True)
+        opened_at.append(clock())
+
+    opener = asyncio.create_task(open_thread())
+    # Every page load's retry meets another 429 and renews the hold, for 300 s.
+    while clock() < 300.0 and not opened_at:
+        limiter.hold(20.0)
+        await clock.sleep(1.0)
+    await opener
+    # The fake clock moves for every sleeper, so "30 s" reads a little later here.
+    assert opened_at and opened_at[0] < 60.0
+
+
+async def test_a_hold_longer_than_the_bound_is_cut_to_it(clock: FakeClock) -> None:
+    limiter = RateLimiter(100, 1.0, max_hold=30.0, clock=clock, sleep=clock.sleep)
+    limiter.hold(86_400.0)
+    await limiter.acquire()
+    assert clock() <= 30.0

@@ -12,13 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from lemlist_inbox.ui.store import Entry
 from textual.pilot import Pilot
 from ui_helpers import ServerFactory, loaded, make_app, wait_for
 
 from lemlist_inbox.demo import DemoServer, Faults
 from lemlist_inbox.ui.app import InboxApp
 from lemlist_inbox.ui.screens.main import MainScreen
-from lemlist_inbox.ui.store import Entry
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
 #: Enough latency that a request is still out when the next key arrives.

@@ -16,28 +16,41 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, Awaitable, Callable
+import traceback
+import zlib
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 import httpx
 import tenacity
 
 from lemlist_inbox import __version__
+from lemlist_inbox.api.body import (
+    ACCEPT_ENCODING,
+    BODY_LIMIT,
+    ERROR_BODY_LIMIT,
+    BodyTooLarge,
+    UnsupportedEncoding,
+    read_bounded,
+)
 from lemlist_inbox.api.defaults import DEFAULT_BASE_URL
-from lemlist_inbox.api.errors import InvalidResponseError, LemlistError
+from lemlist_inbox.api.errors import InvalidResponseError, LemlistError, TooLargeError
+from lemlist_inbox.api.ids import check_id, path_segment
+from lemlist_inbox.api.jsondecode import NotJson, TooDeep, clean_document, loads
 from lemlist_inbox.api.pagination import iter_pages, oldest_first
 from lemlist_inbox.api.ratelimit import RateLimiter
 from lemlist_inbox.api.retry import (
     Redactor,
     RetryPolicy,
     Transient,
+    clean_text,
     error_for_status,
     looks_like_html,
     network_error,
-    parse_retry_after,
+    rate_limited_for,
+    requested_wait,
     retrying,
     server_message,
 )
@@ -47,8 +60,33 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("lemlist_inbox.api")
 
-#: Safety stop for a thread whose server ignores ``skip`` (same page forever).
-MAX_THREAD_PAGES = 1000
+#: Most messages kept for one thread: a server that never ends a thread must not
+#: fill memory; the thread says it was truncated (``Thread.truncated``).
+MAX_THREAD_MESSAGES = 5000
+#: Most requests for one thread beyond what its message cap needs at the page size
+#: asked for (a server may cap ``limit`` lower than we ask).
+THREAD_PAGE_SLACK = 10
+
+
+def _forget_frames(exc: BaseException) -> None:
+    """Drop what an error's traceback and chained errors keep alive (a body, its parse).
+
+    A caller may keep the error for minutes (a status line, a failed mark); the
+    frames it points to must not pin a 32 MB body meanwhile.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        traceback.clear_frames(current.__traceback__)
+        following = current.__context__ or current.__cause__
+        current.__context__ = None
+        current.__cause__ = None
+        current = following
+
+
+async def _one_chunk(data: bytes) -> AsyncGenerator[bytes, None]:
+    yield data
 
 
 def load_models() -> None:
@@ -78,6 +116,13 @@ class Thread:
     messages: list[Message]
     skipped: int = 0
     skip_reasons: list[str] = field(default_factory=list)
+    #: More messages were on offer than we keep or ask for: the oldest are missing.
+    truncated: bool = False
+
+    @property
+    def notice(self) -> str:
+        """What to show above a cut thread ("" when complete)."""
+        return f"thread truncated at {len(self.messages)} messages" if self.truncated else ""
 
 
 class LemlistClient:
@@ -162,12 +207,12 @@ class LemlistClient:
         """One page of ``GET /inbox``; malformed items are skipped and counted, never the page."""
         params: dict[str, str | int] = {"page": page, "limit": limit}
         if user_id:
-            params["userId"] = user_id
+            params["userId"] = check_id(user_id, "user id")
         body = await self._get_json("/inbox", params)
         raw, pagination = self._data_and_pagination(body)
         from lemlist_inbox.api.models import Conversation, Page, parse_items
 
-        items, skipped, reasons = parse_items(Conversation, raw)
+        items, skipped, reasons = parse_items(Conversation, raw, context={"user_id": user_id or None})
         if skipped:
             log.info("inbox page %d: skipped %d malformed item(s): %s", page, skipped, "; ".join(reasons))
         return Page(items=items, pagination=pagination, number=page, skipped=skipped, skip_reasons=reasons)
@@ -219,12 +264,17 @@ class LemlistClient:
         if mark_as_read and not user_id:
             raise ValueError("mark_as_read needs the viewing user's id")
         path = self._contact_path(contact_id)
+        if user_id:
+            check_id(user_id, "user id")
+        page_size = max(1, page_size)
         collected: list[Message] = []
         ids: set[str] = set()
         skipped = 0
         reasons: list[str] = []
         skip = 0
-        for request_no in range(MAX_THREAD_PAGES):
+        truncated = False
+        max_requests = -(-MAX_THREAD_MESSAGES // page_size) + THREAD_PAGE_SLACK
+        for request_no in range(max_requests):
             params: dict[str, str | int] = {"skip": skip, "limit": page_size}
             if user_id:
                 params["userId"] = user_id
@@ -237,23 +287,37 @@ class LemlistClient:
             skipped += bad
             reasons.extend(why[: max(0, 5 - len(reasons))])
             new = [m for m in good if m.id not in ids]
+            room = MAX_THREAD_MESSAGES - len(collected)
+            if len(new) > room:
+                new, truncated = new[:room], True
             ids.update(m.id for m in new)
             collected.extend(new)
             skip += len(raw)
             total = pagination.total_items
             # Trust the server's total when it gives one: it may cap ``limit`` below ours.
             short = (skip >= total) if total is not None else len(raw) < page_size
-            if short or not raw or not (new or bad):
+            # A page with nothing new (the same page again, a server ignoring ``skip``)
+            # ends the thread: the next one would bring nothing new either.
+            if short or not raw or not (new or bad) or truncated:
                 break
+            if len(collected) >= MAX_THREAD_MESSAGES:
+                truncated = True
+                break
+        else:
+            truncated = True
+        if truncated:
+            log.info("thread: truncated at %d messages", len(collected))
         if skipped:
             log.info("thread: skipped %d malformed message(s): %s", skipped, "; ".join(reasons))
-        return Thread(messages=oldest_first(collected), skipped=skipped, skip_reasons=reasons)
+        return Thread(
+            messages=oldest_first(collected), skipped=skipped, skip_reasons=reasons, truncated=truncated
+        )
 
     async def mark_read(self, contact_id: str, user_id: str) -> None:
         """Mark one conversation read for one user (when the thread came from a cache)."""
         await self._get_json(
             self._contact_path(contact_id),
-            {"markAsRead": "true", "userId": user_id, "limit": 1},
+            {"markAsRead": "true", "userId": check_id(user_id, "user id"), "limit": 1},
             urgent=True,
         )
 
@@ -261,8 +325,8 @@ class LemlistClient:
 
     @staticmethod
     def _contact_path(contact_id: str) -> str:
-        # Quoted whole: an id from the server must not be able to walk to another endpoint.
-        return "/inbox/" + quote(contact_id, safe="")
+        # Checked and quoted whole: an id must not be able to walk to another endpoint.
+        return "/inbox/" + path_segment(contact_id, "contact id")
 
     def _invalid(self, detail: str = "") -> InvalidResponseError:
         self.stats.errors += 1
@@ -290,14 +354,26 @@ class LemlistClient:
         )
         try:
             return await controller(self._attempt, path, params, urgent)
-        except Transient as exc:
+        except (Transient, LemlistError) as exc:
             self.stats.errors += 1
-            log.info("GET %s failed after retries: %s", path, exc.final.message)
-            raise exc.final from None
-        except LemlistError as exc:
-            self.stats.errors += 1
-            log.info("GET %s failed: %s", path, exc.message)
-            raise
+            final = self._scrubbed(exc.final if isinstance(exc, Transient) else exc)
+            _forget_frames(exc)
+            _forget_frames(final)
+            kind = "failed after retries" if isinstance(exc, Transient) else "failed"
+            log.info("GET %s %s: %s", path, kind, final.message)
+        raise final from None
+
+    def _scrubbed(self, error: LemlistError) -> LemlistError:
+        """The error with its message cleaned and the key redacted: the last line of defence.
+
+        Messages are built clean, but a server can echo anything into them; cleaning
+        first joins a key split by invisible characters, so the redaction finds it.
+        """
+        message = clean_text(error.message, limit=len(error.message) + 1, redact=self._redact)
+        if message != error.message:
+            error.message = message
+            error.args = (message,)
+        return error
 
     async def _attempt(self, path: str, params: dict[str, str | int], urgent: bool = False) -> Any:
         async with self._limiter.slot(urgent=urgent) as ticket:
@@ -311,15 +387,23 @@ class LemlistClient:
                 elif event.endswith(".receive_response_headers.complete"):
                     marks["answered"] = self._limiter.now()
 
+            request = self._http.build_request(
+                "GET",
+                path,
+                params=params,
+                headers={"Accept-Encoding": ACCEPT_ENCODING},
+                extensions={"trace": trace},
+            )
             try:
                 async with asyncio.timeout(self._timeout):
-                    response = await self._http.get(path, params=params, extensions={"trace": trace})
+                    status, headers, raw = await self._fetch(request)
             except (
                 httpx.TimeoutException,
                 httpx.NetworkError,
                 httpx.RemoteProtocolError,
                 httpx.ProxyError,
                 httpx.DecodingError,
+                zlib.error,
                 TimeoutError,
             ) as exc:
                 kind = "connect" if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout) else "network"
@@ -333,28 +417,72 @@ class LemlistClient:
             finally:
                 if "sent" in marks and "answered" in marks:
                     ticket.arrived = (marks["sent"] + marks["answered"]) / 2
-        return self._decode(response, path)
+        try:
+            return self._decode(status, headers, raw, path)
+        except (LemlistError, Transient) as exc:
+            # Tenacity keeps the failed outcome while it waits and while the next
+            # attempt runs; its traceback must not keep this body (or its parse) alive
+            # beside the next one.
+            raw = b""
+            _forget_frames(exc)
+            raise
 
-    def _decode(self, response: httpx.Response, path: str) -> Any:
-        status = response.status_code
-        content_type = response.headers.get("content-type", "")
-        if 200 <= status < 300:
+    async def _fetch(self, request: httpx.Request) -> tuple[int, httpx.Headers, bytes]:
+        """Send, and read the body decoded with a bound (see ``api.body``)."""
+        response = await self._http.send(request, stream=True)
+        try:
+            ok = 200 <= response.status_code < 300
+            limit = BODY_LIMIT if ok else ERROR_BODY_LIMIT
+            chunks: AsyncIterator[bytes]
+            if response.is_stream_consumed:
+                # Built in memory (a mock transport): already read and decoded by httpx.
+                chunks, coding = _one_chunk(response.content), ""
+            else:
+                chunks, coding = response.aiter_raw(), response.headers.get("content-encoding", "")
             try:
-                body = response.json()
-            except ValueError:  # JSONDecodeError and UnicodeDecodeError both are
-                html = looks_like_html(response.text, content_type)
+                raw = await read_bounded(chunks, coding, limit, cut=not ok)
+            except BodyTooLarge:
+                raise TooLargeError(
+                    f"lemlist sent more than {BODY_LIMIT // (1024 * 1024)} MB for one page"
+                ) from None
+            except UnsupportedEncoding as exc:
+                raise InvalidResponseError(
+                    f"the server at {self._shown_base} answered in an encoding we did not ask "
+                    f"for ({clean_text(exc.coding, 40)})"
+                ) from None
+            return response.status_code, response.headers, raw
+        finally:
+            await response.aclose()
+
+    def _decode(self, status: int, headers: httpx.Headers, raw: bytes, path: str) -> Any:
+        content_type = headers.get("content-type", "")
+        if 200 <= status < 300:
+            failure: Transient | InvalidResponseError | None = None
+            try:
+                body, bad_bytes = loads(raw)
+            except TooDeep:
+                failure = InvalidResponseError(
+                    f"the server at {self._shown_base} sent JSON nested too deeply to read"
+                )
+            except NotJson:
+                # Built outside the handler: the JSON error's ``doc`` is the whole body.
+                text = raw[:4096].decode("utf-8", "replace")
+                html = looks_like_html(text, content_type)
                 detail = "an HTML page" if html else "not JSON, or cut short"
-                raise Transient(self._invalid_unsaved(detail), kind="html" if html else "body") from None
+                failure = Transient(self._invalid_unsaved(detail), kind="html" if html else "body")
+            if failure is not None:
+                raise failure
             self._spoke_json = True
-            return body
+            return clean_document(body, bad_bytes)
+        text = raw.decode("utf-8", "replace")
         if 300 <= status < 400:
             raise InvalidResponseError(
                 f"the server at {self._shown_base} answered with a redirect (HTTP {status}); "
                 "check the base URL",
                 status=status,
             )
-        message = server_message(response.text, content_type, self._redact)
-        if status == 404 and looks_like_html(response.text, content_type):
+        message = server_message(text, content_type, self._redact)
+        if status == 404 and looks_like_html(text, content_type):
             raise InvalidResponseError(
                 f"the server at {self._shown_base} answered 404 with an HTML page; check the base URL",
                 status=status,
@@ -362,7 +490,11 @@ class LemlistClient:
         error = error_for_status(status, message, where=path, attempts=self._max_retries)
         if isinstance(error, Transient) and status == 429:
             self.stats.rate_limited += 1
-            wait = parse_retry_after(response.headers.get("retry-after"), self._policy)
+            asked = requested_wait(headers.get("retry-after"), self._policy)
+            if asked > self._policy.longest_wait:
+                # Nobody waits an hour in front of a frozen list: say so now, hold nobody.
+                raise rate_limited_for(asked)
+            wait = min(asked, self._policy.max_retry_after)
             error.retry_after = wait
             self._limiter.hold(wait)
         raise error

@@ -53,6 +53,14 @@ class NetworkError(ServerError):
     """Connection refused/reset, DNS failure or timeout, after retries."""
 
 
+class InvalidIdError(LemlistError):
+    """An id that cannot safely name a URL path segment; refused before any request."""
+
+
+class TooLargeError(LemlistError):
+    """The server sent more than we agree to hold for one answer; never retried."""
+
+
 class InvalidResponseError(LemlistError):
     """A 200 whose body is not the JSON we expect (wrong base URL, proxy page, truncation)."""
 

@@ -145,9 +145,7 @@ class MarkQueue:
 
     # -- submitting ----------------------------------------------------------------
 
-    def submit(
-        self, contact_id: str, user_id: str, conversation_id: str, *, delay: float = 0.0
-    ) -> bool:
+    def submit(self, contact_id: str, user_id: str, conversation_id: str, *, delay: float = 0.0) -> bool:
         """Queue a mark and start sending it (after ``delay`` seconds).
 
         Must be called from the event loop. Returns False when the same mark is already

@@ -30,8 +30,16 @@ from pydantic import (
     field_validator,
 )
 
+from lemlist_inbox.api.jsondecode import Unreadable
 from lemlist_inbox.api.read_state import is_read_by
 from lemlist_inbox.api.timestamps import parse_time
+
+#: Team users kept per conversation. A team has a handful; a server that lists ten
+#: thousand must not make every conversation ten thousand models. The viewing user's
+#: entry (``context={"user_id": ...}``) is always kept: it holds the read state.
+MAX_USERS_PER_CONVERSATION = 200
+#: Channels, attachments and opportunities kept per item, for the same reason.
+MAX_LIST_ENTRIES = 100
 
 
 class ApiModel(BaseModel):
@@ -65,12 +73,20 @@ class ApiModel(BaseModel):
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
-def _valid_entries(model: type[ApiModel], value: Any) -> Any:
-    """Keep the list entries that validate, so one bad entry does not lose the whole list."""
+def _valid_entries(model: type[ApiModel], value: Any, limit: int = MAX_LIST_ENTRIES, keep: Any = None) -> Any:
+    """Keep the list entries that validate, so one bad entry does not lose the whole list.
+
+    At most ``limit`` are kept, the first ones; a dict entry whose ``userId`` is
+    ``keep`` is kept beyond the limit (the viewing user's read state).
+    """
     if not isinstance(value, list):
         return value
     kept: list[Any] = []
     for entry in value:
+        if len(kept) >= limit and not (
+            keep is not None and isinstance(entry, dict) and entry.get("userId") == keep
+        ):
+            continue
         if isinstance(entry, model):
             kept.append(entry)
         elif isinstance(entry, dict):
@@ -131,15 +147,23 @@ class Conversation(ApiModel):
 
     @field_validator("users", mode="before")
     @classmethod
-    def _users_objects(cls, value: Any) -> Any:
-        return _valid_entries(ConversationUser, value)
+    def _users_objects(cls, value: Any, info: ValidationInfo) -> Any:
+        context = info.context if isinstance(info.context, dict) else {}
+        return _valid_entries(
+            ConversationUser, value, MAX_USERS_PER_CONVERSATION, keep=context.get("user_id")
+        )
 
     @field_validator("channels", mode="before")
     @classmethod
     def _channels_strings(cls, value: Any) -> Any:
         if isinstance(value, list):
-            return [v for v in value if isinstance(v, str)]
+            return [v for v in value if isinstance(v, str)][:MAX_LIST_ENTRIES]
         return value
+
+    @field_validator("opportunities", mode="before")
+    @classmethod
+    def _few_opportunities(cls, value: Any) -> Any:
+        return value[:MAX_LIST_ENTRIES] if isinstance(value, list) else value
 
     @property
     def thread_id(self) -> str | None:
@@ -276,19 +300,33 @@ class Page(Generic[M]):
     skip_reasons: list[str] = field(default_factory=list)
 
 
-def parse_items(model: type[M], raw: Iterable[Any]) -> tuple[list[M], int, list[str]]:
-    """Validate each raw item on its own; return the good ones, the skip count and reasons."""
+def parse_items(
+    model: type[M], raw: Iterable[Any], *, context: dict[str, Any] | None = None
+) -> tuple[list[M], int, list[str]]:
+    """Validate each raw item on its own; return the good ones, the skip count and reasons.
+
+    ``context`` reaches the validators (``user_id``: whose entry of ``users`` to keep).
+    """
     good: list[M] = []
     skipped = 0
     reasons: list[str] = []
     for index, item in enumerate(raw):
+        if isinstance(item, Unreadable):
+            skipped += 1
+            if len(reasons) < 5:
+                reasons.append(f"item {index}: {item.reason}")
+            continue
         try:
             if not isinstance(item, dict):
                 raise TypeError(f"item {index} is {type(item).__name__}, not an object")
-            good.append(model.model_validate(item))
-        except (ValidationError, TypeError) as exc:
+            good.append(model.model_validate(item, context=context))
+        except (ValidationError, TypeError, RecursionError) as exc:
             skipped += 1
             if len(reasons) < 5:
-                first = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
-                reasons.append(f"item {index}: {first}")
+                if isinstance(exc, ValidationError):
+                    reasons.append(f"item {index}: {exc.errors()[0]['msg']}")
+                elif isinstance(exc, RecursionError):
+                    reasons.append(f"item {index}: nested too deeply")
+                else:
+                    reasons.append(f"item {index}: {exc}")
     return good, skipped, reasons

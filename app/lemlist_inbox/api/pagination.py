@@ -15,6 +15,12 @@ Why it is more than a loop over pages:
   numbered 1 (followed down to page 2, 3... while even a page's last item is newer
   than the load's start), and if the server now counts more conversations than we
   hold, the pages are read once more and only the missing ones are yielded.
+* A server can lie about how many pages there are (``totalPages`` of a billion,
+  ``nextPage`` always 1, the same page for every number, a bare array with no
+  pagination at all). So a load stops at the first page that brings no conversation
+  it has not seen (an empty page, or a repeat), and never reads more pages than the
+  first page promised (plus ``PAGE_SLACK`` for growth while loading) nor more than
+  ``MAX_PAGES``.
 * If a page fails for good, every earlier page has been yielded and the typed error
   is raised from the generator, so the caller keeps its rows and can resume with
   ``start_page`` and its ``seen`` set. Outstanding fetches are cancelled and awaited
@@ -43,6 +49,13 @@ if TYPE_CHECKING:
 log = logging.getLogger("lemlist_inbox.api")
 
 FetchPage: TypeAlias = "Callable[[int], Awaitable[Page[Conversation]]]"
+
+#: Most pages one load reads, whatever the server promises: 100,000 conversations at
+#: the default page size, the largest inbox the app is built for.
+MAX_PAGES = 1000
+#: Pages a load may read beyond what its first page promised: the inbox grows while
+#: we read it (new conversations push the last ones onto one more page).
+PAGE_SLACK = 3
 
 
 def planned_last_page(page: Page[Conversation], limit: int) -> int:
@@ -113,12 +126,25 @@ class _LoadState:
     skipped: int = 0
     #: The newest activity on the first page read: anything newer arrived during the load.
     newest: datetime | None = None
+    #: No page past this one is read: what the first page promised, plus slack, capped.
+    cap: int = MAX_PAGES
+    #: The last page the load really reached (delivered, or found the end on).
+    reached: int = 1
+
+    def plan(self, page: Page[Conversation]) -> int:
+        """The last page this page promises, within the load's cap."""
+        return min(self.cap, planned_last_page(page, self.limit))
 
     def note(self, page: Page[Conversation]) -> None:
-        self.last = max(self.last, planned_last_page(page, self.limit))
+        self.last = max(self.last, self.plan(page))
         self.skipped += page.skipped
+        self.reached = max(self.reached, page.number)
 
     def note_first(self, page: Page[Conversation]) -> None:
+        promised = planned_last_page(page, self.limit)
+        self.cap = min(MAX_PAGES, max(promised, page.number) + PAGE_SLACK)
+        if promised > MAX_PAGES:
+            log.warning("load: the server promises %d pages; reading %d at most", promised, MAX_PAGES)
         self.note(page)
         stamps = [c.last_activity for c in page.items if c.last_activity is not None]
         self.newest = max(stamps, default=None)
@@ -158,7 +184,14 @@ async def iter_pages(
     async with contextlib.aclosing(_in_order(fetch, start_page + 1, lambda: state.last, concurrency)) as rest:
         async for page in rest:
             state.note(page)
-            yield dedupe(page, state.seen)
+            fresh = dedupe(page, state.seen)
+            if not fresh.items and not page.skipped:
+                # Empty, or every conversation already delivered: a server that repeats
+                # pages (or promises pages it does not have) would go on forever.
+                log.info("load: page %d brought nothing new; stopping", page.number)
+                state.last = state.reached = page.number - 1
+                break
+            yield fresh
     if verify and start_page == 1:
         try:
             async with contextlib.aclosing(_verify(fetch, state, concurrency)) as extra:
@@ -218,16 +251,24 @@ async def _verify_round(
         total,
         len(state.seen) + state.skipped,
     )
-    state.last = max(1, planned_last_page(top, state.limit))
+    # The pages once more, as far as the load got (and a little further, for growth):
+    # not as far as a lying first page promised.
+    state.last = max(1, min(state.plan(top), state.reached + PAGE_SLACK))
     if state.last < 2:
         return
-    async with contextlib.aclosing(_in_order(fetch, 2, lambda: state.last, concurrency)) as again:
+    # One page at a time: read concurrently, a page served just before a bump and the
+    # page above it served just after lose the item pushed across their boundary, and
+    # under steady churn the same item can slip past every pass. Read in order, a bump
+    # only repeats an item (dropped) or lifts it to the top (the next round's top read).
+    async with contextlib.aclosing(_in_order(fetch, 2, lambda: state.last, 1)) as again:
         async for page in again:
-            state.last = max(state.last, planned_last_page(page, state.limit))
             fresh = dedupe(page, state.seen)
             if fresh.items:
                 yield fresh
-            if len(state.seen) + state.skipped >= total:
+            # The count as of this page, the latest one served: conversations created
+            # since ``top`` was read count in it, so they cannot hide a missing one.
+            latest = page.pagination.total_items
+            if len(state.seen) + state.skipped >= (latest if latest is not None else total):
                 return
 
 

@@ -16,7 +16,13 @@ in the order they asked. An *urgent* caller (the user opening a thread while a b
 inbox is still loading) does not queue behind them: it waits outside the lock, and
 while one is waiting the queued callers leave it the next free slot. Without this an
 open waited for every page request already queued, over a second and a half at
-300 ms latency. The clock and the sleep are injectable so tests can run the
+300 ms latency.
+
+A 429 puts a *hold* on everyone (``hold``): the server said to wait. A hold is capped
+(``max_hold``), and an urgent caller obeys holds for at most ``max_hold`` in all, from
+when it began waiting: page loads that keep meeting 429s keep extending the hold, and
+without that bound an opened thread would wait behind them for as long as they go on.
+The clock and the sleep are injectable so tests can run the
 limiter on a fake clock without waiting.
 """
 
@@ -24,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -56,6 +63,7 @@ class RateLimiter:
         period: float = 2.0,
         *,
         margin: float = 0.05,
+        max_hold: float = 30.0,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
@@ -65,6 +73,8 @@ class RateLimiter:
         self.period = period
         #: Extra seconds per window: clock granularity and a server that counts ``<=``.
         self.margin = margin
+        #: Longest one hold lasts, and longest an urgent caller obeys holds in all.
+        self.max_hold = max_hold
         self._clock = clock
         self._sleep = sleep
         self._lock = asyncio.Lock()
@@ -85,7 +95,8 @@ class RateLimiter:
 
     def hold(self, seconds: float) -> None:
         """Pause every caller for ``seconds`` (after a 429: the server said to wait)."""
-        self._blocked_until = max(self._blocked_until, self._clock() + max(0.0, seconds))
+        seconds = min(max(0.0, seconds), self.max_hold)
+        self._blocked_until = max(self._blocked_until, self._clock() + seconds)
 
     async def acquire(self, *, urgent: bool = False) -> None:
         """Take a slot that counts from now (for callers that cannot report completion)."""
@@ -119,10 +130,12 @@ class RateLimiter:
             self._urgent_waiting -= 1
 
     async def _wait_for_room(self, *, urgent: bool) -> None:
+        hold_deadline = self._clock() + self.max_hold if urgent else math.inf
         while True:
             now = self._clock()
-            if now < self._blocked_until:
-                await self._sleep(self._blocked_until - now)
+            until = min(self._blocked_until, hold_deadline)
+            if now < until:
+                await self._sleep(until - now)
                 continue
             window = self.period + self.margin
             # The epsilon keeps float rounding from sleeping 0 s forever at the edge.

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import email.utils
 import logging
+import math
 import os
 import random
 import re
@@ -52,8 +53,14 @@ class RetryPolicy:
     backoff_base: float = 0.5
     #: Cap on one exponential backoff wait.
     max_backoff: float = 8.0
-    #: Cap on a server's ``Retry-After`` (a broken header must not park the app for hours).
-    max_retry_after: float = 60.0
+    #: Cap on a server's ``Retry-After`` that we do wait for (tests shrink it).
+    max_retry_after: float = 30.0
+    #: A 429 asking for a longer wait than this fails at once ("rate-limited by
+    #: lemlist for N min"): nobody sits in front of a frozen list for an hour.
+    longest_wait: float = 30.0
+    #: Most seconds spent retrying one request, waits included (tenacity's
+    #: ``stop_before_delay``): a wait that would end past it is not started.
+    max_total: float = 30.0
     #: ``Retry-After`` when a 429 carries none.
     default_retry_after: float = 1.0
     #: Random extra wait, so concurrent callers do not retry in lock step.
@@ -76,7 +83,11 @@ class Transient(Exception):
 
 
 class Redactor:
-    """Removes the API key (and its Basic-auth encoding) from any text we build."""
+    """Removes the API key (and its Basic-auth encoding) from any text we build.
+
+    Apply it to *cleaned* text (``clean_text(..., redact=...)``): a server can echo
+    the key split by zero-width or control characters, which only cleaning joins up.
+    """
 
     def __init__(self, api_key: str) -> None:
         secrets = [api_key]
@@ -93,8 +104,13 @@ class Redactor:
         return "Redactor(<hidden>)"
 
 
-def clean_text(text: str, limit: int = MESSAGE_LIMIT) -> str:
-    """One short printable line: control/format chars dropped, whitespace collapsed, cut."""
+def clean_text(text: str, limit: int = MESSAGE_LIMIT, redact: Callable[[str], str] | None = None) -> str:
+    """One short printable line: control/format chars dropped, whitespace collapsed, cut.
+
+    ``redact`` runs after cleaning and before cutting: on the text as it will be
+    shown, so a secret split by invisible characters is joined up and found, and a
+    secret straddling the cut is removed whole rather than shown in part.
+    """
     chars = []
     # Only the head can be shown: do not walk a multi-megabyte error page char by char.
     for ch in text[: limit * 8]:
@@ -105,6 +121,8 @@ def clean_text(text: str, limit: int = MESSAGE_LIMIT) -> str:
         else:
             chars.append(ch)
     line = " ".join("".join(chars).split())
+    if redact is not None:
+        line = redact(line)
     if len(line) > limit:
         line = line[: limit - 1].rstrip() + "…"
     return line
@@ -121,11 +139,16 @@ def server_message(body: str, content_type: str, redact: Callable[[str], str]) -
         return ""
     if looks_like_html(body, content_type):
         return "an HTML page instead of lemlist's answer"
-    return clean_text(redact(body))
+    return clean_text(body, redact=redact)
 
 
 def parse_retry_after(value: str | None, policy: RetryPolicy) -> float:
     """Seconds to wait from a ``Retry-After`` header (seconds or HTTP date), capped."""
+    return min(requested_wait(value, policy), policy.max_retry_after)
+
+
+def requested_wait(value: str | None, policy: RetryPolicy) -> float:
+    """Seconds a ``Retry-After`` header (seconds or HTTP date) asks for, not capped (>= 0)."""
     if value:
         value = value.strip()
         try:
@@ -143,7 +166,13 @@ def parse_retry_after(value: str | None, policy: RetryPolicy) -> float:
             seconds = policy.default_retry_after
     else:
         seconds = policy.default_retry_after
-    return min(max(seconds, 0.0), policy.max_retry_after)
+    return max(seconds, 0.0)
+
+
+def rate_limited_for(seconds: float) -> RateLimitedError:
+    """The error for a 429 whose wait is too long to sit through: fail now, say how long."""
+    minutes = math.ceil(min(seconds, 1e9) / 60)
+    return RateLimitedError(f"rate-limited by lemlist for {minutes} min; try again later", status=429)
 
 
 def error_for_status(status: int, message: str, *, where: str, attempts: int) -> LemlistError | Transient:
@@ -288,12 +317,16 @@ def retrying(
             return exc.retry_after + random.uniform(0, policy.jitter)
         return float(exponential(state))
 
+    # Tenacity computes the wait before asking ``stop``, so a wait that would end past
+    # ``max_total`` (counted from the first attempt) is never started.
+    out_of_time = tenacity.stop_before_delay(policy.max_total)
+
     def stop(state: tenacity.RetryCallState) -> bool:
         exc = state.outcome.exception() if state.outcome else None
         budget = max_retries
         if isinstance(exc, Transient) and exc.kind in ("html", "connect") and not trusted():
             budget = min(budget, policy.first_contact_retries)
-        return state.attempt_number > budget
+        return state.attempt_number > budget or out_of_time(state)
 
     return tenacity.AsyncRetrying(
         sleep=sleep,

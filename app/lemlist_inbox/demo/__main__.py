@@ -1,9 +1,11 @@
-"""``python -m lemlist_inbox.demo [--port N] [--conversations N] [--seed N] [--hostile]``."""
+"""``python -m lemlist_inbox.demo [--port N] [--conversations N] [--seed N] [--hostile] [--lie MODE]``."""
 
 from __future__ import annotations
 
 import argparse
 
+from lemlist_inbox.demo.faults import Faults
+from lemlist_inbox.demo.lies import MODES
 from lemlist_inbox.demo.server import serve
 
 
@@ -13,8 +15,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--conversations", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--hostile", action="store_true", help="add the hostile-content conversations")
+    parser.add_argument("--lie", choices=MODES, default="", help="answer like a lying server (see demo.lies)")
     args = parser.parse_args(argv)
-    serve(port=args.port, conversations=args.conversations, seed=args.seed, hostile=args.hostile)
+    serve(
+        port=args.port,
+        conversations=args.conversations,
+        seed=args.seed,
+        hostile=args.hostile,
+        faults=Faults(lie=args.lie),
+    )
     return 0
 
 

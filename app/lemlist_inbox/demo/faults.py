@@ -46,11 +46,27 @@ class Faults:
     #: changes under a client that is still paging (pages shift, new items appear).
     activity_every: int = 0
     activity_count: int = 3
+    #: stop ``activity_every`` after this many bursts (0: never): churn that ends, so a
+    #: test can say "once the list holds still, the load is complete" without racing.
+    activity_limit: int = 0
+    #: a named lie (see ``demo.lies.MODES``) told on every counted request it applies to.
+    lie: str = ""
     paths: tuple[str, ...] = ()  # restrict the "every Nth" knobs and burst_429 to these path prefixes
     status_for_error: int = 500  # status used by error_every (e.g. 502, 503)
 
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
     _count: int = field(default=0, init=False, repr=False, compare=False)
+    _activity: int = field(default=0, init=False, repr=False, compare=False)
+
+    def take_activity(self, number: int) -> bool:
+        """Whether counted request ``number`` brings new activity (thread-safe)."""
+        if self.activity_every <= 0 or number % self.activity_every:
+            return False
+        with self._lock:
+            if self.activity_limit and self._activity >= self.activity_limit:
+                return False
+            self._activity += 1
+            return True
 
     def applies_to(self, path: str) -> bool:
         """Whether the counted knobs look at a request for ``path``."""

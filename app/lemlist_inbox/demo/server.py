@@ -26,6 +26,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from lemlist_inbox.demo import lies
 from lemlist_inbox.demo.data import Dataset
 from lemlist_inbox.demo.faults import Fault, Faults
 from lemlist_inbox.demo.junk import junk_item, odd_item
@@ -316,11 +317,17 @@ class DemoServer:
         if faults.latency > 0:
             self._stopping.wait(faults.latency)
         fault, number = faults.next_fault() if counted else (Fault.NONE, 0)
-        if number and faults.activity_every > 0 and number % faults.activity_every == 0:
+        if number and faults.take_activity(number):
             self.add_activity(faults.activity_count)
         if fault is Fault.RESET:
             self._drop(h, abort=True)
             return 0
+        if counted and faults.lie:
+            told = lies.answer(faults.lie, path, query, self._page_of, self.dataset.thread, self.api_key)
+            if told is not None:
+                lie = _Response(told.status, told.body, told.content_type, told.headers)
+                lie.headers.update(verdict.headers())
+                return self._send(h, lie)
         if fault is Fault.ERROR:
             response = _text(faults.status_for_error, "Internal Server Error")
         elif fault is Fault.HTML:
@@ -384,6 +391,12 @@ class DemoServer:
                     items[i] = odd_item(items[i], position // odd)
         pagination = _pagination(total, page, limit, offset + limit < total)
         return _json({"data": items, "pagination": pagination})
+
+    def _page_of(self, number: int, limit: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """Page ``number`` of the list and its honest pagination (for ``lies``)."""
+        offset = (number - 1) * limit
+        items, total = self.dataset.page(offset, limit)
+        return items, _pagination(total, number, limit, offset + limit < total)
 
     def _messages(self, contact_id: str, query: dict[str, str]) -> _Response:
         user_id = query.get("userId") or None
