@@ -2,7 +2,10 @@
 
 Shown at start-up when no user id is configured, and on ``U``. It lists the team's
 users (fetched here if the caller has not got them yet); names are API strings, so
-each option is a plain ``Content``, never markup.
+each option is a plain ``Content``, never markup. User ids are API strings too: they
+never become Textual ids (a repeated id would crash the list, an odd one would not
+parse); options are matched back to users by position, and a user id listed twice is
+shown once (the first).
 """
 
 from __future__ import annotations
@@ -38,6 +41,17 @@ def user_label(user: TeamUser, current: str | None) -> Content:
     return Content.assemble(*parts)
 
 
+def unique_users(team: list[TeamUser]) -> list[TeamUser]:
+    """``team`` with each user id once, the first occurrence kept, order unchanged."""
+    seen: set[str] = set()
+    unique: list[TeamUser] = []
+    for user in team:
+        if user.user_id not in seen:
+            seen.add(user.user_id)
+            unique.append(user)
+    return unique
+
+
 class UserPicker(ModalScreen[str | None]):
     """Dismisses with the chosen user id, or None on Esc."""
 
@@ -52,6 +66,8 @@ class UserPicker(ModalScreen[str | None]):
         self.client = client
         self.team = team
         self.current = current
+        #: The users listed, in option order (``team`` without repeated ids).
+        self.shown: list[TeamUser] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box"):
@@ -78,19 +94,21 @@ class UserPicker(ModalScreen[str | None]):
         self._fill(self.team)
 
     def _fill(self, team: list[TeamUser]) -> None:
+        self.shown = unique_users(team)
         options = self.query_one("#picker-list", OptionList)
         options.clear_options()
-        options.add_options([Option(user_label(user, self.current), id=user.user_id) for user in team])
-        for index, user in enumerate(team):
+        options.add_options([Option(user_label(user, self.current)) for user in self.shown])
+        for index, user in enumerate(self.shown):
             if user.user_id == self.current:
                 options.highlighted = index
-        if options.highlighted is None and team:
+        if options.highlighted is None and self.shown:
             options.highlighted = 0
         options.focus()
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        index = event.option_index
+        self.dismiss(self.shown[index].user_id if 0 <= index < len(self.shown) else None)
 
     def action_down(self) -> None:
         self.query_one("#picker-list", OptionList).action_cursor_down()
