@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from lemlist_inbox.ui.store import Entry
+from lemlist_inbox.inbox.store import Entry
 from textual.pilot import Pilot
 from ui_helpers import ServerFactory, loaded, make_app, wait_for
 
