@@ -16,18 +16,20 @@ terminal is restored (and exits non-zero), so a mark is never dropped silently.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from lemlist_inbox.config import Settings
 from lemlist_inbox.resources import stylesheet
 from lemlist_inbox.ui.clock import Clock, system_clock
 from lemlist_inbox.ui.commands import InboxCommands
 from lemlist_inbox.ui.screens.main import MainScreen
+from lemlist_inbox.ui.screenshots import save_screenshot
 
 if TYPE_CHECKING:
     from lemlist_inbox.api.client import LemlistClient
@@ -115,6 +117,23 @@ class InboxApp(App[list[str]]):
     def client_factory(self) -> LemlistClient:
         """``client`` as a callable, for widgets composed before the client exists."""
         return self.client
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's palette commands, minus its own Quit (ours flushes read marks and
+        is listed by ``InboxCommands``) and with a Screenshot that says where it went."""
+        for command in super().get_system_commands(screen):
+            if command.title in {"Quit", "Screenshot"}:
+                continue
+            yield command
+        yield SystemCommand(
+            "Screenshot",
+            "Save an SVG screenshot of the screen (the notification says where)",
+            lambda: self.set_timer(0.1, self.action_screenshot),
+        )
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Save an SVG of the screen in the screenshots folder, created if missing."""
+        save_screenshot(self, filename=filename, folder=path)
 
     def get_default_screen(self) -> MainScreen:
         self.main_screen = MainScreen()
