@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from lemlist_inbox.inbox.store import Entry
 from textual.pilot import Pilot
 from ui_helpers import ServerFactory, loaded, make_app, wait_for
 
 from lemlist_inbox.demo import DemoServer, Faults
+from lemlist_inbox.inbox.store import Entry
 from lemlist_inbox.ui.app import InboxApp
 from lemlist_inbox.ui.screens.main import MainScreen
 
