@@ -127,7 +127,8 @@ def test_json_with_lone_surrogates_does_not_raise(tmp_path: Path) -> None:
             # The api layer replaces each lone surrogate with U+FFFD before the CLI sees it
             # (tests/api/test_api_lies.py); the writer's own escaping is tests/cli/test_output.py.
             assert "\ud800" not in result.stdout and "\\ud800" not in result.stdout
-            names = [json.loads(line.rstrip(",")) for line in result.stdout.splitlines() if line.startswith("{")]
+            lines = [line.rstrip(",") for line in result.stdout.splitlines() if line.startswith("{")]
+            names = [json.loads(line) for line in lines]
             assert names and "broken \ufffd name \ufffd" in json.dumps(names, ensure_ascii=False)
         text = run(url, tmp_path, "list", "--user-id", USER)
         assert text.returncode == 0 and "broken" in text.stdout

@@ -1,6 +1,6 @@
 """``lemlist-inbox show`` prints the thread pane's lines (README: "as the TUI renders it").
 
-The pane's own layout (``ui.thread_layout.build_layout``, wide enough that nothing wraps)
+The pane's own layout (``ui.thread.layout.build_layout``, wide enough that nothing wraps)
 is the reference. The only differences allowed are the documented ones: a key hint
 becomes the flag that does the same, expanded quoted lines get ``> ``, the rule between
 messages is 72 wide into a pipe, and nothing is wrapped.
@@ -21,8 +21,8 @@ from lemlist_inbox import render
 from lemlist_inbox.api.models import Message, parse_items
 from lemlist_inbox.api.pagination import oldest_first
 from lemlist_inbox.demo import DemoServer, hostile
-from lemlist_inbox.ui.thread_layout import build_layout
-from lemlist_inbox.ui.thread_style import UNICODE_GLYPHS, ThreadStyles
+from lemlist_inbox.ui.thread.layout import build_layout
+from lemlist_inbox.ui.thread.style import UNICODE_GLYPHS, ThreadStyles
 
 KEY = "show-tui-key-93b1c7"
 WIDE = 20_000
@@ -123,7 +123,7 @@ def test_shared_layout_is_the_panes_layout_with_the_panes_hints(server: DemoServ
 def test_render_marks_are_the_panes_marks() -> None:
     from dataclasses import asdict
 
-    from lemlist_inbox.ui.thread_style import ASCII_GLYPHS
+    from lemlist_inbox.ui.thread.style import ASCII_GLYPHS
 
     assert asdict(render.UNICODE_MARKS) == asdict(UNICODE_GLYPHS)
     assert asdict(render.ASCII_MARKS) == asdict(ASCII_GLYPHS)

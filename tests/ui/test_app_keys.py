@@ -9,7 +9,7 @@ from lemlist_inbox.demo import DemoServer
 from lemlist_inbox.ui.app import InboxApp
 from lemlist_inbox.ui.screens.help import HelpScreen
 from lemlist_inbox.ui.screens.user_picker import UserPicker
-from lemlist_inbox.ui.thread_view import ThreadView
+from lemlist_inbox.ui.thread.view import ThreadView
 
 
 def new_app(server: DemoServer, apps: list[InboxApp], **kw: object) -> InboxApp:

@@ -11,8 +11,8 @@ from rich.style import Style
 from lemlist_inbox.api.errors import AuthError, NetworkError, NotFoundError, ServerError
 from lemlist_inbox.api.models import Direction
 from lemlist_inbox.render import Body, Link, RenderedMessage
-from lemlist_inbox.ui.thread_cache import CachedThread, LayoutCache, ThreadCache
-from lemlist_inbox.ui.thread_view import (
+from lemlist_inbox.ui.thread.cache import CachedThread, LayoutCache, ThreadCache
+from lemlist_inbox.ui.thread.view import (
     ASCII_GLYPHS,
     UNICODE_GLYPHS,
     ThreadStyles,
@@ -258,7 +258,7 @@ def test_fast_wrap_matches_rich_wrapping() -> None:
     from rich.console import Console
     from rich.text import Text
 
-    from lemlist_inbox.ui.thread_view import _wrap
+    from lemlist_inbox.ui.thread.view import _wrap
 
     rng = random.Random(3)
     url = "https://example.com/" + "p" * 70
@@ -313,7 +313,7 @@ def test_layout_lines_are_compact_and_measured() -> None:
 
 def test_message_cache_renders_only_new_or_changed_messages() -> None:
     from lemlist_inbox.api.models import Message
-    from lemlist_inbox.ui.thread_cache import MessageCache
+    from lemlist_inbox.ui.thread.cache import MessageCache
 
     calls: list[list[str]] = []
 
@@ -339,7 +339,7 @@ def test_message_cache_renders_only_new_or_changed_messages() -> None:
 
 def test_message_cache_is_bounded() -> None:
     from lemlist_inbox.api.models import Message
-    from lemlist_inbox.ui.thread_cache import MessageCache
+    from lemlist_inbox.ui.thread.cache import MessageCache
 
     cache = MessageCache(max_messages=3)
     messages = [Message.model_validate({"_id": f"act_{i}", "message": "x"}) for i in range(10)]

@@ -18,7 +18,7 @@ from ui_helpers import ServerFactory, loaded, make_app, screen_text, wait_for
 
 from lemlist_inbox.ui.app import InboxApp
 from lemlist_inbox.ui.screens.main import MainScreen
-from lemlist_inbox.ui.thread_view import ThreadView
+from lemlist_inbox.ui.thread.view import ThreadView
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
 LONG_QUOTED = "Vivaan Gupta"

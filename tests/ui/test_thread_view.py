@@ -26,7 +26,7 @@ from lemlist_inbox.demo import data as data_module
 from lemlist_inbox.demo import hostile as hostile_module
 from lemlist_inbox.render import render_thread
 from lemlist_inbox.resources import stylesheet
-from lemlist_inbox.ui.thread_view import ThreadView
+from lemlist_inbox.ui.thread.view import ThreadView
 
 SEED_CONTACT = "ctc_wfKeM8EmiTikud7QE"
 HOSTILE_CONTACT = "ctc_hostileMarkup0001"

@@ -2,7 +2,7 @@
 
 The lines come from ``render.thread_lines``, the same layout as the pane (see its
 docstring for the few deliberate differences). Marks follow the output: Unicode where
-stdout can encode them, ASCII otherwise (the pane's rule, ``ui.thread_style``).
+stdout can encode them, ASCII otherwise (the pane's rule, ``ui.thread.style``).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ async def cmd_show(session: Session) -> int:
         out.raw(json_array(m.to_api_dict() for m in thread.messages))
     else:
         from lemlist_inbox.render import TextMarks, render_thread, thread_lines
-        from lemlist_inbox.ui.thread_style import choose_glyphs
+        from lemlist_inbox.ui.thread.style import choose_glyphs
 
         marks = TextMarks(**dataclasses.asdict(choose_glyphs()))  # the pane's marks, by name
         lines = thread_lines(

@@ -31,7 +31,7 @@ DEFAULT_RULE_WIDTH = 72
 
 @dataclass(frozen=True)
 class TextMarks:
-    """The marks of a thread; the same sets as the pane's (``ui.thread_style``), by field name."""
+    """The marks of a thread; the same sets as the pane's (``ui.thread.style``), by field name."""
 
     sent: str
     received: str

@@ -30,7 +30,7 @@ from lemlist_inbox.ui.load_failure import RETRY_HINT, LoadFailure, describe_fail
 from lemlist_inbox.ui.loader import LoadProgress, load_all, refresh_first_page
 from lemlist_inbox.ui.screens.help import HelpScreen
 from lemlist_inbox.ui.screens.user_picker import UserPicker
-from lemlist_inbox.ui.thread_view import ThreadView
+from lemlist_inbox.ui.thread.view import ThreadView
 from lemlist_inbox.ui.widgets.conversation_list import ConversationList
 from lemlist_inbox.ui.widgets.filter_input import FilterInput
 from lemlist_inbox.ui.widgets.header import InboxHeader

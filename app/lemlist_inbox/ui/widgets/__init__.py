@@ -1,1 +1,1 @@
-"""Widgets of the inbox UI (the thread pane lives in ``ui.thread_view``)."""
+"""Widgets of the inbox UI (the thread pane lives in ``ui.thread.view``)."""

@@ -18,8 +18,8 @@ from rich.text import Text
 from textual.strip import Strip
 
 from lemlist_inbox import render
-from lemlist_inbox.ui.thread_style import UNICODE_GLYPHS, ThreadGlyphs, ThreadStyles
-from lemlist_inbox.ui.thread_wrap import BLANK, FittedLine, Line, make_console, wrap_text
+from lemlist_inbox.ui.thread.style import UNICODE_GLYPHS, ThreadGlyphs, ThreadStyles
+from lemlist_inbox.ui.thread.wrap import BLANK, FittedLine, Line, make_console, wrap_text
 
 if TYPE_CHECKING:
     from lemlist_inbox.render import RenderedMessage

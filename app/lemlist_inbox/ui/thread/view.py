@@ -12,7 +12,7 @@ Why it is built the way it is:
   run in a *thread* worker, so a 1 MB message never blocks the keys. Small layouts
   (a re-wrap after ``z`` or a resize of an ordinary thread) are built inline because a
   thread hop would cost more than the work.
-- Rendered threads and wrapped layouts are cached (``thread_cache``), so re-opening a
+- Rendered threads and wrapped layouts are cached (``cache``), so re-opening a
   conversation costs no request and no conversion.
 - Everything from the API goes into ``rich.text.Text`` via ``append(plain, style)``;
   no string from a server or a sender is ever parsed as markup.
@@ -28,10 +28,10 @@ Why it is built the way it is:
   time below 100 columns, where a hidden pane has no width), the old lines are
   dropped at once and the new thread is wrapped when the pane shows again.
 
-Where the rest lives: ``thread_style`` (glyphs, ASCII fallback, component styles),
-``thread_wrap`` (styled text -> screen lines), ``thread_layout`` (messages -> a
-``ThreadLayout``, reading-position arithmetic), ``thread_errors`` (the error line),
-``thread_marking`` (the marks in flight: on a thread request or queued). This module
+Where the rest lives: ``style`` (glyphs, ASCII fallback, component styles),
+``wrap`` (styled text -> screen lines), ``layout`` (messages -> a
+``ThreadLayout``, reading-position arithmetic), ``errors`` (the error line),
+``marking`` (the marks in flight: on a thread request or queued). This module
 keeps the widget: opening, loading, caching, re-wrapping and painting.
 """
 
@@ -59,9 +59,9 @@ from lemlist_inbox.api.errors import describe_error
 from lemlist_inbox.api.mark_queue import MarkQueue
 from lemlist_inbox.render import sanitize, sanitize_line
 from lemlist_inbox.ui.pane_focus import QuietFocusScrollView
-from lemlist_inbox.ui.thread_cache import CachedThread, LayoutCache, MessageCache, ThreadCache
-from lemlist_inbox.ui.thread_errors import error_line
-from lemlist_inbox.ui.thread_layout import (
+from lemlist_inbox.ui.thread.cache import CachedThread, LayoutCache, MessageCache, ThreadCache
+from lemlist_inbox.ui.thread.errors import error_line
+from lemlist_inbox.ui.thread.layout import (
     TOP,
     Anchor,
     ThreadLayout,
@@ -71,8 +71,8 @@ from lemlist_inbox.ui.thread_layout import (
     message_text,
     notice_layout,
 )
-from lemlist_inbox.ui.thread_marking import OpenMarks, OwedMark
-from lemlist_inbox.ui.thread_style import (
+from lemlist_inbox.ui.thread.marking import OpenMarks, OwedMark
+from lemlist_inbox.ui.thread.style import (
     ASCII_GLYPHS,
     STYLE_CLASSES,
     UNICODE_GLYPHS,
@@ -81,7 +81,7 @@ from lemlist_inbox.ui.thread_style import (
     choose_glyphs,
     resolve_styles,
 )
-from lemlist_inbox.ui.thread_wrap import wrap_text
+from lemlist_inbox.ui.thread.wrap import wrap_text
 from lemlist_inbox.ui.virtual_size import set_virtual_size
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ if TYPE_CHECKING:
     from lemlist_inbox.config import Settings
     from lemlist_inbox.render import RenderedMessage
 
-# The pure parts live in thread_style / thread_wrap / thread_layout / thread_errors;
+# The pure parts live in style / wrap / layout / errors;
 # they are re-exported here because callers and tests import them from this module.
 __all__ = [
     "ASCII_GLYPHS",
@@ -109,7 +109,7 @@ __all__ = [
     "notice_layout",
 ]
 
-#: Old private name of ``thread_wrap.wrap_text``, still imported from here by tests.
+#: Old private name of ``wrap.wrap_text``, still imported from here by tests.
 _wrap = wrap_text
 
 #: Below this many characters of text a layout is wrapped inline on the UI thread
@@ -628,7 +628,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         self._relayout(home=home)
 
     def _anchor(self) -> Anchor | None:
-        """The reading position: the line at the top of the view (``thread_layout.Anchor``)."""
+        """The reading position: the line at the top of the view (``layout.Anchor``)."""
         return self._layout.anchor_at(round(self.scroll_y))
 
     def _relayout(self, *, home: bool = False) -> None:
