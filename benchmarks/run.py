@@ -1,4 +1,4 @@
-"""Run the benchmarks and print each figure against its target (issue 5).
+"""Run the benchmarks and print each figure against its target (``benchmarks/README.md``).
 
     python benchmarks/run.py                 # everything (about 15 minutes on 2 cores)
     python benchmarks/run.py --quick         # fewer repeats, 20,000 rows instead of 100,000
@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import Result, ensure_bytecode, format_table, machine, run_figure_subprocess
 
-#: name -> (module, what it measures); in the issue's order.
+#: name -> (module, what it measures); in the order of the figures' numbers.
 FIGURES: dict[str, tuple[str, str]] = {
     "startup": ("bench_startup", "1 start-up: first frame, first rows, imports"),
     "load": ("bench_load", "2 full load of 10,000 conversations under the rate limit"),

@@ -2,7 +2,8 @@
 
 ``api`` and ``render`` keep what the TUI's first frame needs importable cheaply and
 load the rest (httpx, pydantic, the HTML pipeline) only when a name is first read
-(issue 5, start-up). One loader serves both so the rule is written once.
+(benchmark row "1 start-up: heavy modules").
+One loader serves both so the rule is written once.
 """
 
 from __future__ import annotations

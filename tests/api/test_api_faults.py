@@ -1,4 +1,4 @@
-"""Faults injected by the stand-in over real loopback HTTP (issue 4, "Faults").
+"""Faults injected by the stand-in over real loopback HTTP: 429s, 5xx, resets, timeouts.
 
 Each load must either complete with every conversation exactly once, or stop with a
 typed error after yielding every earlier page, so that a later resume completes it.

@@ -1,4 +1,4 @@
-"""The client against the local stand-in over real loopback HTTP: the contract of issue 2.
+"""The client against the local stand-in over real loopback HTTP: paging, rate limit, errors.
 
 Each test starts its own ``DemoServer`` on 127.0.0.1 (random port). Waits are shrunk
 with a fast retry policy; the rate limiter is the real 20 requests / 2 s one, because

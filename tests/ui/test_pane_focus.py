@@ -1,4 +1,6 @@
-"""The panes show focus without being restyled (``ui.pane_focus``): the look, and the rule that keeps it.
+"""The panes show focus without being restyled (``ui.internals.QuietFocusScrollView``).
+
+The look, and the rule that keeps it.
 
 The list and the thread pane are not restyled when focus moves (that was most of the
 cost of opening a thread), so a ``:focus``/``:blur`` rule on them would silently stop

@@ -1,4 +1,4 @@
-"""Start-up (issue 5): what the first frame needs, and the client built after it.
+"""Start-up: what the first frame needs, and the client built after it (benchmark figure 1).
 
 The first frame must not wait for httpx, tenacity, pydantic or the HTML pipeline
 (~200 ms of CPU on a small server): the TUI's modules import without them, and the

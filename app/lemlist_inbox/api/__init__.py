@@ -3,7 +3,7 @@
 Only the error types load with the package: they are plain Python, and the UI needs
 them to *name* failures on its first screen. The client (httpx, tenacity) and the
 models (pydantic) cost about 170 ms of CPU to import on a small server, which the TUI
-spends after its first frame instead of before it (issue 5, start-up), so every other
+spends after its first frame instead of before it (benchmark row "1 start-up: heavy modules"), so every other
 name here loads on first use (PEP 562).
 """
 

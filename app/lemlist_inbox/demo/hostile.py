@@ -6,7 +6,7 @@ seed-independent contact id, so tests elsewhere can name it::
 
     cid = hostile.contact_id("rich_markup")
 
-The cases follow the hostile-input issue: Rich markup, terminal escapes (CSI, OSC 52
+The cases are the hostile inputs a server could send: Rich markup, terminal escapes (CSI, OSC 52
 clipboard writes, OSC 8 hyperlinks), BEL, CR overwrites, bidi overrides, a link whose
 text is another URL, 300-character names, emoji and wide CJK, an empty thread, a
 500-message thread, wrong-typed and missing fields, HTML nasties (script, style,

@@ -6,7 +6,8 @@ both print what comes out of here, and nothing else from the API.
 Only ``sanitize`` and the ``Body`` types are imported with the package: the conversation
 list needs ``sanitize`` for its first frame, while the message renderer pulls in the API
 models (pydantic) and the HTML pipeline, which can wait until a thread is opened
-(issue 5, start-up). The other names load on first use (PEP 562).
+(benchmark row "1 start-up: heavy modules").
+The other names load on first use (PEP 562).
 """
 
 from __future__ import annotations

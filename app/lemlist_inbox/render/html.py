@@ -6,7 +6,7 @@ punctuation (``1\\.`` and ``\\-`` are noise to a reader). Links never reach it: 
 (``prepare``) has already turned them into numbered references.
 
 html2text is imported on first use, not at import time: start-up only paints the conversation
-list, and the import costs tens of milliseconds (issue 5).
+list, and the import costs tens of milliseconds (benchmark row "1 start-up: heavy modules").
 """
 
 from __future__ import annotations

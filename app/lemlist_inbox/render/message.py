@@ -118,7 +118,7 @@ def body_of(msg: Message) -> Body:
 
     The HTML pipeline is imported on the first message converted, not with this module:
     the TUI imports the renderer at start-up but converts nothing until a thread is
-    opened, and the first frame should not pay for it (issue 5).
+    opened, and the first frame should not pay for it (benchmark row "1 start-up: heavy modules").
     """
     from lemlist_inbox.render.html import html_to_body
     from lemlist_inbox.render.plain import text_to_body

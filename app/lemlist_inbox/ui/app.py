@@ -6,7 +6,8 @@ and the quit sequence; the main screen holds the inbox flow.
 The CLI hands over a *factory* for the client: building it imports httpx, tenacity
 and pydantic (~170 ms of CPU on a small server), which the first frame does not need,
 so the workers wait for it (``connected``): it is built in a thread once that frame is
-painted (issue 5, start-up). Tests may hand over a ready client.
+painted (benchmark row "1 start-up: heavy modules").
+Tests may hand over a ready client.
 
 Quitting flushes the read marks still queued in the thread pane and *returns* the ids
 of any that could not be sent from ``run()``; the CLI prints them to stderr once the

@@ -26,6 +26,7 @@ from lemlist_inbox.api.errors import AuthError, LemlistError
 from lemlist_inbox.config import remember_user_id
 from lemlist_inbox.inbox.store import ConversationStore, MergeResult
 from lemlist_inbox.ui.format import WIDE_SCREEN, choose_glyphs
+from lemlist_inbox.ui.internals import focused_without_repaint
 from lemlist_inbox.ui.load_failure import RETRY_HINT, LoadFailure, describe_failure
 from lemlist_inbox.ui.loader import LoadProgress, load_all, refresh_first_page
 from lemlist_inbox.ui.screens.help import HelpScreen
@@ -70,9 +71,9 @@ class MainScreen(Screen[None]):
 
     #: ``Screen.focused`` without its repaint: Textual repaints the whole screen when focus
     #: moves, though nothing this screen draws itself depends on it (the panes show focus
-    #: themselves, ``ui.pane_focus``; the key bar follows the bindings). That repaint made
-    #: every thread open a full 160x45 frame (issue 5, thread open).
-    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    #: themselves; the key bar follows the bindings). That repaint made every thread open a
+    #: full 160x45 frame (benchmark row "5 thread open: cached"; ``ui.internals``).
+    focused: Reactive[Widget | None] = focused_without_repaint()
 
     def __init__(self) -> None:
         super().__init__()
@@ -550,7 +551,7 @@ class MainScreen(Screen[None]):
     def _after_filter(self, *, top: bool = False, back: tuple[str | None, int] | None = None) -> None:
         # The keys shown depend on the filter only through "is there a query" (Esc in
         # ``check_action``): refreshing them on every keystroke repainted the key bar
-        # each time for nothing (issue 5, filter keystrokes).
+        # each time for nothing (benchmark row "3 responsiveness: filter keystroke").
         if bool(self.store.query) != self._had_query:
             self._had_query = bool(self.store.query)
             self.refresh_bindings()

@@ -58,7 +58,7 @@ from lemlist_inbox import render
 from lemlist_inbox.api.errors import describe_error
 from lemlist_inbox.api.mark_queue import MarkQueue
 from lemlist_inbox.render import sanitize, sanitize_line
-from lemlist_inbox.ui.pane_focus import QuietFocusScrollView
+from lemlist_inbox.ui.internals import QuietFocusScrollView, set_virtual_size
 from lemlist_inbox.ui.thread.cache import CachedThread, LayoutCache, MessageCache, ThreadCache
 from lemlist_inbox.ui.thread.errors import error_line
 from lemlist_inbox.ui.thread.layout import (
@@ -82,7 +82,6 @@ from lemlist_inbox.ui.thread.style import (
     resolve_styles,
 )
 from lemlist_inbox.ui.thread.wrap import wrap_text
-from lemlist_inbox.ui.virtual_size import set_virtual_size
 
 if TYPE_CHECKING:
     from lemlist_inbox.api.client import LemlistClient
@@ -219,7 +218,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
     ) -> None:
         super().__init__(id=id, classes=classes)
         # The app passes a factory: its client (httpx, pydantic) is built after the first
-        # frame, and this pane is part of that frame (issue 5, start-up).
+        # frame, and this pane is part of that frame (benchmark row "1 start-up: heavy modules").
         self._connect: Callable[[], LemlistClient] = (
             client if callable(client) else functools.partial(_same, client)
         )
@@ -698,7 +697,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         self._layout = layout
         self._shown = self._thread if thread else None
         # Not ``self.virtual_size = ...``: a layout reactive, it re-arranges and repaints
-        # the whole screen; only this pane and its scrollbar change (issue 5, thread open).
+        # the whole screen; only this pane and its scrollbar change (``ui.internals``).
         set_virtual_size(self, Size(layout.width, layout.line_count))
         if home:
             self.scroll_to(0, 0, animate=False, force=True)
@@ -729,7 +728,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         """``rich_style``, once per restyle rather than once per line painted.
 
         ``DOMNode.rich_style`` is not cached: it walks the styles of every ancestor, and
-        was a fifth of the UI time of showing a cached thread (42 lines, issue 5). It
+        was a fifth of the UI time of showing a cached thread (benchmark row "5 thread open: cached"). It
         changes only with a restyle of the pane or an ancestor, which reaches
         ``notify_style_update`` (a theme switch, the screen's narrow/reading classes).
         """
@@ -751,7 +750,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         """Focus shows in the scrollbar: ``.thread--focused``'s colours, set inline.
 
         Not a ``ThreadView:focus`` rule: that restyles the pane and its 16 component
-        classes on every focus change (``pane_focus``). Inline rules repaint the pane
+        classes on every focus change (``ui.internals.QuietFocusScrollView``). Inline rules repaint the pane
         and its scrollbar only; cleared, the stylesheet's colours show again.
         """
         look = self.get_component_styles("thread--focused") if focused else None

@@ -10,12 +10,13 @@ from __future__ import annotations
 import io
 import itertools
 
-from rich._wrap import divide_line
 from rich.cells import cell_len, chop_cells, set_cell_size
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+
+from lemlist_inbox.ui.internals import divide_line
 
 __all__ = ["BLANK", "FittedLine", "Line", "make_console", "wrap_text"]
 

@@ -45,8 +45,7 @@ from lemlist_inbox.ui.format import (
     row_times,
     seconds_to_next_minute,
 )
-from lemlist_inbox.ui.pane_focus import QuietFocusScrollView
-from lemlist_inbox.ui.virtual_size import set_virtual_size
+from lemlist_inbox.ui.internals import QuietFocusScrollView, set_virtual_size
 
 _ROLES = ("mark", "name", "email", "channels", "replied", "time")
 _ROW_CACHE = 512  # rendered rows kept (a few screens' worth); cleared wholesale when full
@@ -374,7 +373,7 @@ class ConversationList(QuietFocusScrollView, can_focus=True):
     # walks the CSS of every ancestor and would dominate the cost of a line. Focus is
     # no restyle (``QuietFocusScrollView``): the cursor row takes ``--cursor`` with focus and
     # ``--cursor-blurred`` without, so opening a thread (focus moves to the pane)
-    # repaints one row of the list (issue 5, thread open).
+    # repaints one row of the list (benchmark row "5 thread open: cached").
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -430,7 +429,8 @@ class ConversationList(QuietFocusScrollView, can_focus=True):
         ``scrollable_content_region``, ``scroll_offset``, ``app.size`` and the clock are
         Textual properties that walk the DOM and the compositor's map: looked up in each
         ``render_line`` they cost more than drawing the row (~150 us a line on the 2-core
-        box, 6 ms for a screen of new rows after each filter keystroke; issue 5).
+        box, 6 ms for a screen of new rows after each filter keystroke: benchmark row "3
+        responsiveness: filter keystroke").
         """
         self._frame = self._frame_context()
         try:

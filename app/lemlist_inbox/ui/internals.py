@@ -1,0 +1,173 @@
+"""Every place lemlist-inbox leans on Textual or Rich beyond their public API, fenced in one module.
+
+Each lean here buys a measured figure (the benchmark rows named below, in
+``benchmarks/README.md``) and rests on how Textual or Rich behave *today*, not on a
+documented promise. So the rest of the app never touches a private name of either
+library: it calls the wrappers below. ``tests/ui/test_internals.py`` asserts every
+assumption written in these docstrings (the private name exists, has the signature we
+call or override, and does what we rely on), so a Textual or Rich upgrade fails a test
+instead of the screen; ``pyproject.toml`` pins both to the minor version those tests
+last passed with.
+
+The leans:
+
+* ``QuietFocusScrollView``: overrides ``Widget._on_focus``/``_on_blur`` and
+  ``watch_has_focus`` so a focus change neither restyles nor repaints a pane.
+* ``set_virtual_size``: calls ``Widget._scroll_update`` to resize a widget's
+  scrollable area without a whole-screen relayout.
+* ``QuietInput``: overrides ``Input._watch_value`` so each character typed in the
+  filter box does not relayout the screen.
+* ``focused_without_repaint``: redeclares the ``Screen.focused`` reactive without its
+  whole-screen repaint.
+* ``divide_line``: Rich's word-wrap break finder, from its private ``rich._wrap``.
+"""
+
+from __future__ import annotations
+
+from rich._wrap import divide_line as _rich_divide_line
+from textual import events
+from textual.geometry import Size
+from textual.reactive import Reactive
+from textual.scroll_view import ScrollView
+from textual.widget import Widget
+from textual.widgets import Input
+
+__all__ = [
+    "QuietFocusScrollView",
+    "QuietInput",
+    "divide_line",
+    "focused_without_repaint",
+    "set_virtual_size",
+]
+
+
+# ---------------------------------------------------------------------- Rich
+
+
+def divide_line(text: str, width: int, *, fold: bool = True) -> list[int]:
+    """Where Rich would break ``text`` (one line) to fit ``width`` cells: string offsets.
+
+    Assumes ``rich._wrap.divide_line(text, width, fold)`` returns the offsets (not
+    cells) at which each new line starts, breaking after the spaces that follow a word
+    and, with ``fold``, cutting a word wider than ``width`` at exactly ``width`` cells.
+    Why: it is the core of Rich's own ``Text.wrap``, without building ``Text`` objects,
+    which lets ``ui.thread.wrap`` lay out a non-ASCII single-style line several times
+    faster (benchmark row "5 thread open: 10-message thread, cached: key -> text").
+    """
+    return _rich_divide_line(text, width, fold=fold)
+
+
+# ------------------------------------------------------------------- Textual
+
+
+def set_virtual_size(widget: Widget, size: Size) -> None:
+    """Set ``widget.virtual_size``, repainting only the widget and its scrollbars.
+
+    ``Widget.virtual_size`` is a *layout* reactive: assigning it re-arranges and
+    repaints every widget of the screen. The conversation list's size changes with
+    every batch of pages and every filter keystroke, the filter box's with every
+    character, the thread pane's with every thread shown; only that widget (and its
+    scrollbar) needs a new frame, unless a scrollbar appears or disappears, which the
+    scrollbar's own layout reactive then handles (benchmark rows "3 responsiveness:
+    filter keystroke" and "5 thread open: cached").
+
+    Assumes ``Widget._scroll_update(virtual_size)`` is what Textual itself calls after
+    a resize: it sets the scrollbars' sizes and visibility and clamps the scroll
+    offset, and asks for a layout only when a scrollbar's visibility changes.
+    """
+    if size == widget.virtual_size:
+        return
+    if not widget.is_mounted:
+        widget.virtual_size = size
+        return
+    widget.set_reactive(Widget.virtual_size, size)
+    widget._scroll_update(size)
+    widget.refresh()
+
+
+class QuietFocusScrollView(ScrollView):
+    """A ``ScrollView`` whose look depends on focus only through ``focus_changed``.
+
+    Textual treats a focus change as a style change of the widget: ``watch_has_focus``
+    re-applies the stylesheet to it (and to each of its component classes: 9 for the
+    list, 15 for the thread pane), every scrollbar colour re-set on the way repaints the
+    scrollbar, and ``Widget._on_focus``/``_on_blur`` repaint every line of the widget.
+    When Enter opens a thread focus leaves the list for the thread pane, and that
+    restyling and repainting was over half of the key-to-text time at 160x45 (benchmark
+    row "5 thread open: 10-message thread, cached: key -> text").
+
+    This pane keeps ``has_focus`` and the ``DescendantFocus``/``DescendantBlur``
+    messages exactly as Textual does, but is neither restyled nor repainted on a focus
+    change; it calls ``focus_changed`` instead, where the pane repaints the few cells
+    that show focus (the list's cursor row, the thread pane's scrollbar). The price: a
+    ``:focus``/``:blur`` rule in the TCSS no longer reaches such a pane; its focused
+    look is a component class the pane picks itself (``tests/ui/test_pane_focus.py``
+    checks that no rule of the stylesheet depends on their focus).
+
+    Assumes ``Widget._on_focus``/``_on_blur(event)`` are the handlers Textual
+    dispatches ``Focus``/``Blur`` to, subclass first, and that ``prevent_default()``
+    stops the dispatch before ``Widget``'s own (which would repaint the pane); that
+    they do no more than set ``has_focus``, refresh and post the descendant message;
+    and that ``watch_has_focus`` is the watcher that restyles.
+
+    A subclass of ``ScrollView`` rather than a mixin listed first: Textual takes a
+    widget's CSS type names and default CSS from the *first* widget base only, so a
+    mixin there would hide ``ScrollView`` (its ``overflow: auto``) from the stylesheet.
+    """
+
+    def watch_has_focus(self, _has_focus: bool) -> None:
+        """No restyle: no rule depends on this pane's focus."""
+
+    def _on_focus(self, event: events.Focus) -> None:
+        event.prevent_default()  # Widget._on_focus (after this in the MRO) would repaint the pane
+        self.has_focus = True
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantFocus(self))
+        self.focus_changed(True)
+
+    def _on_blur(self, event: events.Blur) -> None:
+        event.prevent_default()
+        self.has_focus = False
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantBlur(self))
+        self.focus_changed(False)
+
+    def focus_changed(self, focused: bool) -> None:
+        """Repaint what shows focus; the base class shows none."""
+
+
+class QuietInput(Input):
+    """An ``Input`` of fixed width whose value changes repaint the box, not the screen.
+
+    Textual's ``Input._watch_value`` assigns ``virtual_size``, a layout reactive, so
+    each character typed re-arranged and repainted the whole screen (benchmark row "3
+    responsiveness: filter keystroke"); a box of fixed width only needs a new frame of
+    its own.
+
+    Assumes ``Input._watch_value(value)`` is the watcher of ``Input.value`` (Textual
+    calls a ``_watch_<name>`` before ``watch_<name>``), that its first step sets
+    ``virtual_size`` to ``Size(content_width, 1)`` and does nothing when it is already
+    that size, and that the rest (the ``Changed`` message, cursor, selection) follows.
+    """
+
+    def _watch_value(self, value: str) -> None:
+        # Set the new size first, without a relayout; Textual's own assignment then finds
+        # it unchanged and does only the rest (Changed message, cursor, selection).
+        set_virtual_size(self, Size(self.content_width, 1))
+        super()._watch_value(value)
+
+
+def focused_without_repaint() -> Reactive[Widget | None]:
+    """A ``Screen.focused`` for a screen that draws nothing itself that depends on focus.
+
+    Declare it on the screen class (``focused = focused_without_repaint()``). Textual's
+    ``Screen.focused`` is a reactive with ``repaint=True``: every focus move repainted
+    the whole screen, so every thread open was a full 160x45 frame (benchmark row "5
+    thread open: 10-message thread, cached: key -> text"). The panes show focus
+    themselves (``QuietFocusScrollView``), and the key bar follows the bindings.
+
+    Assumes ``Screen.focused`` is a plain ``Reactive(None)`` (no layout, no
+    ``always_update``) that Textual reads and writes by name, and that its watcher
+    ``Screen._watch_focused`` (the bindings refresh) still runs for the redeclared one.
+    """
+    return Reactive(None, repaint=False)
