@@ -139,15 +139,17 @@ class QuietFocusScrollView(ScrollView):
 class QuietInput(Input):
     """An ``Input`` of fixed width whose value changes repaint the box, not the screen.
 
-    Textual's ``Input._watch_value`` assigns ``virtual_size``, a layout reactive, so
-    each character typed re-arranged and repainted the whole screen (benchmark row "3
-    responsiveness: filter keystroke"); a box of fixed width only needs a new frame of
-    its own.
+    Textual's ``Input._watch_value`` assigns ``virtual_size`` (``Input.content_width``
+    is the value's width plus the cursor, so it changes with every character), and
+    ``virtual_size`` is a layout reactive: each character typed re-arranged and
+    repainted the whole screen (benchmark row "3 responsiveness: filter keystroke"). A
+    box of fixed width only needs a new frame of its own.
 
     Assumes ``Input._watch_value(value)`` is the watcher of ``Input.value`` (Textual
-    calls a ``_watch_<name>`` before ``watch_<name>``), that its first step sets
-    ``virtual_size`` to ``Size(content_width, 1)`` and does nothing when it is already
-    that size, and that the rest (the ``Changed`` message, cursor, selection) follows.
+    calls ``_watch_<name>`` before ``watch_<name>``), that it sets ``virtual_size`` to
+    ``Size(content_width, 1)`` (an assignment of the value it already has does
+    nothing), and that the rest (the ``Changed`` message, cursor, selection) follows.
+    With ``width: auto`` the box would still relayout: ours has a fixed width.
     """
 
     def _watch_value(self, value: str) -> None:
