@@ -42,6 +42,9 @@ async def test_user_picker_survives_two_users_with_the_same_id(
         assert "[red]Odd[/red]" in text
         assert "Twin" not in text  # the repeated id is shown once, as the first user
         options.highlighted = options.option_count - 1
+        # Enter goes to the focused widget: wait for the list to have it (a loaded box may
+        # paint the picker before its on_mount focus has run).
+        await wait_for(lambda: options.has_focus and options.highlighted == options.option_count - 1)
         await pilot.press("enter")
         await wait_for(lambda: not isinstance(app.screen, UserPicker))
         assert app.main_screen is not None and app.main_screen.user_id == "usr 1.#[x]"
