@@ -1,4 +1,6 @@
-"""The ``?`` screen: every key, from the single table in ``ui.keys``."""
+"""The ``?`` screen: every key, from the single table in ``ui.keys``, and what each
+mark of the list and the thread pane means, in the marks this screen draws (Unicode,
+or ASCII on an ASCII screen: ``ui.charset``)."""
 
 from __future__ import annotations
 
@@ -12,14 +14,27 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from lemlist_inbox.ui.keys import HELP
+from lemlist_inbox.ui import format as list_format
+from lemlist_inbox.ui.charset import ascii_keys, ascii_only
+from lemlist_inbox.ui.keys import HELP, mark_legend
+from lemlist_inbox.ui.thread import style as thread_style
 
 
-def help_content() -> Content:
-    """The key table as plain styled text (no markup: key names hold brackets)."""
-    width = max(cell_len(keys) for _section, rows in HELP for keys, _ in rows) + 2
+def help_content(ascii_screen: bool | None = None) -> Content:
+    """The key table and the marks' legend as plain styled text (no markup: key names
+    hold brackets). ``ascii_screen`` None asks ``charset.ascii_only``."""
+    if ascii_screen is None:
+        ascii_screen = ascii_only()
+    if ascii_screen:
+        keys_table = [(section, [(ascii_keys(k), what) for k, what in rows]) for section, rows in HELP]
+        legend = mark_legend(list_format.ASCII, thread_style.ASCII_GLYPHS)
+    else:
+        keys_table = HELP
+        legend = mark_legend(list_format.UNICODE, thread_style.UNICODE_GLYPHS)
+    table = keys_table + legend
+    width = max(cell_len(keys) for _section, rows in table for keys, _ in rows) + 2
     parts: list[str | tuple[str, str]] = []
-    for number, (section, rows) in enumerate(HELP):
+    for number, (section, rows) in enumerate(table):
         if number:
             parts.append("\n")
         parts.append((section, "bold underline"))
