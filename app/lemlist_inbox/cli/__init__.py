@@ -14,7 +14,7 @@ import asyncio
 import functools
 import os
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from lemlist_inbox.api.errors import LemlistError
 from lemlist_inbox.cli.output import Output, OutputError, silence_stdout, watch_reader
@@ -60,30 +60,31 @@ DUMB_TERMS = frozenset({"dumb", "unknown", "emacs"})
 
 
 def tui_refusal(
-    env: dict[str, str] | os._Environ[str] | None = None,
+    env: Mapping[str, str] | None = None,
     *,
     stdin_tty: bool | None = None,
-    stdout_tty: bool | None = None,
+    stderr_tty: bool | None = None,
 ) -> str | None:
     """Why this terminal cannot show the full-screen reader, or None if it can.
 
     Decided before Textual is imported: a dumb terminal (``TERM=dumb``, or no TERM on
-    POSIX) cannot draw it, and with stdin or stdout not a terminal (a pipe, a file,
-    cron) it would write escape codes into the file and wait for keys that never come.
-    The message points to the commands that work there.
+    POSIX) cannot draw it. Textual reads keys from stdin and draws on *stderr*, so with
+    either of those not a terminal (a pipe, a file, cron) it would write escape codes
+    into a file and wait for keys that never come; stdout may be redirected (nothing is
+    drawn there). The message points to the commands that work everywhere.
     """
     env = os.environ if env is None else env
     if stdin_tty is None:
         stdin_tty = sys.stdin is not None and sys.stdin.isatty()
-    if stdout_tty is None:
-        stdout_tty = sys.stdout is not None and sys.stdout.isatty()
+    if stderr_tty is None:
+        stderr_tty = sys.stderr is not None and sys.stderr.isatty()
     hint = "use `lemlist-inbox list` / `show` (see --help)"
     term = env.get("TERM", "")
     if os.name != "nt" and (not term or term.lower() in DUMB_TERMS):
         shown = f"TERM={term}" if term else "TERM is not set"
         return f"this terminal ({shown}) cannot show the full-screen reader; {hint}"
-    if not stdout_tty or not stdin_tty:
-        which = "stdout" if not stdout_tty else "stdin"
+    if not stdin_tty or not stderr_tty:
+        which = "stdin" if not stdin_tty else "stderr"
         return f"the full-screen reader needs a terminal, and {which} is not one; {hint}"
     return None
 

@@ -39,7 +39,7 @@ HELP: list[tuple[str, list[tuple[str, str]]]] = [
         "Anywhere",
         [
             ("Tab", "switch between list and thread"),
-            ("y", "copy the contact's email (OSC 52, over SSH too)"),
+            ("y", "copy the contact's email (OSC 52; in tmux also its buffer)"),
             ("U", "switch the viewing user"),
             ("ctrl+p", "command palette"),
             ("?", "this help"),
@@ -49,9 +49,7 @@ HELP: list[tuple[str, list[tuple[str, str]]]] = [
 ]
 
 
-def mark_legend(
-    list_marks: Glyphs, thread_marks: ThreadGlyphs
-) -> list[tuple[str, list[tuple[str, str]]]]:
+def mark_legend(list_marks: Glyphs, thread_marks: ThreadGlyphs) -> list[tuple[str, list[tuple[str, str]]]]:
     """What each mark on screen means, in the marks this screen uses (Unicode or ASCII).
 
     Built from the same glyph sets the list and the pane draw with, so the help can
