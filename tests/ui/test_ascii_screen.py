@@ -166,6 +166,11 @@ async def test_ascii_setting_overrides_the_locale_and_the_env_overrides_the_sett
         ({}, "utf-8", False),  # no locale variable at all: the output encoding decides
         ({}, "ascii", True),
         ({"LC_ALL": "", "LANG": "C"}, "utf-8", True),  # empty ones are skipped
+        # What Python's locale coercion leaves in os.environ under LANG=C (or no locale).
+        ({"LANG": "C", "LC_CTYPE": "C.UTF-8"}, "utf-8", True),
+        ({"LC_CTYPE": "C.UTF-8"}, "utf-8", False),
+        ({"LC_CTYPE": "C.UTF-8"}, "ascii", True),
+        ({"LC_ALL": "C.UTF-8", "LANG": "C"}, "utf-8", False),
     ],
 )
 def test_the_decision_reads_lc_all_lc_ctype_lang_then_the_encoding(
@@ -223,3 +228,21 @@ async def test_help_screen_shows_the_list_glyphs(
         await pilot.pause()
         text = screen_text(app)
         assert f"{UNICODE.unread}" in text and "unread conversation" in text
+
+
+@pytest.mark.parametrize(("env", "expected"), [({"LANG": "C"}, "True"), ({"LANG": "C.UTF-8"}, "False")])
+def test_lang_c_is_ascii_in_a_real_interpreter_despite_locale_coercion(
+    env: dict[str, str], expected: str
+) -> None:
+    """Python rewrites LC_CTYPE to C.UTF-8 under LANG=C before any of our code runs."""
+    import os
+    import subprocess
+    import sys
+
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG", "LEMLIST"))}
+    child_env.update(env)
+    probe = "from lemlist_inbox.ui import charset; print(charset.ascii_only())"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=child_env, timeout=60, check=True
+    )
+    assert out.stdout.strip() == expected

@@ -88,8 +88,6 @@ class InboxApp(App[list[str]]):
         self.ascii_only = charset.ascii_only()
         use_ascii_scrollbars(self.ascii_only)
         self._ascii_filter = AsciiFilter()
-        if self.ascii_only:
-            self.add_class("-ascii")
         if self.no_color:
             self.add_class("-no-color")
         if settings.theme and settings.theme in self.available_themes:

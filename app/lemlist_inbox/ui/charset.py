@@ -14,7 +14,11 @@ The decision, first match wins:
    ``LANG``. ``C``/``POSIX`` or a locale that does not name UTF-8 as its codeset means
    ASCII. This comes from the environment, not from ``sys.stdout.encoding``: Python's
    locale coercion and UTF-8 mode make stdout say ``utf-8`` under ``LANG=C``, although
-   the terminal behind it is not;
+   the terminal behind it is not. The coercion (PEP 538) also *writes*
+   ``LC_CTYPE=C.UTF-8`` into ``os.environ`` at start-up, so without ``LC_ALL`` an
+   ``LC_CTYPE`` of exactly ``C.UTF-8``/``C.utf8``/``UTF-8`` is read as Python's, not the
+   user's, and skipped (a user who set it by hand beside ``LANG=C`` gets ASCII: the safe
+   side of the doubt);
 4. when no locale variable is set, or the locale names UTF-8: the output encoding, so a
    stdout that cannot encode the marks still gets ASCII.
 
@@ -68,13 +72,19 @@ def configure(setting: bool | None) -> None:
     _setting = setting
 
 
+#: What Python's C-locale coercion puts in ``LC_CTYPE`` (PEP 538).
+_COERCED = frozenset({"C.UTF-8", "C.utf8", "UTF-8"})
+
 _CODESET = re.compile(r"^[^.@]*(?:\.(?P<codeset>[^@]*))?(?:@.*)?$")
 
 
 def locale_is_utf8(env: Mapping[str, str]) -> bool | None:
     """True or False by the locale variables (POSIX order); None when none is set."""
+    coerced = not env.get("LC_ALL", "").strip() and env.get("LC_CTYPE", "").strip() in _COERCED
     for name in ("LC_ALL", "LC_CTYPE", "LANG"):
         value = env.get(name, "").strip()
+        if name == "LC_CTYPE" and coerced:
+            continue
         if value:
             break
     else:
@@ -164,6 +174,8 @@ _LOOKALIKES: dict[str, str] = {
     "▶": ">", "◀": "<", "▲": "^", "▼": "v", "⚠": "!", "✉": "@", "✓": "v", "✔": "v",
     "✕": "x", "✗": "x", "×": "x", "—": "-", "–": "-", "‒": "-", "−": "-", "‐": "-",
     "‘": "'", "’": "'", "‚": ",", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"',
+    "Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i",
+    "ß": "s", "Æ": "A", "æ": "a", "Œ": "O", "œ": "o", "Þ": "T", "þ": "t", "Ð": "D", "ð": "d",
     "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200a": " ",
 }  # fmt: skip
 
