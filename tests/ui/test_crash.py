@@ -207,3 +207,23 @@ def test_crash_log_redacts_the_key_and_its_basic_auth_form(tmp_path: Path) -> No
     summary = crash_summary(error, key)
     assert key not in summary and summary.startswith("ValueError: header")
     assert crash_log_path({"LEMLIST_INBOX_LOG": str(tmp_path / "x.log")}) == tmp_path / "x.log"
+
+
+async def test_a_crash_in_compose_ends_the_app_with_code_1_and_nothing_printed(
+    make_server: ServerFactory, apps: list[InboxApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lemlist_inbox.ui.screens.help import HelpScreen
+
+    def broken_compose(self: HelpScreen) -> None:
+        raise LookupError("compose is broken")
+
+    monkeypatch.setattr(HelpScreen, "compose", broken_compose)
+    app = make_app(make_server())
+    apps.append(app)
+    with pytest.raises(LookupError, match="compose is broken"):
+        async with app.run_test(size=(80, 24)) as pilot:
+            await loaded(app)
+            await pilot.press("question_mark")
+            await wait_for(lambda: app.crash is not None)
+    assert isinstance(app.crash, LookupError)
+    assert app.return_code == 1 and app._exit_renderables == []
