@@ -47,6 +47,9 @@ LEAVE_ALT_SCREEN = b"\x1b[?1049l"
 ANSI = re.compile(r"\x1b(\[[0-9;?<>=$]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
 
 
+CRASH_KEY = "crash-secret-key-42"
+
+
 class _Terminal:
     """A pseudo-terminal for a child process: what it drew, and a way to type."""
 
@@ -194,7 +197,7 @@ async def test_a_crash_in_a_worker_is_the_workers_error(
 def test_crash_log_redacts_the_key_and_its_basic_auth_form(tmp_path: Path) -> None:
     import base64
 
-    key = "crash-secret-key-42"
+    key = CRASH_KEY
     basic = base64.b64encode(f":{key}".encode()).decode()
     try:
         raise ValueError(f"header Authorization: Basic {basic} for {key}")

@@ -145,6 +145,8 @@ class InboxApp(App[list[str]]):
     def get_line_filters(self) -> list[LineFilter]:
         """Textual's filters, then, on an ASCII screen, the one that makes every drawn
         character ASCII (``ui.ascii_screen``): borders, toasts and server text included."""
+        # Textual internal: App.get_line_filters() is applied to every rendered line of every
+        # widget (textual.filter says filters are "used internally"; NO_COLOR is one).
         filters = list(super().get_line_filters())
         if self.ascii_only:
             filters.append(self._ascii_filter)

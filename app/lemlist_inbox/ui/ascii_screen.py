@@ -42,6 +42,8 @@ def use_ascii_scrollbars(ascii_only: bool) -> None:
     ScrollBar.renderer = AsciiScrollBarRender if ascii_only else ScrollBarRender
 
 
+# Textual internal: LineFilter.apply(segments, background) gets each rendered line of a widget
+# and returns its replacement; textual.filter calls filters "used internally" (NO_COLOR is one).
 class AsciiFilter(LineFilter):
     """Replaces every non-ASCII character of a rendered line, cell for cell."""
 
