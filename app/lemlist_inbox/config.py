@@ -55,6 +55,8 @@ class Settings:
     mark_read_on_open: bool = True
     page_size: int = 100
     theme: str | None = None
+    #: ASCII-only screen: True, False, or None for "auto" (by the locale; ``ui.charset``).
+    ascii: bool | None = None
     config_path: Path | None = None
     #: Problems worth telling the user about that do not stop the program.
     warnings: list[str] = field(default_factory=list)
@@ -133,6 +135,14 @@ def _base_url(value: Any) -> str:
         raise _Invalid(f"an http(s) URL: {exc}") from None
 
 
+def _ascii(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if value == "auto":
+        return None
+    raise _Invalid(f'"auto", true or false, not {_describe(value)}')
+
+
 @dataclass(frozen=True)
 class Setting:
     """One config-file setting: how its value is checked, and the ``Settings`` field it sets."""
@@ -152,6 +162,7 @@ SETTINGS: dict[str, Setting] = {
     "mark_read_on_open": Setting(_boolean, "mark_read_on_open"),
     "page_size": Setting(_page_size, "page_size"),
     "theme": Setting(_non_empty_text, "theme"),
+    "ascii": Setting(_ascii, "ascii"),
 }
 
 

@@ -57,3 +57,64 @@ def configure_logging(secret: str | None, *, path: str | None = None) -> Path | 
         logger.setLevel(logging.DEBUG)
         logger.propagate = False
     return log_path
+
+
+# --------------------------------------------------------------------------- crashes
+
+#: The crash log's name in the platform's log folder, when ``LEMLIST_INBOX_LOG`` is not set.
+CRASH_LOG_NAME = "crash.log"
+
+
+def crash_log_path(env: dict[str, str] | None = None) -> Path:
+    """Where a crash's traceback goes: ``LEMLIST_INBOX_LOG`` (the log the user asked for,
+    so everything is in one place), else ``crash.log`` in the platform's log folder
+    (``~/.local/state/lemlist-inbox/log`` on Linux)."""
+    env = dict(os.environ) if env is None else env
+    target = env.get("LEMLIST_INBOX_LOG")
+    if target:
+        return Path(target).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_log_dir("lemlist-inbox")) / CRASH_LOG_NAME
+
+
+def redact_secret(text: str, secret: str | None) -> str:
+    """``text`` without the API key, nor its Basic-auth encoding (what httpx sends)."""
+    if not secret or len(secret) < 4:
+        return text
+    import base64
+
+    for form in (secret, base64.b64encode(f":{secret}".encode()).decode("ascii")):
+        text = text.replace(form, REDACTED)
+    return text
+
+
+def write_crash_log(error: BaseException, secret: str | None, *, path: Path | None = None) -> Path:
+    """Append ``error``'s full traceback (chained causes included, no local variables, the
+    key redacted) to the crash log, created 0600 in a 0700 folder; returns where.
+
+    Raises ``OSError`` when it cannot be written: the caller still has a line to print.
+    """
+    import traceback
+    from datetime import datetime
+
+    target = path or crash_log_path()
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    text = "".join(traceback.format_exception(error))
+    stamp = datetime.now().astimezone().isoformat(timespec="seconds")
+    record = redact_secret(f"{stamp} CRITICAL lemlist_inbox: crashed\n{text}\n", secret)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
+        handle.write(record)
+    return target
+
+
+def crash_summary(error: BaseException, secret: str | None, limit: int = 160) -> str:
+    """``ValueError: bad thing``: one printable line (control characters dropped, the key
+    redacted after cleaning so a key split by invisible characters is found, then cut)."""
+    from lemlist_inbox.render.sanitize import sanitize_line
+
+    message = redact_secret(sanitize_line(str(error), 10_000), secret)
+    name = type(error).__name__
+    line = f"{name}: {message}" if message else name
+    return line if len(line) <= limit else line[: limit - 3].rstrip() + "..."

@@ -12,14 +12,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
-from collections.abc import Awaitable, Callable, Sequence
+import os
+import sys
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from lemlist_inbox.api.errors import LemlistError
 from lemlist_inbox.cli.output import Output, OutputError, silence_stdout, watch_reader
 from lemlist_inbox.cli.parser import build_parser
 from lemlist_inbox.cli.session import Session, UsageError, backend, make_client
 from lemlist_inbox.config import ConfigError, Settings
-from lemlist_inbox.logs import configure_logging
+from lemlist_inbox.logs import configure_logging, crash_log_path, crash_summary, write_crash_log
+from lemlist_inbox.ui import charset
 
 __all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "UsageError", "build_parser", "main"]
 
@@ -52,12 +55,50 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
+#: TERM values of terminals that cannot position the cursor (Emacs' shell, some CI logs).
+DUMB_TERMS = frozenset({"dumb", "unknown", "emacs"})
+
+
+def tui_refusal(
+    env: Mapping[str, str] | None = None,
+    *,
+    stdin_tty: bool | None = None,
+    stderr_tty: bool | None = None,
+) -> str | None:
+    """Why this terminal cannot show the full-screen reader, or None if it can.
+
+    Decided before Textual is imported: a dumb terminal (``TERM=dumb``, or no TERM on
+    POSIX) cannot draw it. Textual reads keys from stdin and draws on *stderr*, so with
+    either of those not a terminal (a pipe, a file, cron) it would write escape codes
+    into a file and wait for keys that never come; stdout may be redirected (nothing is
+    drawn there). The message points to the commands that work everywhere.
+    """
+    env = os.environ if env is None else env
+    if stdin_tty is None:
+        stdin_tty = sys.stdin is not None and sys.stdin.isatty()
+    if stderr_tty is None:
+        stderr_tty = sys.stderr is not None and sys.stderr.isatty()
+    hint = "use `lemlist-inbox list` / `show` (see --help)"
+    term = env.get("TERM", "")
+    if os.name != "nt" and (not term or term.lower() in DUMB_TERMS):
+        shown = f"TERM={term}" if term else "TERM is not set"
+        return f"this terminal ({shown}) cannot show the full-screen reader; {hint}"
+    if not stdin_tty or not stderr_tty:
+        which = "stdin" if not stdin_tty else "stderr"
+        return f"the full-screen reader needs a terminal, and {which} is not one; {hint}"
+    return None
+
+
 def _main(args: argparse.Namespace, out: Output) -> int:
     try:
         if args.command == "demo-server":
             return _run_demo_server(args)
+        if args.command is None and (refusal := tui_refusal()) is not None:
+            out.error(refusal)
+            return EXIT_USAGE
         with backend(args) as (settings, demo):
             configure_logging(settings.api_key)
+            charset.configure(settings.ascii)  # `show` draws the pane's marks too
             for warning in settings.warnings:
                 out.warning(warning)
             if args.command is None:
@@ -79,7 +120,14 @@ def _run_tui(settings: Settings, *, demo: bool, out: Output | None = None) -> in
     from lemlist_inbox.ui.app import InboxApp
 
     app = InboxApp(functools.partial(_client, settings), settings, user_id=settings.user_id, demo=demo)
-    result = app.run()
+    try:
+        result = app.run()
+    except Exception as exc:  # Textual itself failed (the driver, say): the same one line
+        app.crash = app.crash or exc
+        result = None
+    if app.crash is not None:
+        _report_crash(app.crash, settings, out or Output())
+        return EXIT_ERROR
     unsent = result if isinstance(result, list) else []
     if unsent:
         (out or Output()).error(
@@ -87,6 +135,17 @@ def _run_tui(settings: Settings, *, demo: bool, out: Output | None = None) -> in
         )
         return EXIT_ERROR
     return EXIT_OK
+
+
+def _report_crash(error: BaseException, settings: Settings, out: Output) -> None:
+    """One line on stderr (the terminal is restored by now); the traceback goes to the log."""
+    summary = crash_summary(error, settings.api_key)
+    try:
+        path = write_crash_log(error, settings.api_key, path=crash_log_path())
+    except OSError as exc:
+        out.error(f"crashed ({summary}); the crash log could not be written: {exc.strerror or exc}")
+        return
+    out.error(f"crashed ({summary}); details in {path}")
 
 
 Handler = Callable[[Session], Awaitable[int]]

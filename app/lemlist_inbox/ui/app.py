@@ -12,6 +12,11 @@ Tests may hand over a ready client.
 Quitting flushes the read marks still queued in the thread pane and *returns* the ids
 of any that could not be sent from ``run()``; the CLI prints them to stderr once the
 terminal is restored (and exits non-zero), so a mark is never dropped silently.
+
+An unhandled exception anywhere (a key handler, a worker, a timer, compose) ends the
+app with return code 1 and is kept in ``crash``; nothing is printed on the screen. The
+CLI writes its traceback, key redacted, to the crash log and prints one line naming
+it, after the terminal is restored (``logs.write_crash_log``).
 """
 
 from __future__ import annotations
@@ -23,10 +28,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.filter import LineFilter
 from textual.screen import Screen
+from textual.worker import WorkerFailed
 
 from lemlist_inbox.config import Settings
 from lemlist_inbox.resources import stylesheet
+from lemlist_inbox.ui import charset
+from lemlist_inbox.ui.ascii_screen import AsciiFilter, use_ascii_scrollbars
 from lemlist_inbox.ui.clock import Clock, system_clock
 from lemlist_inbox.ui.commands import InboxCommands
 from lemlist_inbox.ui.screens.main import MainScreen
@@ -73,6 +82,13 @@ class InboxApp(App[list[str]]):
         self.main_screen: MainScreen | None = None
         self.unsent_marks: list[str] = []
         self._quitting = False
+        #: The first unhandled exception, if the app ended on one (the CLI reports it).
+        self.crash: BaseException | None = None
+        # One Unicode-or-ASCII decision for every mark, border and scrollbar (ui.charset).
+        charset.configure(settings.ascii)
+        self.ascii_only = charset.ascii_only()
+        use_ascii_scrollbars(self.ascii_only)
+        self._ascii_filter = AsciiFilter()
         if self.no_color:
             self.add_class("-no-color")
         if settings.theme and settings.theme in self.available_themes:
@@ -114,6 +130,33 @@ class InboxApp(App[list[str]]):
         elif client is not self._client:
             await client.aclose()
         return self._client
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Keep the crash for the CLI; Textual still ends the app with return code 1, but
+        its traceback (locals and all, where the key could be) is not printed."""
+        if self.crash is None:
+            self.crash = error.error if isinstance(error, WorkerFailed) else error
+        queued = len(self._exit_renderables)
+        # Textual internal: every unhandled exception reaches App._handle_exception, which sets
+        # _return_code = 1, keeps the first error for run_test, closes the app and appends a
+        # traceback to _exit_renderables (printed on stderr after the terminal is restored).
+        super()._handle_exception(error)
+        del self._exit_renderables[queued:]
+
+    def get_line_filters(self) -> list[LineFilter]:
+        """Textual's filters, then, on an ASCII screen, the one that makes every drawn
+        character ASCII (``ui.ascii_screen``): borders, toasts and server text included."""
+        # Textual internal: App.get_line_filters() is applied to every rendered line of every
+        # widget (textual.filter says filters are "used internally"; NO_COLOR is one).
+        filters = list(super().get_line_filters())
+        if self.ascii_only:
+            filters.append(self._ascii_filter)
+        return filters
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Textual's key names (``⏎``, ``↓``), spelled out on an ASCII screen."""
+        shown = super().get_key_display(binding)
+        return charset.ascii_keys(shown) if self.ascii_only else shown
 
     def client_factory(self) -> LemlistClient:
         """``client`` as a callable, for widgets composed before the client exists."""

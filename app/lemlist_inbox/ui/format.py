@@ -8,10 +8,7 @@ role, which the widget turns into styled segments (never markup: a contact named
 
 from __future__ import annotations
 
-import locale
 import math
-import os
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -19,6 +16,7 @@ from datetime import datetime, tzinfo
 from rich.cells import cell_len, set_cell_size
 
 from lemlist_inbox.inbox.store import Entry
+from lemlist_inbox.ui.charset import ascii_only
 
 #: Roles a piece of a row can have; the list widget maps each to a component style.
 Role = str
@@ -41,26 +39,10 @@ UNICODE = Glyphs(unread="●", replied="↩", email="✉", linkedin="in", other=
 ASCII = Glyphs(unread="*", replied="R", email="@", linkedin="in", other="+", ellipsis="~")
 
 
-def unicode_wanted(sample: str, env: dict[str, str] | None = None, encoding: str | None = None) -> bool:
-    """False when ASCII is asked for (``LEMLIST_INBOX_ASCII=1``) or the output cannot encode ``sample``.
-
-    One rule for the list and the thread pane, so both fall back together.
-    """
-    env = dict(os.environ) if env is None else env
-    if env.get("LEMLIST_INBOX_ASCII", "").strip().lower() in {"1", "true", "yes", "on"}:
-        return False
-    if encoding is None:
-        encoding = getattr(sys.stdout, "encoding", None) or locale.getpreferredencoding(False)
-    try:
-        sample.encode(encoding or "ascii")
-    except (UnicodeEncodeError, LookupError):
-        return False
-    return True
-
-
 def choose_glyphs(env: dict[str, str] | None = None, encoding: str | None = None) -> Glyphs:
-    """The list's marks: Unicode where the terminal can show them (see ``unicode_wanted``)."""
-    return UNICODE if unicode_wanted("●↩✉•…", env, encoding) else ASCII
+    """The list's marks: Unicode unless the screen is ASCII only (``ui.charset``: the
+    setting, ``LEMLIST_INBOX_ASCII``, the locale, the output encoding)."""
+    return ASCII if ascii_only(env, encoding) else UNICODE
 
 
 def fit(text: str, width: int, ellipsis: str = "…") -> str:

@@ -7,6 +7,9 @@ and a test checks that every key listed here is really bound somewhere.
 
 from __future__ import annotations
 
+from lemlist_inbox.ui.format import Glyphs
+from lemlist_inbox.ui.thread.style import ThreadGlyphs
+
 #: (section, [(keys, what it does)]).
 HELP: list[tuple[str, list[tuple[str, str]]]] = [
     (
@@ -36,7 +39,7 @@ HELP: list[tuple[str, list[tuple[str, str]]]] = [
         "Anywhere",
         [
             ("Tab", "switch between list and thread"),
-            ("y", "copy the contact's email (OSC 52, over SSH too)"),
+            ("y", "copy the contact's email (OSC 52; in tmux also its buffer)"),
             ("U", "switch the viewing user"),
             ("ctrl+p", "command palette"),
             ("?", "this help"),
@@ -44,3 +47,35 @@ HELP: list[tuple[str, list[tuple[str, str]]]] = [
         ],
     ),
 ]
+
+
+def mark_legend(list_marks: Glyphs, thread_marks: ThreadGlyphs) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What each mark on screen means, in the marks this screen uses (Unicode or ASCII).
+
+    Built from the same glyph sets the list and the pane draw with, so the help can
+    never explain a mark the screen does not show.
+    """
+    return [
+        (
+            "List marks",
+            [
+                (list_marks.unread, "unread conversation"),
+                (list_marks.email, "conversation on email"),
+                (list_marks.linkedin, "conversation on LinkedIn"),
+                (list_marks.other, "conversation on another channel"),
+                (list_marks.replied, "the contact has replied"),
+                (list_marks.ellipsis, "text cut to fit"),
+            ],
+        ),
+        (
+            "Thread marks",
+            [
+                (thread_marks.sent, "a message you (the team) sent"),
+                (thread_marks.received, "a message from the contact"),
+                (thread_marks.other, "another kind of step (its type is shown)"),
+                (thread_marks.folded, "quoted history folded (z shows it)"),
+                (thread_marks.warning, "a suspicious link (it goes elsewhere than it says)"),
+                (thread_marks.attachment, "an attachment"),
+            ],
+        ),
+    ]

@@ -25,6 +25,7 @@ from textual.widget import Widget
 from lemlist_inbox.api.errors import AuthError, LemlistError
 from lemlist_inbox.config import remember_user_id
 from lemlist_inbox.inbox.store import ConversationStore, MergeResult
+from lemlist_inbox.ui.clipboard import copy_text
 from lemlist_inbox.ui.format import WIDE_SCREEN, choose_glyphs
 from lemlist_inbox.ui.internals import focused_without_repaint
 from lemlist_inbox.ui.load_failure import RETRY_HINT, LoadFailure, describe_failure
@@ -571,8 +572,7 @@ class MainScreen(Screen[None]):
         if not entry.email:
             self.notify("this contact has no email address", severity="warning", markup=False)
             return
-        self.app.copy_to_clipboard(entry.email)
-        self.notify(f"copied {entry.email}", timeout=3, markup=False)
+        copy_text(self.app, entry.email)  # OSC 52, and the tmux buffer inside tmux
 
     def action_switch_user(self) -> None:
         self._pick_user(remember=False)

@@ -23,16 +23,17 @@ from textual.widgets.option_list import Option
 
 from lemlist_inbox.api.errors import LemlistError
 from lemlist_inbox.render import sanitize
+from lemlist_inbox.ui.charset import UNICODE_CHROME, Chrome, chrome
 
 if TYPE_CHECKING:
     from lemlist_inbox.api.client import LemlistClient
     from lemlist_inbox.api.models import TeamUser
 
 
-def user_label(user: TeamUser, current: str | None) -> Content:
-    """``Alice Martin  alice@x.io  admin`` with the current user marked."""
+def user_label(user: TeamUser, current: str | None, marks: Chrome = UNICODE_CHROME) -> Content:
+    """``Alice Martin  alice@x.io  admin`` with the current user marked (``marks.current``)."""
     name = " ".join(sanitize(user.display_name).split())
-    parts: list[str | tuple[str, str]] = [("● " if user.user_id == current else "  ", "bold")]
+    parts: list[str | tuple[str, str]] = [(f"{marks.current} " if user.user_id == current else "  ", "bold")]
     parts.append((name, "bold"))
     if user.email and user.email != user.display_name:
         parts.append("  " + " ".join(sanitize(user.email).split()))
@@ -77,7 +78,8 @@ class UserPicker(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         if self.team is None:
-            self.query_one("#picker-hint", Static).update(Content("loading the team's users…"))
+            hint = f"loading the team's users{chrome().ellipsis}"
+            self.query_one("#picker-hint", Static).update(Content(hint))
             self._load()
         else:
             self._fill(self.team)
@@ -97,7 +99,8 @@ class UserPicker(ModalScreen[str | None]):
         self.shown = unique_users(team)
         options = self.query_one("#picker-list", OptionList)
         options.clear_options()
-        options.add_options([Option(user_label(user, self.current)) for user in self.shown])
+        marks = chrome()
+        options.add_options([Option(user_label(user, self.current, marks)) for user in self.shown])
         for index, user in enumerate(self.shown):
             if user.user_id == self.current:
                 options.highlighted = index

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rich.style import Style
 
-from lemlist_inbox.ui.format import unicode_wanted
+from lemlist_inbox.ui.charset import ascii_only
 
 __all__ = [
     "ASCII_GLYPHS",
@@ -56,8 +56,9 @@ ASCII_GLYPHS = ThreadGlyphs(
 
 
 def choose_glyphs(env: dict[str, str] | None = None, encoding: str | None = None) -> ThreadGlyphs:
-    """The pane's glyphs: Unicode where the terminal can show them, by the list's rule."""
-    return UNICODE_GLYPHS if unicode_wanted("→←•▸▾⚠─—", env, encoding) else ASCII_GLYPHS
+    """The pane's glyphs (and the CLI ``show``'s): ASCII on an ASCII screen, by the list's
+    rule (``ui.charset``)."""
+    return ASCII_GLYPHS if ascii_only(env, encoding) else UNICODE_GLYPHS
 
 
 # --------------------------------------------------------------------------- styles

@@ -32,6 +32,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from lemlist_inbox.inbox.store import ConversationStore, Entry, SortKey
+from lemlist_inbox.ui.charset import chrome
 from lemlist_inbox.ui.clock import Clock, system_clock
 from lemlist_inbox.ui.format import (
     UNICODE,
@@ -420,8 +421,9 @@ class ConversationList(QuietFocusScrollView, can_focus=True):
         text, hint = self._empty_text, self._empty_hint
         if not hint:
             return text
-        line = f"{text} · {hint}"
-        return line if cell_len(line) <= width else f"{hint} · {text}"
+        dot = chrome().separator
+        line = f"{text}{dot}{hint}"
+        return line if cell_len(line) <= width else f"{hint}{dot}{text}"
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """Render the rows of ``crop`` with one lookup of the width, scroll and time.

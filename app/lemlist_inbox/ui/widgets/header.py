@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.widget import Widget
 
 from lemlist_inbox.render import sanitize
+from lemlist_inbox.ui.charset import chrome
 
 
 class InboxHeader(Widget):
@@ -25,13 +26,14 @@ class InboxHeader(Widget):
         self.refresh()
 
     def render(self) -> Content:
+        separator = chrome().separator
         parts: list[str | tuple[str, str]] = [(" lemlist inbox", "bold")]
         if self.user_label:
-            parts.append((" · ", ""))
+            parts.append((separator, ""))
             parts.append((f"{self.user_label}'s inbox", "bold"))
         else:
-            parts.append((" · choose a user", ""))
+            parts.append((f"{separator}choose a user", ""))
         if self.demo:
-            parts.append((" · ", ""))
+            parts.append((separator, ""))
             parts.append(("demo", "bold reverse"))
         return Content.assemble(*parts)

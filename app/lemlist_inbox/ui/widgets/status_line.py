@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.widget import Widget
 
 from lemlist_inbox.render import sanitize
+from lemlist_inbox.ui.charset import UNICODE_CHROME, Chrome, chrome
 
 
 @dataclass(frozen=True)
@@ -42,15 +43,19 @@ def _count(number: int) -> str:
     return f"{number:,}"
 
 
-def describe(state: StatusState) -> list[tuple[str, str]]:
-    """The line as (text, style) parts; pure so it can be tested without an app."""
+def describe(state: StatusState, marks: Chrome = UNICODE_CHROME) -> list[tuple[str, str]]:
+    """The line as (text, style) parts; pure so it can be tested without an app.
+
+    ``marks`` are the separator, ellipsis and quotes of this screen (``charset.chrome``).
+    """
+    dot = marks.separator
     parts: list[tuple[str, str]] = []
     if state.error:
         # First, so a narrow terminal cuts the counts rather than the problem; the way
         # out leads, so a long server message cannot push it off the screen.
         lead = "press r to retry: " if state.retry else ""
         parts.append((f"{lead}{sanitize(state.error)}", "bold reverse"))
-        parts.append((" · ", ""))
+        parts.append((dot, ""))
     if state.prompt:
         parts.append((sanitize(state.prompt), "bold"))
         return parts
@@ -58,22 +63,22 @@ def describe(state: StatusState) -> list[tuple[str, str]]:
         if state.expected:
             parts.append((f"loaded {_count(state.loaded)} of {_count(state.expected)}", "bold"))
         else:
-            parts.append(("loading…", "bold"))
+            parts.append((f"loading{marks.ellipsis}", "bold"))
     else:
         noun = "conversation" if state.total == 1 else "conversations"
         parts.append((f"{_count(state.total)} {noun}", "bold"))
-    parts.append((f" · {_count(state.unread)} unread", ""))
+    parts.append((f"{dot}{_count(state.unread)} unread", ""))
     if state.query or state.unread_only:
         filters = []
         if state.query:
-            filters.append(f"filter “{sanitize(state.query)}”")
+            filters.append(f"filter {marks.open_quote}{sanitize(state.query)}{marks.close_quote}")
         if state.unread_only:
             filters.append("unread only")
-        parts.append((f" · {' + '.join(filters)}: {_count(state.shown)} shown", "bold"))
+        parts.append((f"{dot}{' + '.join(filters)}: {_count(state.shown)} shown", "bold"))
     if state.skipped:
-        parts.append((f" · {_count(state.skipped)} malformed skipped", ""))
+        parts.append((f"{dot}{_count(state.skipped)} malformed skipped", ""))
     if state.notice:
-        parts.append((f" · {sanitize(state.notice)}", ""))
+        parts.append((f"{dot}{sanitize(state.notice)}", ""))
     return parts
 
 
@@ -92,4 +97,4 @@ class StatusLine(Widget):
             self.refresh()
 
     def render(self) -> Content:
-        return Content.assemble(*describe(self.state))
+        return Content.assemble(*describe(self.state, chrome()))
