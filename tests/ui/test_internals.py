@@ -44,6 +44,7 @@ from textual.widgets import Input, Static
 
 from lemlist_inbox.ui import internals
 from lemlist_inbox.ui.internals import (
+    CrashKeepingApp,
     QuietFocusScrollView,
     QuietInput,
     divide_line,
@@ -535,9 +536,66 @@ def test_the_fence_check_sees_the_leans_of_internals() -> None:
         "QuietFocusScrollView._on_blur overrides Widget._on_blur",
         "QuietInput._watch_value overrides Input._watch_value",
         "widget._scroll_update(size)",
+        "CrashKeepingApp._handle_exception overrides App._handle_exception",
+        "CrashKeepingApp uses self._exit_renderables of App",
     ):
         assert lean in found
     assert "_size" in instance_privates(Widget)  # instance attributes are seen too
+
+
+# ---------------------------------------------------------------------- CrashKeepingApp
+
+
+def test_handle_exception_signature_and_exit_renderables_list() -> None:
+    """``App._handle_exception(error)`` exists and ``_exit_renderables`` is a plain list."""
+    assert params(App._handle_exception) == [("self", EMPTY), ("error", EMPTY)]
+    assert isinstance(App()._exit_renderables, list)
+
+
+class _Boom(CrashKeepingApp[None]):
+    #: How many renderables were queued for printing right after the crash was handled
+    #: (``run_test`` prints and clears them on the way out, so look inside).
+    queued = -1
+
+    def compose(self) -> ComposeResult:
+        yield Static("x")
+
+    def key_x(self) -> None:
+        raise ValueError("boom")
+
+    def _handle_exception(self, error: Exception) -> None:
+        super()._handle_exception(error)
+        self.queued = len(self._exit_renderables)
+
+
+class _PlainBoom(App[None]):
+    queued = -1
+
+    def key_x(self) -> None:
+        raise ValueError("boom")
+
+    def _handle_exception(self, error: Exception) -> None:
+        super()._handle_exception(error)
+        self.queued = len(self._exit_renderables)
+
+
+async def test_textual_queues_a_traceback_and_sets_return_code_one() -> None:
+    """Why the override exists: a plain app queues the traceback for the screen."""
+    app = _PlainBoom()
+    with pytest.raises(ValueError):
+        async with app.run_test() as pilot:
+            await pilot.press("x")
+    assert app.return_code == 1
+    assert app.queued >= 1, "may be needless: Textual no longer queues a traceback"
+
+
+async def test_crash_keeping_app_keeps_the_error_and_queues_nothing() -> None:
+    app = _Boom()
+    with pytest.raises(ValueError):
+        async with app.run_test() as pilot:
+            await pilot.press("x")
+    assert isinstance(app.crash, ValueError) and str(app.crash) == "boom"
+    assert app.return_code == 1 and app.queued == 0
 
 
 # ---------------------------------------------------- the tests' and benchmarks' own leans

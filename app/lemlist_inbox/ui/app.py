@@ -30,7 +30,6 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.filter import LineFilter
 from textual.screen import Screen
-from textual.worker import WorkerFailed
 
 from lemlist_inbox.config import Settings
 from lemlist_inbox.resources import stylesheet
@@ -38,6 +37,7 @@ from lemlist_inbox.ui import charset
 from lemlist_inbox.ui.ascii_screen import AsciiFilter, use_ascii_scrollbars
 from lemlist_inbox.ui.clock import Clock, system_clock
 from lemlist_inbox.ui.commands import InboxCommands
+from lemlist_inbox.ui.internals import CrashKeepingApp
 from lemlist_inbox.ui.screens.main import MainScreen
 from lemlist_inbox.ui.screenshots import save_screenshot
 
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 FLUSH_TIMEOUT = 3.0
 
 
-class InboxApp(App[list[str]]):
+class InboxApp(CrashKeepingApp[list[str]]):
     """The terminal inbox; ``run()`` returns the ids of read marks that could not be sent."""
 
     TITLE = "lemlist inbox"
@@ -82,8 +82,6 @@ class InboxApp(App[list[str]]):
         self.main_screen: MainScreen | None = None
         self.unsent_marks: list[str] = []
         self._quitting = False
-        #: The first unhandled exception, if the app ended on one (the CLI reports it).
-        self.crash: BaseException | None = None
         # One Unicode-or-ASCII decision for every mark, border and scrollbar (ui.charset).
         charset.configure(settings.ascii)
         self.ascii_only = charset.ascii_only()
@@ -130,18 +128,6 @@ class InboxApp(App[list[str]]):
         elif client is not self._client:
             await client.aclose()
         return self._client
-
-    def _handle_exception(self, error: Exception) -> None:
-        """Keep the crash for the CLI; Textual still ends the app with return code 1, but
-        its traceback (locals and all, where the key could be) is not printed."""
-        if self.crash is None:
-            self.crash = error.error if isinstance(error, WorkerFailed) else error
-        queued = len(self._exit_renderables)
-        # Textual internal: every unhandled exception reaches App._handle_exception, which sets
-        # _return_code = 1, keeps the first error for run_test, closes the app and appends a
-        # traceback to _exit_renderables (printed on stderr after the terminal is restored).
-        super()._handle_exception(error)
-        del self._exit_renderables[queued:]
 
     def get_line_filters(self) -> list[LineFilter]:
         """Textual's filters, then, on an ASCII screen, the one that makes every drawn

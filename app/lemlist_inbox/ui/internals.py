@@ -20,17 +20,23 @@ The leans:
 * ``focused_without_repaint``: redeclares the ``Screen.focused`` reactive without its
   whole-screen repaint.
 * ``divide_line``: Rich's word-wrap break finder, from its private ``rich._wrap``.
+* ``CrashKeepingApp``: overrides ``App._handle_exception`` so a crash is kept for the
+  CLI (one line, a log path, exit 1) and Textual's traceback never reaches the screen.
 """
 
 from __future__ import annotations
 
+from typing import Generic, TypeVar
+
 from rich._wrap import divide_line as _rich_divide_line
 from textual import events
+from textual.app import App
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
 from textual.widget import Widget
 from textual.widgets import Input
+from textual.worker import WorkerFailed
 
 __all__ = [
     "QuietFocusScrollView",
@@ -173,3 +179,31 @@ def focused_without_repaint() -> Reactive[Widget | None]:
     ``Screen._watch_focused`` (the bindings refresh) still runs for the redeclared one.
     """
     return Reactive(None, repaint=False)
+
+
+ReturnType = TypeVar("ReturnType")
+
+
+class CrashKeepingApp(App[ReturnType], Generic[ReturnType]):
+    """An app that keeps its first unhandled exception in ``crash`` and prints nothing.
+
+    A crash must end the app non-zero with one line and the log path, the traceback in
+    the log, not on the screen (its locals could hold the key). Textual offers no public
+    hook: every unhandled exception (handler, worker, compose) reaches
+    ``App._handle_exception(error)``, which sets the return code to 1, keeps the error,
+    closes the app and appends a rich traceback to ``App._exit_renderables`` (printed on
+    stderr once the terminal is restored). We let it do all that, then drop what it
+    queued for printing. A worker's error arrives wrapped in ``WorkerFailed``.
+    """
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        #: The first unhandled exception, for the CLI to log and name in one line.
+        self.crash: BaseException | None = None
+
+    def _handle_exception(self, error: Exception) -> None:
+        if self.crash is None:
+            self.crash = error.error if isinstance(error, WorkerFailed) else error
+        queued = len(self._exit_renderables)
+        super()._handle_exception(error)
+        del self._exit_renderables[queued:]
