@@ -113,7 +113,7 @@ def max_in_window(stamps: list[float], period: float) -> int:
     return best
 
 
-async def settled_log(server: Any, count: int, path: str | None = None, wait: float = 2.0) -> list[Any]:
+async def settled_log(server: Any, count: int, path: str | None = None, wait: float = 10.0) -> list[Any]:
     """The server's request log once it holds ``count`` entries (for ``path``).
 
     The stand-in logs a request after its answer is written, so a client can be done

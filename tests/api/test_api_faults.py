@@ -185,7 +185,11 @@ async def test_churn_beyond_one_page_loses_nothing(seed: int) -> None:
     ``VERIFY_ROUNDS`` and the auto-refresh picks up the rest. Under endless churn this
     test raced the machine's load: which page the server served before which bump
     decided whether one conversation slipped past the (then concurrent) re-read of
-    every round.
+    every round. And when four bursts fell between two concurrent pages, the second
+    repeated the first, the load stopped there as if the server repeated pages, and
+    the re-read went no further than that page (plus slack): dozens lost, about one
+    ordering in 400 (``test_page_repeated_by_a_burst_of_activity_does_not_end_the_load``
+    pins that ordering down).
     """
     faults = Faults(rate_limit=False, latency=0.01)
     with DemoServer(conversations=90, seed=seed, faults=faults) as server:

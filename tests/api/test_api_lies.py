@@ -27,7 +27,7 @@ from lemlist_inbox.api.client import MAX_THREAD_MESSAGES
 from lemlist_inbox.api.errors import InvalidIdError, TooLargeError
 from lemlist_inbox.api.models import MAX_USERS_PER_CONVERSATION
 from lemlist_inbox.api.timestamps import instant_key, parse_time
-from lemlist_inbox.demo import DemoServer, Faults
+from lemlist_inbox.demo import DemoServer, Faults, lies
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -58,9 +58,22 @@ async def load_ids(client: LemlistClient, user: str) -> list[str]:
 # ---- decompression bombs ------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def bombs_built() -> None:
+    """Build the stand-in's bombs before the client asks for one (cached per process).
+
+    Building one hashes a gigabyte of zeros: seconds of the server's CPU on a busy
+    machine, inside the first request, so the client's 5 s timeout fired, the
+    request was retried, and "one request, never retried" failed for the server's
+    slowness, not the client's.
+    """
+    lies.bomb(31)
+    lies.bomb(15)
+
+
 @pytest.mark.parametrize("mode", ["gzip-bomb", "deflate-bomb"])
 async def test_body_that_inflates_to_a_gigabyte_is_one_error_never_retried(
-    server: DemoServer, mode: str
+    server: DemoServer, mode: str, bombs_built: None
 ) -> None:
     server.faults.lie = mode
     tracemalloc.start()
@@ -75,7 +88,7 @@ async def test_body_that_inflates_to_a_gigabyte_is_one_error_never_retried(
     assert peak < 200 * 1024 * 1024, f"peak {peak / 2**20:.0f} MB traced for a 32 MB cap"
 
 
-async def test_thread_that_inflates_to_a_gigabyte_is_one_error(server: DemoServer) -> None:
+async def test_thread_that_inflates_to_a_gigabyte_is_one_error(server: DemoServer, bombs_built: None) -> None:
     server.faults.lie = "gzip-bomb"
     async with client_for(server) as client:
         with pytest.raises(TooLargeError, match="more than 32 MB"):

@@ -242,6 +242,7 @@ async def _verify_round(
         page = await fetch(page.number + 1)
         fresh = dedupe(page, state.seen)
         if fresh.items:
+            state.reached = max(state.reached, page.number)
             yield fresh
     total = top.pagination.total_items
     if total is None or len(state.seen) + state.skipped >= total:
@@ -251,19 +252,29 @@ async def _verify_round(
         total,
         len(state.seen) + state.skipped,
     )
-    # The pages once more, as far as the load got (and a little further, for growth):
-    # not as far as a lying first page promised.
-    state.last = max(1, min(state.plan(top), state.reached + PAGE_SLACK))
-    if state.last < 2:
+    # The pages once more, as far as what we hold fills (or the load got, if further),
+    # and a little further, for growth; farther while pages still bring new ones. Not
+    # as far as a lying first page promised: a server repeating one page fills one.
+    # Not just as far as the load got: a page's worth of activity between two pages
+    # makes the second repeat the first, which ends the load early like a repeat does.
+    ceiling = state.plan(top)
+
+    def reread_last() -> int:
+        held = math.ceil((len(state.seen) + state.skipped) / max(1, state.limit))
+        state.last = max(1, min(ceiling, max(state.reached, held) + PAGE_SLACK))
+        return state.last
+
+    if reread_last() < 2:
         return
     # One page at a time: read concurrently, a page served just before a bump and the
     # page above it served just after lose the item pushed across their boundary, and
     # under steady churn the same item can slip past every pass. Read in order, a bump
     # only repeats an item (dropped) or lifts it to the top (the next round's top read).
-    async with contextlib.aclosing(_in_order(fetch, 2, lambda: state.last, 1)) as again:
+    async with contextlib.aclosing(_in_order(fetch, 2, reread_last, 1)) as again:
         async for page in again:
             fresh = dedupe(page, state.seen)
             if fresh.items:
+                state.reached = max(state.reached, page.number)
                 yield fresh
             # The count as of this page, the latest one served: conversations created
             # since ``top`` was read count in it, so they cannot hide a missing one.
