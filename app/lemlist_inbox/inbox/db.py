@@ -480,6 +480,21 @@ class InboxDatabase:
         )
         return int(row[0]), int(row[1])
 
+    def conversation_for_contact(self, contact_id: str) -> StoredConversation | None:
+        """The newest stored conversation of a contact: ``show`` compares a stored thread
+        with its last activity (without ``raw``, like ``conversations``)."""
+        sql = (
+            "SELECT id, contact_id, listing, last_activity_at, activity, have_replies"
+            " FROM conversations WHERE contact_id = ? ORDER BY activity DESC LIMIT 1"
+        )
+        none: list[StoredConversation] = []
+        rows = self.read(lambda db: _rows(db.execute(sql, (_safe(contact_id),))), none)
+        return rows[0] if rows else None
+
+    def raw_conversations(self) -> dict[str, str]:
+        """Every stored item's JSON text as kept, by id (``list --json`` from the store)."""
+        return self.read(lambda db: dict(db.execute("SELECT id, raw FROM raw_items").fetchall()), {})
+
     def conversation_ids(self) -> set[str]:
         return self.read(lambda db: {row[0] for row in db.execute("SELECT id FROM conversations")}, set())
 
