@@ -2,8 +2,9 @@
 
 The child never inherits a ``LEMLIST*`` variable from the developer's shell: what it sees
 is what the test sets. Its local inbox goes beside the test's config file (or into a
-fresh temporary folder), never into the developer's data dir, unless the test says where. ``subprocess.run`` is looked up at call time, so the secret scan's
-wrapper (``secret_scan``) sees every output.
+fresh temporary folder), never into the developer's data dir, unless the test says where.
+``subprocess.run`` is looked up at call time, so the secret scan's wrapper
+(``secret_scan``) sees every output.
 """
 
 from __future__ import annotations

@@ -221,7 +221,7 @@ def test_two_processes_syncing_one_database_both_succeed(server: DemoServer, tmp
         for _ in range(2)
     ]
     results = [proc.communicate(timeout=60) for proc in procs]
-    for proc, (out, err) in zip(procs, results, strict=True):
+    for proc, (_out, err) in zip(procs, results, strict=True):
         assert proc.returncode == 0, err
         assert "warning" not in err and err.startswith("lemlist-inbox: synced"), err
     with sqlite3.connect(db_path(server, tmp_path)) as db:

@@ -55,6 +55,22 @@ def test_conversations_round_trip_newest_first(path: Path) -> None:
     assert again.warning is None
 
 
+def test_a_contact_finds_its_newest_conversation_and_raw_items_come_in_bulk(path: Path) -> None:
+    db = InboxDatabase.open(path)
+    db.save_conversations(
+        [row("a", 1.0, contact_id="ctc_x"), row("b", 3.0, contact_id="ctc_x"), row("c", 2.0)]
+    )
+    found = db.conversation_for_contact("ctc_x")
+    assert found is not None and (found.id, found.activity) == ("b", 3.0)
+    assert db.conversation_for_contact("ctc_nobody") is None
+    assert {k: json.loads(v) for k, v in db.raw_conversations().items()} == {
+        "a": {"_id": "a"},
+        "b": {"_id": "b"},
+        "c": {"_id": "c"},
+    }
+    db.close()
+
+
 def test_save_replaces_by_id_and_delete_drops_thread_too(path: Path) -> None:
     db = InboxDatabase.open(path)
     db.save_conversations([row("a", 1.0)])
