@@ -302,3 +302,51 @@ def test_demo_has_its_own_database(tmp_path: Path) -> None:
     assert len(files) == 1 and files[0].startswith("demo-")
     offline = ok(run_cli("--demo", "--offline", "list", env=env))
     assert offline.stdout.count("\n") >= 300
+
+
+def test_list_never_walks_every_page_sync_does_when_the_interval_is_up(
+    server: DemoServer, tmp_path: Path
+) -> None:
+    (tmp_path / "c.toml").write_text("reconcile_interval = 60\n")
+    ok(cli(server, tmp_path, "list"))
+    db = InboxDatabase.open(db_path(server, tmp_path))
+    db.set_state("last_reconcile", "0")  # long ago
+    db.close()
+    server.clear_log()
+    ok(cli(server, tmp_path, "list"))
+    assert len(inbox_pages(server)) == 1
+    server.clear_log()
+    synced = ok(cli(server, tmp_path, "sync"))
+    assert "; reconcile)" in synced.stderr
+    pages = -(-total(server) // 100)
+    assert set(inbox_pages(server)) == set(range(1, pages + 1)) and len(inbox_pages(server)) > pages
+
+
+def test_show_mark_read_is_kept_in_the_local_inbox_at_once(server: DemoServer, tmp_path: Path) -> None:
+    ok(cli(server, tmp_path, "list"))
+    user = user_of(server)
+    unread = next(
+        c
+        for c in server.dataset.conversations[5:]
+        if any(u["userId"] == user and u["read"] is False for u in c["users"])
+    )
+    ok(cli(server, tmp_path, "show", str(unread["contactId"]), "--mark-read"))
+    marks = [q for q in thread_requests(server) if q.get("markAsRead")]
+    assert len(marks) == 1 and marks[0]["userId"] == user
+    server.stop()
+    rows = ok(cli(server, tmp_path, "list", "--jsonl", offline=True)).stdout.splitlines()
+    item = next(json.loads(line) for line in rows if json.loads(line)["_id"] == unread["_id"])
+    assert next(u for u in item["users"] if u["userId"] == user)["read"] is True
+    plain = ok(cli(server, tmp_path, "list", offline=True)).stdout
+    line = next(x for x in plain.splitlines() if x.endswith(str(unread["contactId"])))
+    assert line.startswith(" "), "no unread mark"
+
+
+def test_offline_finds_the_one_stored_user_without_user_id(server: DemoServer, tmp_path: Path) -> None:
+    ok(cli(server, tmp_path, "list"))
+    server.stop()
+    env = env_for(tmp_path)
+    result = ok(run_cli("--base-url", server.base_url, "--offline", "list", env=env))
+    assert len(result.stdout.splitlines()) == total(server)
+    other = run_cli("--base-url", "http://127.0.0.1:9/api", "--offline", "list", env=env)
+    assert other.returncode == 2 and "--user-id" in other.stderr

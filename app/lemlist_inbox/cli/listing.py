@@ -1,6 +1,11 @@
-"""``lemlist-inbox list``: the conversations, printed as the pages arrive.
+"""``lemlist-inbox list``: the conversations, through the local inbox.
 
-Pages come from ``iter_conversation_pages`` in page order (fetched concurrently, each
+On a filled local inbox, ``list`` asks only for what changed (pages from the top until
+one brings nothing new: one or two requests) and prints the stored rows; ``--offline``
+prints them without any request. On an empty one (or with ``cache = false``) every
+page is read and printed as it arrives, as follows.
+
+Pages come from ``iter_pages`` (through ``inbox.sync``) in page order (fetched concurrently, each
 handed over as soon as it and every page before it are in), so the rows of page 1 are
 on screen, or in the pipe, while later pages are still on the wire, and Ctrl+C keeps
 what was printed. Conversations that reached the top while we were listing come last
@@ -34,7 +39,6 @@ from lemlist_inbox.render.sanitize import sanitize_line
 from lemlist_inbox.ui.format import fit
 
 if TYPE_CHECKING:
-    from lemlist_inbox.api.models import Conversation
     from lemlist_inbox.inbox.local import LocalInbox
     from lemlist_inbox.inbox.store import Entry, MergeResult
     from lemlist_inbox.inbox.sync import SyncProgress
@@ -45,32 +49,6 @@ NAME_CELLS, EMAIL_CELLS, CHANNEL_CELLS = 24, 32, 14
 #: Mark, space, ``YYYY-MM-DD HH:MM``, four column gaps and a usual contact id.
 _FIXED_CELLS = 1 + 1 + 16 + 4 * 2 + 21
 _OLDEST = datetime.min.replace(tzinfo=UTC)
-
-
-def activity_stamp(conversation: Conversation) -> str:
-    """Last activity in local time, or ``-`` when missing or not representable here."""
-    when = conversation.last_activity
-    if when is None:
-        return "-"
-    try:
-        return when.astimezone().strftime("%Y-%m-%d %H:%M")
-    except (OverflowError, ValueError, OSError):
-        return "-"
-
-
-def _sort_key(conversation: Conversation) -> datetime:
-    return conversation.last_activity or _OLDEST
-
-
-def row_fields(conversation: Conversation, user_id: str) -> list[str]:
-    """The columns of one row, every one cleaned, ``-`` for an empty one."""
-    contact = conversation.contact
-    name = sanitize_line(contact.display_name if contact else "(unknown contact)", 200)
-    email = sanitize_line(contact.email if contact else "", 200)
-    channels = ",".join(c for c in (sanitize_line(ch, 40) for ch in conversation.channels) if c)
-    ident = sanitize_line(conversation.thread_id or "", 200)
-    mark = "*" if not conversation.is_read_by(user_id) else " "
-    return [mark, activity_stamp(conversation), name or "-", email or "-", channels or "-", ident or "-"]
 
 
 def tsv_row(fields: list[str]) -> str:
@@ -126,7 +104,13 @@ class _Enough(Exception):
 
 
 def entry_fields(entry: Entry) -> list[str]:
-    """``row_fields`` for a stored row: the same columns, whether cold or warm."""
+    """The columns of one row, every one cleaned, ``-`` for an empty one.
+
+    From the stored row whether the rows were just fetched or read from the file, so a
+    warm ``list`` prints exactly what a cold one does. The name is the contact's full
+    name, else first + last, else email, else id (``Contact.display_name``); the
+    activity is local ``YYYY-MM-DD HH:MM``, or ``-`` when missing or not representable.
+    """
     contact = entry.contact
     if contact is None:
         name = "(unknown contact)"
@@ -235,7 +219,9 @@ async def _sync_and_print(session: Session, inbox: LocalInbox, user_id: str) -> 
     An empty (or never completed) store is a full load: each page's rows are printed
     as soon as the page is merged, as before there was a store, so the first rows are
     out while later pages are on the wire. A filled store is brought up to date from
-    the top (one or two requests) and then printed whole.
+    the top (one or two requests) and then printed whole. Never the walk of every page
+    that read states changed elsewhere need (seconds for a large inbox): ``sync`` does
+    that, every ``reconcile_interval``.
     """
     out = session.out
     printer = _Printer(session)
@@ -265,7 +251,9 @@ async def _sync_and_print(session: Session, inbox: LocalInbox, user_id: str) -> 
 
     try:
         with contextlib.suppress(_Enough):
-            await inbox.sync(session.client, page_size=session.settings.page_size, on_page=on_page)
+            await inbox.sync(
+                session.client, page_size=session.settings.page_size, on_page=on_page, allow_reconcile=False
+            )
     except NetworkError as exc:
         out.progress.done()
         if streaming or not len(store):

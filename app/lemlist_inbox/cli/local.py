@@ -8,6 +8,9 @@ and nothing is written: the commands fetch everything, as they did before the st
 
 from __future__ import annotations
 
+import contextlib
+import json
+import sqlite3
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,6 +52,7 @@ def open_inbox(session: Session, user_id: str, *, rows: bool = True) -> LocalInb
         raise OfflineError("--offline reads the local inbox, and cache = false keeps none")
     inbox = LocalInbox(store_options(session.settings, demo=session.demo), user_id)
     if inbox.db is not None:
+        _remember_owner(inbox, session.settings.base_url)
         if rows:
             inbox.warm_start(head=0)
             inbox.load_rest()  # checks the whole file first
@@ -57,6 +61,40 @@ def open_inbox(session: Session, user_id: str, *, rows: bool = True) -> LocalInb
     if inbox.warning:
         session.out.warning(inbox.warning)
     return inbox
+
+
+#: ``state`` key naming whose inbox a file holds, for ``--offline`` without ``--user-id``.
+STATE_OWNER = "owner"
+
+
+def _remember_owner(inbox: LocalInbox, base_url: str) -> None:
+    """Write the account and user into the file (once), so ``--offline`` can find it."""
+    db = inbox.db
+    if db is None:
+        return
+    owner = json.dumps({"base_url": base_url.rstrip("/"), "user_id": inbox.user_id})
+    if db.get_state(STATE_OWNER) != owner:
+        db.set_state(STATE_OWNER, owner)
+
+
+def stored_users(settings: Settings, *, demo: bool) -> list[str]:
+    """The viewing users that have a local inbox of this account (``--offline`` with no
+    ``--user-id``: a one-user team never has to name its user). Read-only: no file is
+    created, changed or rebuilt here."""
+    folder = default_data_dir()
+    base_url = settings.base_url.rstrip("/")
+    users: list[str] = []
+    for path in sorted(folder.glob(f"{'demo' if demo else 'inbox'}-*.sqlite3")):
+        with contextlib.suppress(sqlite3.Error, ValueError, TypeError, KeyError):
+            with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+                row = db.execute("SELECT value FROM state WHERE key = ?", (STATE_OWNER,)).fetchone()
+            if row is None:
+                continue
+            owner = json.loads(row[0])
+            user = owner["user_id"]
+            if isinstance(user, str) and (demo or owner["base_url"] == base_url) and user not in users:
+                users.append(user)
+    return users
 
 
 def local_time(stamp: float) -> str:

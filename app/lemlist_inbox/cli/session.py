@@ -101,11 +101,17 @@ async def resolve_user(session: Session) -> str:
     if session.settings.user_id:
         return session.settings.user_id
     if session.offline:
+        from lemlist_inbox.cli.local import stored_users
+
         if session.demo and session.demo_user:
             return session.demo_user
+        known = stored_users(session.settings, demo=session.demo)
+        if len(known) == 1:
+            return known[0]
+        found = f" (stored: {', '.join(sanitize_line(u, 100) for u in known)})" if known else ""
         raise UsageError(
             "--offline needs to know whose local inbox to read: give --user-id or "
-            "LEMLIST_USER_ID (or user_id in the config file)"
+            f"LEMLIST_USER_ID (or user_id in the config file){found}"
         )
     users = await session.client.team_users()
     if len(users) == 1 or (session.demo and users):

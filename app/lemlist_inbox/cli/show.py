@@ -96,6 +96,8 @@ async def _thread(
     # The pre-store behaviour: userId only when configured, or to mark for that user.
     ask_as = session.settings.user_id or (user_id if args.mark_read else None)
     thread = await session.client.thread(contact_id, user_id=ask_as, mark_as_read=args.mark_read)
+    if inbox is not None and inbox.db is not None and stored is not None and args.mark_read and ask_as:
+        inbox.db.set_read(stored.id, ask_as)
     if inbox is not None:
         activity = stored.activity if stored is not None else _newest(thread)
         name = _name(stored.contact) if stored is not None else None

@@ -495,6 +495,36 @@ class InboxDatabase:
         """Every stored item's JSON text as kept, by id (``list --json`` from the store)."""
         return self.read(lambda db: dict(db.execute("SELECT id, raw FROM raw_items").fetchall()), {})
 
+    def set_read(self, conversation_id: str, user_id: str) -> None:
+        """A read mark lemlist confirmed: the stored row (and raw item) say read for
+        ``user_id`` at once, instead of after the next walk of every page (a mark does not
+        move a conversation, so an incremental sync would not see it)."""
+        ident = _safe(conversation_id)
+
+        def update(db: sqlite3.Connection) -> None:
+            row = db.execute("SELECT listing FROM conversations WHERE id = ?", (ident,)).fetchone()
+            if row is None:
+                return
+            contact, users, channels = json.loads(row[0])
+            users = [[u, s, True] if u == user_id else [u, s, r] for u, s, r in users]
+            unread = int(not is_read_by(map(tuple, users), self.user_id))
+            db.execute(
+                "UPDATE conversations SET listing = ?, unread = ? WHERE id = ?",
+                (_dumps([contact, users, channels]), unread, ident),
+            )
+            raw_row = db.execute("SELECT raw FROM raw_items WHERE id = ?", (ident,)).fetchone()
+            raw = json.loads(raw_row[0]) if raw_row is not None else None
+            if isinstance(raw, dict) and isinstance(raw.get("users"), list):
+                for user in raw["users"]:
+                    if isinstance(user, dict) and user.get("userId") == user_id:
+                        user["read"] = True
+                db.execute("UPDATE raw_items SET raw = ? WHERE id = ?", (_dumps(raw), ident))
+
+        try:
+            self.write("set read", update)
+        except (ValueError, TypeError):
+            log.warning("store: skipped marking an unreadable row read")
+
     def conversation_ids(self) -> set[str]:
         return self.read(lambda db: {row[0] for row in db.execute("SELECT id FROM conversations")}, set())
 
