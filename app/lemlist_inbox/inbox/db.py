@@ -314,19 +314,30 @@ class InboxDatabase:
 
     @staticmethod
     def _check(connection: sqlite3.Connection) -> None:
-        """Make sure the file is ours and of this schema; create it if it is empty."""
+        """Make sure the file is ours and of this schema; create it if it is empty.
+
+        The three facts are read in one read transaction: read one by one, a second
+        instance creating the file in between showed tables without our application id,
+        and the new file was moved aside as foreign. Creation takes the write lock up
+        front (``BEGIN IMMEDIATE``), so two instances creating it at once wait for each
+        other (the schema is ``IF NOT EXISTS``: the second one changes nothing).
+        """
         try:
-            app_id = connection.execute("PRAGMA application_id").fetchone()[0]
-            version = connection.execute("PRAGMA user_version").fetchone()[0]
-            tables = {
-                row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
-            }
+            connection.execute("BEGIN")
+            try:
+                app_id = connection.execute("PRAGMA application_id").fetchone()[0]
+                version = connection.execute("PRAGMA user_version").fetchone()[0]
+                tables = {
+                    row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                }
+            finally:
+                connection.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             raise _Unusable("was not a readable database") from exc
         if not tables and app_id == 0:
-            connection.execute("PRAGMA journal_mode = WAL")
+            _use_wal(connection)
             connection.executescript(
-                f"BEGIN; {_SCHEMA} PRAGMA application_id = {APPLICATION_ID}; "
+                f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA application_id = {APPLICATION_ID}; "
                 f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
             )
             return
@@ -336,7 +347,7 @@ class InboxDatabase:
             raise _Unusable(f"had schema {version} (this version uses {SCHEMA_VERSION})")
         if not set(_TABLES) <= tables:
             raise _Unusable("was missing tables")
-        connection.execute("PRAGMA journal_mode = WAL")
+        _use_wal(connection)
 
     def verify(self) -> bool:
         """Check every page (``PRAGMA quick_check``); a damaged file is moved aside and rebuilt.
@@ -681,6 +692,26 @@ class _Unusable(Exception):
     def __init__(self, why: str) -> None:
         super().__init__(why)
         self.why = why
+
+
+def _use_wal(connection: sqlite3.Connection) -> None:
+    """``PRAGMA journal_mode = WAL``, waiting out another instance that holds the lock.
+
+    SQLite does not always call the busy handler for a journal-mode change (it needs an
+    exclusive lock, and may answer "locked" at once to avoid a deadlock), so two
+    instances opening a new file together made one fall back to memory. Retried here
+    for as long as the busy timeout would have waited.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if ("locked" not in text and "busy" not in text) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.005)
 
 
 def _prepare_folder(folder: Path) -> None:
