@@ -350,3 +350,37 @@ def test_offline_finds_the_one_stored_user_without_user_id(server: DemoServer, t
     assert len(result.stdout.splitlines()) == total(server)
     other = run_cli("--base-url", "http://127.0.0.1:9/api", "--offline", "list", env=env)
     assert other.returncode == 2 and "--user-id" in other.stderr
+
+
+def test_show_refetches_a_stored_thread_older_than_the_conversation_or_the_last_sync(
+    server: DemoServer, tmp_path: Path
+) -> None:
+    contact = newest_contacts(server, 1)[0]
+    ok(cli(server, tmp_path, "list"))
+    ok(cli(server, tmp_path, "show", contact))
+    server.clear_log()
+    ok(cli(server, tmp_path, "show", contact))
+    assert not thread_requests(server), "fresh: printed from the file"
+
+    with sqlite3.connect(db_path(server, tmp_path)) as db:  # stored before the last activity
+        db.execute("UPDATE threads SET activity = activity - 60 WHERE contact_id = ?", (contact,))
+    ok(cli(server, tmp_path, "show", contact))
+    assert len(thread_requests(server)) == 1
+    server.clear_log()
+    ok(cli(server, tmp_path, "show", contact))
+    assert not thread_requests(server), "the fetched copy was stored"
+
+    db = InboxDatabase.open(db_path(server, tmp_path))
+    db.set_state("last_sync", "0")  # the stored activity itself is old news
+    db.close()
+    ok(cli(server, tmp_path, "show", contact))
+    assert len(thread_requests(server)) == 1
+
+
+def test_an_unusable_data_dir_is_said_once_and_list_still_works(server: DemoServer, tmp_path: Path) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the folder should be")
+    result = ok(cli(server, tmp_path, "list"))
+    assert len(result.stdout.splitlines()) == total(server)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "nothing is saved" in lines[0], result.stderr
