@@ -1,8 +1,10 @@
 """Running the real ``lemlist-inbox`` command in a child process, for tests/cli and tests/secrets.
 
 The child never inherits a ``LEMLIST*`` variable from the developer's shell: what it sees
-is what the test sets. ``subprocess.run`` is looked up at call time, so the secret scan's
-wrapper (``secret_scan``) sees every output.
+is what the test sets. Its local inbox goes beside the test's config file (or into a
+fresh temporary folder), never into the developer's data dir, unless the test says where.
+``subprocess.run`` is looked up at call time, so the secret scan's wrapper
+(``secret_scan``) sees every output.
 """
 
 from __future__ import annotations
@@ -10,12 +12,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """``python -m lemlist_inbox *args`` with ``env`` over a ``LEMLIST``-free environment."""
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("LEMLIST")}
     child_env.update(env)
+    if "LEMLIST_INBOX_DATA" not in child_env:
+        config = child_env.get("LEMLIST_INBOX_CONFIG")
+        where = Path(config).parent / "data" if config else Path(tempfile.mkdtemp(prefix="lemlist-cli-data-"))
+        child_env["LEMLIST_INBOX_DATA"] = str(where)
     return subprocess.run(
         [sys.executable, "-m", "lemlist_inbox", *args],
         capture_output=True,

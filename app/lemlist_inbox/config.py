@@ -38,6 +38,10 @@ CONFIG_FILE_NAME = "config.toml"
 MAX_PAGE_SIZE = 100
 #: A day: a longer refresh interval is surely a unit mistake (milliseconds?).
 MAX_REFRESH_INTERVAL = 86_400.0
+#: Default seconds between two walks of every page (read states changed elsewhere).
+DEFAULT_RECONCILE_INTERVAL = 30 * 60.0
+#: A week: a longer reconcile interval is surely a unit mistake (milliseconds?).
+MAX_RECONCILE_INTERVAL = 7 * 86_400.0
 
 
 class ConfigError(Exception):
@@ -57,6 +61,10 @@ class Settings:
     theme: str | None = None
     #: ASCII-only screen: True, False, or None for "auto" (by the locale; ``ui.charset``).
     ascii: bool | None = None
+    #: Keep the inbox in a local SQLite file (``inbox/db.py``); False: nothing is written.
+    cache: bool = True
+    #: Seconds between two walks of every page (read states changed elsewhere); 0 = never.
+    reconcile_interval: float = DEFAULT_RECONCILE_INTERVAL
     config_path: Path | None = None
     #: Problems worth telling the user about that do not stop the program.
     warnings: list[str] = field(default_factory=list)
@@ -128,6 +136,16 @@ def _refresh_interval(value: Any) -> float:
     return number
 
 
+def _reconcile_interval(value: Any) -> float:
+    expected = f"a number of seconds from 60 to {MAX_RECONCILE_INTERVAL:g}, or 0 for never"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Invalid(f"{expected}, not {_describe(value)}")
+    number = float(value)
+    if not math.isfinite(number) or number < 0 or 0 < number < 60 or number > MAX_RECONCILE_INTERVAL:
+        raise _Invalid(f"{expected}, not {_describe(value)}")
+    return number
+
+
 def _base_url(value: Any) -> str:
     try:
         return check_base_url(_text(value))
@@ -163,6 +181,8 @@ SETTINGS: dict[str, Setting] = {
     "page_size": Setting(_page_size, "page_size"),
     "theme": Setting(_non_empty_text, "theme"),
     "ascii": Setting(_ascii, "ascii"),
+    "cache": Setting(_boolean, "cache"),
+    "reconcile_interval": Setting(_reconcile_interval, "reconcile_interval"),
 }
 
 
@@ -172,6 +192,18 @@ def default_config_path() -> Path:
     if override:
         return Path(override).expanduser()
     return Path(platformdirs.user_config_dir(APP_NAME)) / CONFIG_FILE_NAME
+
+
+def default_data_dir() -> Path:
+    """``$LEMLIST_INBOX_DATA`` or the platform's data dir (``~/.local/share/lemlist-inbox``).
+
+    The data dir, not the cache dir: the local inbox holds read marks and replies not yet
+    sent, which a cache cleaner must not delete.
+    """
+    override = os.environ.get("LEMLIST_INBOX_DATA")
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME))
 
 
 def _read_file(path: Path) -> dict[str, Any]:

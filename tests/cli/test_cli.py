@@ -192,6 +192,7 @@ def test_list_to_a_full_disk_is_one_clear_line_not_a_traceback(tmp_path: Path) -
         pytest.skip("needs /dev/full")
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEMLIST")}
     env["LEMLIST_INBOX_CONFIG"] = str(tmp_path / "config.toml")
+    env["LEMLIST_INBOX_DATA"] = str(tmp_path / "data")
     for fmt in ((), ("--json",)):
         with open("/dev/full", "w") as full:
             result = subprocess.run(

@@ -39,6 +39,13 @@ def _load(tmp_path: Path, text: str) -> Settings:
         ("user_id = 5", "user_id", "string"),
         ('base_url = "notaurl"', "base_url", "URL"),
         ("theme = []", "theme", "string"),
+        ('cache = "no"', "cache", "true or false"),
+        ("cache = 0", "cache", "true or false"),
+        ("reconcile_interval = 30", "reconcile_interval", "seconds from 60 to 604800, or 0 for never"),
+        ("reconcile_interval = -1", "reconcile_interval", "0 for never"),
+        ("reconcile_interval = inf", "reconcile_interval", "0 for never"),
+        ("reconcile_interval = 1e9", "reconcile_interval", "0 for never"),
+        ('reconcile_interval = "30m"', "reconcile_interval", "0 for never"),
     ],
 )
 def test_setting_of_the_wrong_type_is_an_error_naming_it(
@@ -60,6 +67,29 @@ def test_setting_of_the_wrong_type_exits_2_from_the_command_line(tmp_path: Path)
 def test_good_values_are_taken(tmp_path: Path) -> None:
     settings = _load(tmp_path, "mark_read_on_open = false\npage_size = 50\nrefresh_interval = 0\n")
     assert (settings.mark_read_on_open, settings.page_size, settings.refresh_interval) == (False, 50, 0.0)
+
+
+def test_store_settings_default_and_are_taken(tmp_path: Path) -> None:
+    from lemlist_inbox.inbox.local import DEFAULT_RECONCILE_INTERVAL
+
+    defaults = _load(tmp_path, "")
+    assert (defaults.cache, defaults.reconcile_interval) == (True, 1800.0)
+    assert defaults.reconcile_interval == DEFAULT_RECONCILE_INTERVAL  # one default, two layers
+    settings = _load(tmp_path, "cache = false\nreconcile_interval = 600\n")
+    assert (settings.cache, settings.reconcile_interval) == (False, 600.0)
+    assert _load(tmp_path, "reconcile_interval = 0\n").reconcile_interval == 0.0
+
+
+def test_data_dir_is_the_platform_one_unless_overridden(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from lemlist_inbox.config import default_data_dir
+
+    monkeypatch.delenv("LEMLIST_INBOX_DATA", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert default_data_dir() == tmp_path / "xdg" / "lemlist-inbox"
+    monkeypatch.setenv("LEMLIST_INBOX_DATA", str(tmp_path / "mine"))
+    assert default_data_dir() == tmp_path / "mine"
 
 
 def test_unknown_setting_is_a_warning_naming_the_nearest_known_one(tmp_path: Path) -> None:

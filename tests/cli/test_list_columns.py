@@ -43,7 +43,12 @@ def test_piped_list_is_tab_separated_with_a_fixed_unread_column(tmp_path: Path) 
 def test_list_on_a_terminal_is_aligned_in_cells(tmp_path: Path) -> None:
     leader, follower = pty.openpty()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEMLIST")}
-    env |= {"LEMLIST_API_KEY": KEY, "LEMLIST_INBOX_CONFIG": str(tmp_path / "c.toml"), "LANG": "C.UTF-8"}
+    env |= {
+        "LEMLIST_API_KEY": KEY,
+        "LEMLIST_INBOX_CONFIG": str(tmp_path / "c.toml"),
+        "LEMLIST_INBOX_DATA": str(tmp_path / "data"),
+        "LANG": "C.UTF-8",
+    }
     with scripted_server(_script()) as url:
         proc = subprocess.Popen(
             [sys.executable, "-m", "lemlist_inbox", "--base-url", url, "--user-id", USER, "list"],

@@ -37,7 +37,13 @@ def _script(pages: int, per_page: int = 100, *, hold: tuple[int, ...] = ()) -> S
 
 def _env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEMLIST")}
-    env.update({"LEMLIST_API_KEY": KEY, "LEMLIST_INBOX_CONFIG": str(tmp_path / "c.toml")})
+    env.update(
+        {
+            "LEMLIST_API_KEY": KEY,
+            "LEMLIST_INBOX_CONFIG": str(tmp_path / "c.toml"),
+            "LEMLIST_INBOX_DATA": str(tmp_path / "data"),
+        }
+    )
     return env
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing
 import os
 import sqlite3
 import stat
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,6 +55,22 @@ def test_conversations_round_trip_newest_first(path: Path) -> None:
     again = InboxDatabase.open(path)
     assert [r.id for r in again.conversations()] == ["b", "c", "a", "d"]
     assert again.warning is None
+
+
+def test_a_contact_finds_its_newest_conversation_and_raw_items_come_in_bulk(path: Path) -> None:
+    db = InboxDatabase.open(path)
+    db.save_conversations(
+        [row("a", 1.0, contact_id="ctc_x"), row("b", 3.0, contact_id="ctc_x"), row("c", 2.0)]
+    )
+    found = db.conversation_for_contact("ctc_x")
+    assert found is not None and (found.id, found.activity) == ("b", 3.0)
+    assert db.conversation_for_contact("ctc_nobody") is None
+    assert {k: json.loads(v) for k, v in db.raw_conversations().items()} == {
+        "a": {"_id": "a"},
+        "b": {"_id": "b"},
+        "c": {"_id": "c"},
+    }
+    db.close()
 
 
 def test_save_replaces_by_id_and_delete_drops_thread_too(path: Path) -> None:
@@ -261,3 +279,28 @@ def test_database_path_depends_on_account_and_user_never_the_key(tmp_path: Path)
     assert a.parent == tmp_path
     demo = database_path(tmp_path, "http://127.0.0.1:4001/api", "usr_1", demo=True)
     assert demo == database_path(tmp_path, "http://127.0.0.1:4002/api", "usr_1", demo=True)
+
+
+def _open_at_once(path: str, barrier: Any, results: Any) -> None:
+    barrier.wait()
+    db = InboxDatabase.open(Path(path))
+    results.put((db.path is not None, db.warning))
+    db.close()
+
+
+def test_instances_creating_the_file_at_the_same_instant_all_use_it(tmp_path: Path) -> None:
+    """Each read of the file's identity in its own snapshot, or a journal-mode change
+    refused at once, made one of several new instances move the file aside or fall
+    back to memory."""
+    context = multiprocessing.get_context("fork")
+    for trial in range(25):
+        path = tmp_path / f"t{trial}" / "inbox.sqlite3"
+        barrier, results = context.Barrier(4), context.Queue()
+        procs = [context.Process(target=_open_at_once, args=(str(path), barrier, results)) for _ in range(4)]
+        for proc in procs:
+            proc.start()
+        outcomes = [results.get(timeout=30) for _ in procs]
+        for proc in procs:
+            proc.join(30)
+        assert outcomes == [(True, None)] * 4, (trial, outcomes)
+        assert not list(path.parent.glob("*.bad-*"))

@@ -1,4 +1,5 @@
-"""Command line: the TUI by default, plus ``list``, ``show``, ``users`` and ``demo-server``.
+"""Command line: the TUI by default, plus ``list``, ``show``, ``sync``, ``cache``, ``users``
+and ``demo-server``.
 
 The non-interactive commands call the same ``api`` and ``render`` code as the TUI, so they
 double as an end-to-end check of the data layer and as a scripting interface. Every failure
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import functools
 import os
 import sys
@@ -19,7 +21,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from lemlist_inbox.api.errors import LemlistError
 from lemlist_inbox.cli.output import Output, OutputError, silence_stdout, watch_reader
 from lemlist_inbox.cli.parser import build_parser
-from lemlist_inbox.cli.session import Session, UsageError, backend, make_client
+from lemlist_inbox.cli.session import Backend, OfflineError, Session, UsageError, backend, make_client
 from lemlist_inbox.config import ConfigError, Settings
 from lemlist_inbox.logs import configure_logging, crash_log_path, crash_summary, write_crash_log
 from lemlist_inbox.ui import charset
@@ -96,18 +98,21 @@ def _main(args: argparse.Namespace, out: Output) -> int:
         if args.command is None and (refusal := tui_refusal()) is not None:
             out.error(refusal)
             return EXIT_USAGE
-        with backend(args) as (settings, demo):
+        with backend(args) as run:
+            settings = run.settings
             configure_logging(settings.api_key)
             charset.configure(settings.ascii)  # `show` draws the pane's marks too
             for warning in settings.warnings:
                 out.warning(warning)
             if args.command is None:
-                return _run_tui(settings, demo=demo, out=out)
-            return asyncio.run(_run_command(args, settings, out, demo=demo))
+                if args.offline:
+                    raise UsageError("--offline is for list, show and cache; the TUI goes offline by itself")
+                return _run_tui(settings, demo=run.demo, out=out)
+            return asyncio.run(_run_command(args, run, out))
     except (ConfigError, UsageError) as exc:
         out.error(str(exc))
         return EXIT_USAGE
-    except LemlistError as exc:
+    except (LemlistError, OfflineError) as exc:
         out.error(str(exc))
         return EXIT_ERROR
 
@@ -160,16 +165,29 @@ def _handler(command: str) -> Handler:
         from lemlist_inbox.cli.show import cmd_show
 
         return cmd_show
+    if command == "sync":
+        from lemlist_inbox.cli.sync import cmd_sync
+
+        return cmd_sync
+    if command == "cache":
+        from lemlist_inbox.cli.cache import cmd_cache
+
+        return cmd_cache
     from lemlist_inbox.cli.users import cmd_users
 
     return cmd_users
 
 
-async def _run_command(args: argparse.Namespace, settings: Settings, out: Output, *, demo: bool) -> int:
-    """Run one command; if the reader of our pipe leaves meanwhile, stop it at once."""
+async def _run_command(args: argparse.Namespace, run: Backend, out: Output) -> int:
+    """Run one command; if the reader of our pipe leaves meanwhile, stop it at once.
+
+    ``--offline`` builds no client at all, so no code path can send a request.
+    """
     handler = _handler(args.command)
-    async with make_client(settings) as client:
-        task = asyncio.ensure_future(handler(Session(args, settings, client, out, demo)))
+    async with contextlib.AsyncExitStack() as stack:
+        client = None if args.offline else await stack.enter_async_context(make_client(run.settings))
+        session = Session(args, run.settings, client, out, run.demo, run.demo_user)
+        task = asyncio.ensure_future(handler(session))
         gone = asyncio.Event()
 
         def reader_gone() -> None:

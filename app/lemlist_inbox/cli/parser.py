@@ -19,6 +19,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
 def _port(text: str) -> int:
     try:
         value = int(text)
@@ -53,6 +63,12 @@ def _common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         default=argparse.SUPPRESS if suppress else False,
         help="run against a built-in local stand-in of the lemlist API (no key needed)",
     )
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="read the local inbox only: no request at all (list, show, cache)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,6 +101,37 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true", help="the messages as JSON, oldest first")
     show.add_argument("--mark-read", action="store_true", help="mark the conversation read for the user")
     show.add_argument("--quotes", action="store_true", help="print quoted history instead of folding it")
+
+    sync = commands.add_parser(
+        "sync",
+        help="bring the local inbox up to date (for offline reading, or a fast next start)",
+        description="Fetches what changed since the last sync (every page on an empty local "
+        "inbox) and, every reconcile_interval, walks all pages for read states changed "
+        "elsewhere. Progress on a terminal's stderr, one summary line on stderr at the end.",
+    )
+    _common_options(sync, suppress=True)
+    sync.add_argument(
+        "--threads",
+        type=_non_negative_int,
+        default=0,
+        metavar="N",
+        help="also store the newest N threads for offline reading (never marks them read)",
+    )
+    sync.add_argument("--full", action="store_true", help="walk every page now (read states, deletions)")
+
+    cache = commands.add_parser("cache", help="the local inbox: what it holds (info), forget it (clear)")
+    _common_options(cache, suppress=True)
+    cache_commands = cache.add_subparsers(dest="cache_command", metavar="ACTION", required=True)
+    info = cache_commands.add_parser(
+        "info", help="path, size, counts, pending read marks, last sync, schema version"
+    )
+    _common_options(info, suppress=True)
+    info.add_argument("--json", action="store_true", help="the same as one JSON object")
+    clear = cache_commands.add_parser(
+        "clear",
+        help="forget the stored conversations and threads (read marks and replies still owed are kept)",
+    )
+    _common_options(clear, suppress=True)
 
     users = commands.add_parser("users", help="list the team's users (to pick a --user-id)")
     _common_options(users, suppress=True)

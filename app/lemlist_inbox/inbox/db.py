@@ -314,19 +314,30 @@ class InboxDatabase:
 
     @staticmethod
     def _check(connection: sqlite3.Connection) -> None:
-        """Make sure the file is ours and of this schema; create it if it is empty."""
+        """Make sure the file is ours and of this schema; create it if it is empty.
+
+        The three facts are read in one read transaction: read one by one, a second
+        instance creating the file in between showed tables without our application id,
+        and the new file was moved aside as foreign. Creation takes the write lock up
+        front (``BEGIN IMMEDIATE``), so two instances creating it at once wait for each
+        other (the schema is ``IF NOT EXISTS``: the second one changes nothing).
+        """
         try:
-            app_id = connection.execute("PRAGMA application_id").fetchone()[0]
-            version = connection.execute("PRAGMA user_version").fetchone()[0]
-            tables = {
-                row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
-            }
+            connection.execute("BEGIN")
+            try:
+                app_id = connection.execute("PRAGMA application_id").fetchone()[0]
+                version = connection.execute("PRAGMA user_version").fetchone()[0]
+                tables = {
+                    row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                }
+            finally:
+                connection.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             raise _Unusable("was not a readable database") from exc
         if not tables and app_id == 0:
-            connection.execute("PRAGMA journal_mode = WAL")
+            _use_wal(connection)
             connection.executescript(
-                f"BEGIN; {_SCHEMA} PRAGMA application_id = {APPLICATION_ID}; "
+                f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA application_id = {APPLICATION_ID}; "
                 f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
             )
             return
@@ -336,7 +347,7 @@ class InboxDatabase:
             raise _Unusable(f"had schema {version} (this version uses {SCHEMA_VERSION})")
         if not set(_TABLES) <= tables:
             raise _Unusable("was missing tables")
-        connection.execute("PRAGMA journal_mode = WAL")
+        _use_wal(connection)
 
     def verify(self) -> bool:
         """Check every page (``PRAGMA quick_check``); a damaged file is moved aside and rebuilt.
@@ -479,6 +490,51 @@ class InboxDatabase:
             (0, 0),
         )
         return int(row[0]), int(row[1])
+
+    def conversation_for_contact(self, contact_id: str) -> StoredConversation | None:
+        """The newest stored conversation of a contact: ``show`` compares a stored thread
+        with its last activity (without ``raw``, like ``conversations``)."""
+        sql = (
+            "SELECT id, contact_id, listing, last_activity_at, activity, have_replies"
+            " FROM conversations WHERE contact_id = ? ORDER BY activity DESC LIMIT 1"
+        )
+        none: list[StoredConversation] = []
+        rows = self.read(lambda db: _rows(db.execute(sql, (_safe(contact_id),))), none)
+        return rows[0] if rows else None
+
+    def raw_conversations(self) -> dict[str, str]:
+        """Every stored item's JSON text as kept, by id (``list --json`` from the store)."""
+        return self.read(lambda db: dict(db.execute("SELECT id, raw FROM raw_items").fetchall()), {})
+
+    def set_read(self, conversation_id: str, user_id: str) -> None:
+        """A read mark lemlist confirmed: the stored row (and raw item) say read for
+        ``user_id`` at once, instead of after the next walk of every page (a mark does not
+        move a conversation, so an incremental sync would not see it)."""
+        ident = _safe(conversation_id)
+
+        def update(db: sqlite3.Connection) -> None:
+            row = db.execute("SELECT listing FROM conversations WHERE id = ?", (ident,)).fetchone()
+            if row is None:
+                return
+            contact, users, channels = json.loads(row[0])
+            users = [[u, s, True] if u == user_id else [u, s, r] for u, s, r in users]
+            unread = int(not is_read_by(map(tuple, users), self.user_id))
+            db.execute(
+                "UPDATE conversations SET listing = ?, unread = ? WHERE id = ?",
+                (_dumps([contact, users, channels]), unread, ident),
+            )
+            raw_row = db.execute("SELECT raw FROM raw_items WHERE id = ?", (ident,)).fetchone()
+            raw = json.loads(raw_row[0]) if raw_row is not None else None
+            if isinstance(raw, dict) and isinstance(raw.get("users"), list):
+                for user in raw["users"]:
+                    if isinstance(user, dict) and user.get("userId") == user_id:
+                        user["read"] = True
+                db.execute("UPDATE raw_items SET raw = ? WHERE id = ?", (_dumps(raw), ident))
+
+        try:
+            self.write("set read", update)
+        except (ValueError, TypeError):
+            log.warning("store: skipped marking an unreadable row read")
 
     def conversation_ids(self) -> set[str]:
         return self.read(lambda db: {row[0] for row in db.execute("SELECT id FROM conversations")}, set())
@@ -636,6 +692,26 @@ class _Unusable(Exception):
     def __init__(self, why: str) -> None:
         super().__init__(why)
         self.why = why
+
+
+def _use_wal(connection: sqlite3.Connection) -> None:
+    """``PRAGMA journal_mode = WAL``, waiting out another instance that holds the lock.
+
+    SQLite does not always call the busy handler for a journal-mode change (it needs an
+    exclusive lock, and may answer "locked" at once to avoid a deadlock), so two
+    instances opening a new file together made one fall back to memory. Retried here
+    for as long as the busy timeout would have waited.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if ("locked" not in text and "busy" not in text) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.005)
 
 
 def _prepare_folder(folder: Path) -> None:

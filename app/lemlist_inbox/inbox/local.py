@@ -182,8 +182,12 @@ class LocalInbox:
         page_size: int,
         on_page: Callable[[MergeResult, SyncProgress], None] | None = None,
         force_reconcile: bool = False,
+        allow_reconcile: bool = True,
     ) -> SyncProgress:
         """Bring the list up to date with the fewest requests that can (module docstring).
+
+        ``allow_reconcile=False`` never walks every page when only the interval asks for it
+        (``lemlist-inbox list`` prints right after the top pages; ``sync`` reconciles).
 
         Raises the client's typed errors (rows already merged stay); a network error
         also sets ``offline`` until a later sync succeeds.
@@ -209,7 +213,7 @@ class LocalInbox:
             if progress.kind == "full":
                 self.complete = True
                 self._walked_at = self._clock()
-            elif force_reconcile or self.reconcile_due():
+            elif force_reconcile or (allow_reconcile and self.reconcile_due()):
                 progress = await run(reconcile)
                 self._walked_at = self._clock()
         except NetworkError:

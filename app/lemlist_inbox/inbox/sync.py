@@ -78,6 +78,9 @@ class SyncProgress:
     skipped: int = 0
     expected: int | None = None
     complete: bool = False
+    #: The page just merged (de-duplicated), for a caller printing rows as they come
+    #: (``lemlist-inbox list`` on an empty store); only the latest is kept.
+    page: Page[Conversation] | None = None
 
 
 PageCallback = Callable[["MergeResult", SyncProgress], None]
@@ -126,6 +129,7 @@ def _merge(store: ConversationStore, changed: list[Conversation], keep_read: Col
 
 def _account(progress: SyncProgress, page: Page[Conversation], changed: int) -> None:
     progress.requests += 1
+    progress.page = page
     progress.loaded += len(page.items)
     progress.changed += changed
     progress.skipped += page.skipped
