@@ -11,13 +11,14 @@ frame, and the client comes later (``api`` types are only named for type checkin
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from lemlist_inbox.inbox.db import InboxDatabase, database_path
+from lemlist_inbox.inbox.db import InboxDatabase, StoredConversation, database_path
 from lemlist_inbox.inbox.marks import owed_ids, restore
 from lemlist_inbox.inbox.store import ConversationStore, MergeResult
 from lemlist_inbox.inbox.sync import (
@@ -53,7 +54,18 @@ class Strategy(Protocol):
     ) -> SyncProgress: ...
 
 
-__all__ = ["DEFAULT_RECONCILE_INTERVAL", "WARM_HEAD", "LocalInbox", "StoreOptions", "describe_age"]
+__all__ = [
+    "DATA_DIR_ENV",
+    "DEFAULT_RECONCILE_INTERVAL",
+    "WARM_HEAD",
+    "LocalInbox",
+    "StoreOptions",
+    "default_data_dir",
+    "describe_age",
+]
+
+#: Overrides the platform's data dir (tests, a second profile, a portable install).
+DATA_DIR_ENV = "LEMLIST_INBOX_DATA"
 
 #: Rows read before the first frame; the rest follow in a worker (one screen is ~40).
 WARM_HEAD = 400
@@ -76,6 +88,16 @@ class StoreOptions:
         return database_path(self.data_dir, self.base_url, user_id, demo=self.demo)
 
 
+def default_data_dir() -> Path:
+    """``$LEMLIST_INBOX_DATA``, else the platform's data dir (``~/.local/share/lemlist-inbox``)."""
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("lemlist-inbox"))
+
+
 def describe_age(seconds: float) -> str:
     """ "just now", "3 min ago", "2 h ago", "4 days ago": how old the data on screen is."""
     if seconds < 60:
@@ -91,7 +113,12 @@ class LocalInbox:
     """The local inbox of one viewing user (see the module docstring)."""
 
     def __init__(
-        self, options: StoreOptions, user_id: str, *, clock: Callable[[], float] = time.time
+        self,
+        options: StoreOptions,
+        user_id: str,
+        *,
+        clock: Callable[[], float] = time.time,
+        store: ConversationStore | None = None,
     ) -> None:
         self.options = options
         self.user_id = user_id
@@ -107,7 +134,11 @@ class LocalInbox:
         self.db = opened if opened is not None and opened.path is not None else None
         if opened is not None and self.db is None:
             opened.close()
-        self.store = ConversationStore(user_id)
+        #: ``store``: the list a widget already draws (emptied for ``user_id``), so a
+        #: switch of user keeps one list object on screen.
+        if store is not None:
+            store.clear(user_id)
+        self.store = store if store is not None else ConversationStore(user_id)
         self.threads = StoredThreads(self.db)
         #: Reads made here that lemlist has not confirmed: they win over what a page says.
         self.owed: set[str] = owed_ids(self.db, user_id) if self.db is not None else set()
@@ -153,6 +184,29 @@ class LocalInbox:
         self._apply_owed()
         return merged
 
+    def read_rest(self, head: int = 0) -> list[StoredConversation] | None:
+        """``load_rest`` without the merge, for a worker thread: verify the file, then read
+        the stored rows after the first ``head`` (already in the list from ``warm_start``).
+
+        The merge (``merge_rest``) then runs on the event loop, where the list is drawn:
+        the in-memory list is not meant to be changed from two threads. None when the
+        file was found damaged and rebuilt (``warning`` says so).
+        """
+        if self.db is None:
+            return []
+        if not self.db.verify():
+            self.warning = self.db.warning
+            self.complete = False
+            return None
+        rows = self.db.conversations()
+        return rows[head:] if head else rows
+
+    def merge_rest(self, rows: list[StoredConversation]) -> MergeResult:
+        """Merge rows from ``read_rest`` (on the event loop), keeping offline reads read."""
+        merged = self.store.merge_rows(rows)
+        self._apply_owed()
+        return merged
+
     def _apply_owed(self) -> None:
         for conversation_id in self.owed:
             self.store.mark_read(conversation_id)
@@ -182,11 +236,14 @@ class LocalInbox:
         page_size: int,
         on_page: Callable[[MergeResult, SyncProgress], None] | None = None,
         force_reconcile: bool = False,
+        allow_reconcile: bool = True,
     ) -> SyncProgress:
         """Bring the list up to date with the fewest requests that can (module docstring).
 
         Raises the client's typed errors (rows already merged stay); a network error
-        also sets ``offline`` until a later sync succeeds.
+        also sets ``offline`` until a later sync succeeds. ``allow_reconcile=False``
+        leaves a due reconcile to the caller (``reconcile``), e.g. to run it in the
+        background after the list is current.
         """
         from lemlist_inbox.api.errors import NetworkError
 
@@ -209,12 +266,40 @@ class LocalInbox:
             if progress.kind == "full":
                 self.complete = True
                 self._walked_at = self._clock()
-            elif force_reconcile or self.reconcile_due():
+            elif force_reconcile or (allow_reconcile and self.reconcile_due()):
                 progress = await run(reconcile)
                 self._walked_at = self._clock()
         except NetworkError:
             self.offline = True
             raise
+        return progress
+
+    async def reconcile(
+        self,
+        client: SyncClient,
+        *,
+        page_size: int,
+        on_page: Callable[[MergeResult, SyncProgress], None] | None = None,
+    ) -> SyncProgress:
+        """Walk every page once (read states changed elsewhere, deletions); see ``sync``.
+
+        Its requests are ordinary (not urgent) and few at a time (``RECONCILE_CONCURRENCY``),
+        so a thread the user opens meanwhile takes the next free slot of the rate limiter.
+        """
+        from lemlist_inbox.api.errors import NetworkError
+
+        try:
+            progress = await reconcile(
+                client, self.store, self.db, self.user_id,
+                page_size=page_size, on_page=on_page or (lambda merged, progress: None),
+                keep_read=self.owed,
+            )  # fmt: skip
+        except NetworkError:
+            self.offline = True
+            raise
+        self.offline = False
+        self.complete = True
+        self._walked_at = self._clock()
         return progress
 
     def reconcile_due(self) -> bool:

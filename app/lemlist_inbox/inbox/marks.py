@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from lemlist_inbox.api.mark_queue import MarkQueue
     from lemlist_inbox.inbox.db import InboxDatabase
+    from lemlist_inbox.inbox.local import LocalInbox
 
-__all__ = ["owed_ids", "restore"]
+__all__ = ["MarkBook", "owed_ids", "restore"]
 
 
 def restore(queue: MarkQueue, db: InboxDatabase, user_id: str) -> int:
@@ -35,3 +36,55 @@ def restore(queue: MarkQueue, db: InboxDatabase, user_id: str) -> int:
 def owed_ids(db: InboxDatabase, user_id: str) -> set[str]:
     """Conversations read here but not yet on lemlist: a sync must not show them unread."""
     return {mark.conversation_id for mark in db.pending_marks() if mark.user_id == user_id}
+
+
+class MarkBook:
+    """The ``MarkJournal`` of the app's one ``MarkQueue``: each mark goes to the local
+    inbox of the user it is for (the viewing user can change while a mark is owed).
+
+    Writing a mark down also tells that inbox the conversation was read here, so no
+    sync shows it unread again before lemlist has it; crossing it off says lemlist has.
+    A user whose inbox is not attached (never viewed in this run) gets nothing written.
+    """
+
+    def __init__(self) -> None:
+        self._inboxes: dict[str, LocalInbox] = {}
+
+    def attach(self, inbox: LocalInbox) -> None:
+        """Keep ``inbox`` for its user's marks (the latest one opened wins)."""
+        self._inboxes[inbox.user_id] = inbox
+
+    def inbox(self, user_id: str) -> LocalInbox | None:
+        return self._inboxes.get(user_id)
+
+    def kept(self, user_id: str) -> bool:
+        """Whether a mark owed for ``user_id`` is on disk (so it outlives this process)."""
+        inbox = self._inboxes.get(user_id)
+        db = inbox.db if inbox is not None else None
+        return db is not None and db.path is not None and db.degraded is None
+
+    def add_pending_mark(self, conversation_id: str, contact_id: str, user_id: str) -> None:
+        inbox = self._inboxes.get(user_id)
+        if inbox is None:
+            return
+        inbox.read_here(conversation_id)
+        if inbox.db is not None:
+            inbox.db.add_pending_mark(conversation_id, contact_id, user_id)
+
+    def note_mark_failure(self, conversation_id: str, user_id: str, error: str) -> None:
+        inbox = self._inboxes.get(user_id)
+        if inbox is not None and inbox.db is not None:
+            inbox.db.note_mark_failure(conversation_id, user_id, error)
+
+    def remove_pending_mark(self, conversation_id: str, user_id: str) -> None:
+        inbox = self._inboxes.get(user_id)
+        if inbox is None:
+            return
+        inbox.read_confirmed(conversation_id)
+        if inbox.db is not None:
+            inbox.db.remove_pending_mark(conversation_id, user_id)
+
+    def close(self) -> None:
+        for inbox in self._inboxes.values():
+            inbox.close()
+        self._inboxes.clear()

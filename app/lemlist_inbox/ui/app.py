@@ -8,9 +8,20 @@ and pydantic (~170 ms of CPU on a small server), which the first frame does not 
 so the workers wait for it (``connected``): it is built in a thread once that frame is
 painted (issue 5, start-up). Tests may hand over a ready client.
 
-Quitting flushes the read marks still queued in the thread pane and *returns* the ids
-of any that could not be sent from ``run()``; the CLI prints them to stderr once the
-terminal is restored (and exits non-zero), so a mark is never dropped silently.
+The app also owns the read marks owed to lemlist: one ``MarkQueue`` for the whole
+run, whose journal (``inbox.marks.MarkBook``) writes each mark into the local inbox of
+its user before the first try, so a mark made offline (or not sent by quit time) is
+sent on a later start, once. The queue's client waits for the real one and, while the
+app is offline, for the link to come back (``online``), instead of burning retries.
+
+``store`` says where the local inboxes live (``StoreOptions``); without it nothing is
+written (``cache = false``, and the tests' default). ``offline`` (``--offline``): no
+request at all; the app reads the store.
+
+Quitting flushes the read marks still queued and *returns* the ids of any that could
+not be sent and are not kept in a local inbox either, from ``run()``; the CLI prints them
+to stderr once the terminal is restored (and exits non-zero), so a mark is never dropped
+silently.
 """
 
 from __future__ import annotations
@@ -24,7 +35,10 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from lemlist_inbox.api.mark_queue import MarkQueue
 from lemlist_inbox.config import Settings
+from lemlist_inbox.inbox.local import StoreOptions
+from lemlist_inbox.inbox.marks import MarkBook
 from lemlist_inbox.resources import stylesheet
 from lemlist_inbox.ui.clock import Clock, system_clock
 from lemlist_inbox.ui.commands import InboxCommands
@@ -35,6 +49,22 @@ if TYPE_CHECKING:
     from lemlist_inbox.api.client import LemlistClient
 
 FLUSH_TIMEOUT = 3.0
+
+
+class _AppMarks:
+    """The ``MarkClient`` of the app's queue: a mark waits for the link, then the client.
+
+    The queue can so be built before the first frame (no httpx), and a mark owed while
+    offline costs no request until a sync has reached lemlist again (``online``).
+    """
+
+    def __init__(self, app: InboxApp) -> None:
+        self._app = app
+
+    async def mark_read(self, contact_id: str, user_id: str) -> None:
+        await self._app.online.wait()
+        client = await self._app.connected()
+        await client.mark_read(contact_id, user_id)
 
 
 class InboxApp(App[list[str]]):
@@ -55,6 +85,8 @@ class InboxApp(App[list[str]]):
         user_id: str | None,
         clock: Clock | None = None,
         demo: bool = False,
+        store: StoreOptions | None = None,
+        offline: bool = False,
     ) -> None:
         super().__init__()
         self._client: LemlistClient | None = None
@@ -69,6 +101,17 @@ class InboxApp(App[list[str]]):
         self.initial_user_id = user_id
         self.clock: Clock = clock or system_clock
         self.demo = demo
+        #: Where local inboxes live; ``data_dir=None`` keeps nothing (today's behaviour).
+        self.store_options = store or StoreOptions(data_dir=None, base_url=settings.base_url, demo=demo)
+        #: ``--offline``: never send a request; everything comes from the store.
+        self.offline = offline
+        #: Set while lemlist is reachable as far as we know (cleared by a network error
+        #: of a sync, set again by the next success): queued marks wait for it.
+        self.online = asyncio.Event()
+        if not offline:
+            self.online.set()
+        self.mark_book = MarkBook()
+        self.mark_queue = MarkQueue(_AppMarks(self), journal=self.mark_book)
         self.main_screen: MainScreen | None = None
         self.unsent_marks: list[str] = []
         self._quitting = False
@@ -93,6 +136,10 @@ class InboxApp(App[list[str]]):
         """
         if self._client is not None:
             return self._client
+        if self.offline:
+            from lemlist_inbox.api.errors import NetworkError
+
+            raise NetworkError("offline (--offline): nothing is sent or fetched")
         if self._connecting is None:
             self._connecting = asyncio.create_task(self._build_client())
         return await asyncio.shield(self._connecting)
@@ -145,15 +192,19 @@ class InboxApp(App[list[str]]):
             return
         self._quitting = True
         unsent: list[str] = []
-        if self.main_screen is not None and self.main_screen.is_mounted:
-            thread = self.main_screen.thread
-            if thread.pending_marks:
-                # The wait can last FLUSH_TIMEOUT seconds: say why nothing happens yet.
-                self.notify("sending pending read marks before quitting…", timeout=FLUSH_TIMEOUT)
-            try:
-                unsent = await thread.flush_marks(timeout=FLUSH_TIMEOUT)
-            except Exception as exc:  # never lose the quit itself
-                self.log.error(f"flush_marks failed: {exc!r}")
+        queue = self.mark_queue
+        # Offline, a last try cannot land: the marks wait in the local inbox (if any).
+        timeout = FLUSH_TIMEOUT if self.online.is_set() else 0.0
+        if len(queue) and timeout:
+            # The wait can last FLUSH_TIMEOUT seconds: say why nothing happens yet.
+            self.notify("sending pending read marks before quitting…", timeout=FLUSH_TIMEOUT)
+        try:
+            await queue.flush(timeout)
+            # Kept in a local inbox, an unsent mark is sent by the next start: not lost.
+            unsent = [m.conversation_id for m in queue.pending_marks() if not self.mark_book.kept(m.user_id)]
+        except Exception as exc:  # never lose the quit itself
+            self.log.error(f"flush_marks failed: {exc!r}")
+            unsent = queue.pending
         self.unsent_marks = list(unsent)
         self.exit(result=self.unsent_marks)
 
@@ -162,5 +213,7 @@ class InboxApp(App[list[str]]):
         try:
             return await super().run_async(**kwargs)
         finally:
+            self.mark_queue.close()
+            self.mark_book.close()
             if self._client is not None:
                 await self._client.aclose()

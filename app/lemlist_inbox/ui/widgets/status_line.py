@@ -36,6 +36,11 @@ class StatusState:
     notice: str = ""
     #: Shown instead of the counts before there is anything to count (no user yet).
     prompt: str = ""
+    #: How old the rows on screen are while no sync has finished ("synced 3 min ago",
+    #: "offline · data from 2 h ago"); empty once the list is current.
+    freshness: str = ""
+    #: One line about the local inbox (rebuilt, cannot be saved); said once, kept shown.
+    warning: str = ""
 
 
 def _count(number: int) -> str:
@@ -70,8 +75,12 @@ def describe(state: StatusState) -> list[tuple[str, str]]:
         if state.unread_only:
             filters.append("unread only")
         parts.append((f" · {' + '.join(filters)}: {_count(state.shown)} shown", "bold"))
+    if state.freshness:
+        parts.append((f" · {sanitize(state.freshness)}", "italic"))
     if state.skipped:
         parts.append((f" · {_count(state.skipped)} malformed skipped", ""))
+    if state.warning:
+        parts.append((f" · {sanitize(state.warning)}", "bold"))
     if state.notice:
         parts.append((f" · {sanitize(state.notice)}", ""))
     return parts
