@@ -61,7 +61,7 @@ def _main(args: argparse.Namespace, out: Output) -> int:
             for warning in settings.warnings:
                 out.warning(warning)
             if args.command is None:
-                return _run_tui(settings, demo=demo, out=out)
+                return _run_tui(settings, demo=demo, out=out, offline=bool(getattr(args, "offline", False)))
             return asyncio.run(_run_command(args, settings, out, demo=demo))
     except (ConfigError, UsageError) as exc:
         out.error(str(exc))
@@ -75,10 +75,25 @@ def _main(args: argparse.Namespace, out: Output) -> int:
 _client = make_client
 
 
-def _run_tui(settings: Settings, *, demo: bool, out: Output | None = None) -> int:
+def _run_tui(settings: Settings, *, demo: bool, out: Output | None = None, offline: bool = False) -> int:
+    from lemlist_inbox.inbox.local import DEFAULT_RECONCILE_INTERVAL, StoreOptions, default_data_dir
     from lemlist_inbox.ui.app import InboxApp
 
-    app = InboxApp(functools.partial(_client, settings), settings, user_id=settings.user_id, demo=demo)
+    # ``cache = false``: no database, nothing written (the list lives in memory only).
+    store = StoreOptions(
+        data_dir=default_data_dir() if getattr(settings, "cache", True) else None,
+        base_url=settings.base_url,
+        demo=demo,
+        reconcile_interval=getattr(settings, "reconcile_interval", DEFAULT_RECONCILE_INTERVAL),
+    )
+    app = InboxApp(
+        functools.partial(_client, settings),
+        settings,
+        user_id=settings.user_id,
+        demo=demo,
+        store=store,
+        offline=offline,
+    )
     result = app.run()
     unsent = result if isinstance(result, list) else []
     if unsent:

@@ -63,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"lemlist-inbox {__version__}")
     _common_options(parser, suppress=False)
+    if not any("--offline" in action.option_strings for action in parser._actions):
+        parser.add_argument("--offline", action="store_true", help="send nothing: read the local inbox only")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     listing = commands.add_parser(

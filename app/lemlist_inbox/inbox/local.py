@@ -87,6 +87,41 @@ class StoreOptions:
             return None
         return database_path(self.data_dir, self.base_url, user_id, demo=self.demo)
 
+    def _last_user_file(self) -> Path | None:
+        if self.data_dir is None:
+            return None
+        return self.data_dir / ("demo-last-user" if self.demo else "last-user")
+
+    def last_user(self) -> str | None:
+        """The viewing user chosen last time, for a warm start with no user configured.
+
+        The demo never writes the user's config file, so without this a demo restart
+        would ask again and could not show stored rows in its first frame.
+        """
+        path = self._last_user_file()
+        if path is None:
+            return None
+        try:
+            text = path.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return text if text and len(text) <= 200 and text.isprintable() else None
+
+    def remember_user(self, user_id: str) -> None:
+        """Keep ``user_id`` for ``last_user``; a failure only costs the next warm start."""
+        path = self._last_user_file()
+        if path is None or not user_id.isprintable():
+            return
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as file:
+                file.write(user_id)
+            os.replace(tmp, path)
+        except OSError:
+            return
+
 
 def default_data_dir() -> Path:
     """``$LEMLIST_INBOX_DATA``, else the platform's data dir (``~/.local/share/lemlist-inbox``)."""

@@ -10,6 +10,7 @@ connects it to the database.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -49,6 +50,9 @@ class MarkBook:
 
     def __init__(self) -> None:
         self._inboxes: dict[str, LocalInbox] = {}
+        #: Told (conversation id, user id) when a mark was written to disk: the list may
+        #: show the row read now, as the mark can no longer be lost.
+        self.on_kept: Callable[[str, str], None] | None = None
 
     def attach(self, inbox: LocalInbox) -> None:
         """Keep ``inbox`` for its user's marks (the latest one opened wins)."""
@@ -70,6 +74,8 @@ class MarkBook:
         inbox.read_here(conversation_id)
         if inbox.db is not None:
             inbox.db.add_pending_mark(conversation_id, contact_id, user_id)
+        if self.kept(user_id) and self.on_kept is not None:
+            self.on_kept(conversation_id, user_id)
 
     def note_mark_failure(self, conversation_id: str, user_id: str, error: str) -> None:
         inbox = self._inboxes.get(user_id)

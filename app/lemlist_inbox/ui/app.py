@@ -98,7 +98,6 @@ class InboxApp(App[list[str]]):
         else:
             self._client = client
         self.settings = settings
-        self.initial_user_id = user_id
         self.clock: Clock = clock or system_clock
         self.demo = demo
         #: Where local inboxes live; ``data_dir=None`` keeps nothing (today's behaviour).
@@ -110,6 +109,8 @@ class InboxApp(App[list[str]]):
         self.online = asyncio.Event()
         if not offline:
             self.online.set()
+        #: The demo never writes the config: its last user is kept beside its database.
+        self.initial_user_id = user_id or (self.store_options.last_user() if demo else None)
         self.mark_book = MarkBook()
         self.mark_queue = MarkQueue(_AppMarks(self), journal=self.mark_book)
         self.main_screen: MainScreen | None = None

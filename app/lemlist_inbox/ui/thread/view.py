@@ -97,10 +97,9 @@ from lemlist_inbox.ui.thread.wrap import wrap_text
 from lemlist_inbox.ui.virtual_size import set_virtual_size
 
 if TYPE_CHECKING:
-    from lemlist_inbox.api.client import LemlistClient
+    from lemlist_inbox.api.client import LemlistClient, Thread
     from lemlist_inbox.api.models import Conversation
     from lemlist_inbox.api.models import Message as ApiMessage
-    from lemlist_inbox.api.client import Thread
     from lemlist_inbox.config import Settings
     from lemlist_inbox.inbox.threads import StoredThreads
     from lemlist_inbox.render import RenderedMessage
@@ -480,9 +479,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ marking
 
-    def _mark_for(
-        self, conversation: Subject, user_id: str | None, user_action: bool
-    ) -> OwedMark | None:
+    def _mark_for(self, conversation: Subject, user_id: str | None, user_action: bool) -> OwedMark | None:
         """The mark this open owes once the thread shows, if any."""
         contact_id = conversation.thread_id
         if not (user_action and self._settings.mark_read_on_open and user_id and contact_id):
@@ -530,7 +527,9 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         if copy is not None:
             fresh = copy.fresh_for(activity)
             stale = None if fresh else _stale_stamp(copy.activity)
-            self._start_render(conversation, copy.thread.messages, copy.thread.skipped, generation, stale=stale)
+            self._start_render(
+                conversation, copy.thread.messages, copy.thread.skipped, generation, stale=stale
+            )
             if fresh:
                 return
         try:
@@ -572,8 +571,9 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         if stored is None:
             return
         name, _email = _contact(conversation)
-        self.run_worker(
-            stored.save(contact_id, thread, activity=activity, contact_name=name),
+        _: Worker[None] = self.run_worker(
+            # A callable, not a coroutine: cancelled before it starts, it leaves none unawaited.
+            functools.partial(stored.save, contact_id, thread, activity=activity, contact_name=name),
             group="save",
             exit_on_error=False,
             name=f"save {conversation.id}",
@@ -671,7 +671,11 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
             return  # the user moved on: the result only fills the caches
         current = self._thread
         same_conversation = current is not None and current.conversation_id == request.conversation_id
-        if same_conversation and _is_stale(request.stamp) and not _is_stale(current.stamp if current else None):
+        if (
+            same_conversation
+            and _is_stale(request.stamp)
+            and not _is_stale(current.stamp if current else None)
+        ):
             return  # a stored copy rendered after the fetched thread: the newer one stays
         if request.rendered is not None:  # a re-wrap of what is on screen
             self._pending_layout_key = None
