@@ -9,15 +9,20 @@ offline on a later start, exactly once.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from ui_helpers import ServerFactory, first_user, fixed_clock, main_screen, screen_text, wait_for
+import pytest
+from textual.pilot import Pilot
+from ui_helpers import ServerFactory, first_user, fixed_clock, loaded, main_screen, screen_text, wait_for
 
 import tui_harness
+from lemlist_inbox import cli
 from lemlist_inbox.config import Settings
 from lemlist_inbox.demo import DEMO_API_KEY, DemoServer
 from lemlist_inbox.inbox.db import InboxDatabase
-from lemlist_inbox.inbox.local import StoreOptions
+from lemlist_inbox.inbox.local import LocalInbox, StoreOptions
 from lemlist_inbox.ui.app import InboxApp
+from lemlist_inbox.ui.screens import main as main_module
 from lemlist_inbox.ui.screens.main import MainScreen
 
 SIZE = (160, 45)
@@ -262,3 +267,121 @@ async def test_two_instances_on_one_database_both_work(make_server: ServerFactor
     assert db.verify() and db.warning is None
     assert len(db.conversation_ids()) == len(server.dataset)
     db.close()
+
+
+def thread_requests(server: DemoServer, contact_id: str) -> int:
+    return len(
+        [
+            r
+            for r in server.requests(f"/api/inbox/{contact_id}")
+            if r.path == f"/api/inbox/{contact_id}" and r.query.get("markAsRead") != "true"
+        ]
+    )
+
+
+async def test_a_stored_thread_opens_without_a_request_and_is_refetched_only_when_newer(
+    make_server: ServerFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(main_module, "PREFETCH_DELAY", 3600.0)  # only opens fetch here
+    server = make_server(30)
+    user = first_user(server)
+    ids = await first_run(server, tmp_path)
+    # Every thread stored, as after a user read them all (through the store's own API).
+    local = LocalInbox(StoreOptions(tmp_path, server.base_url, demo=True), user)
+    local.warm_start(None)
+    contacts: dict[str, str] = {}
+    async with tui_harness.make_client(server, DEMO_API_KEY) as client:
+        for entry in local.store.view_slice(0, len(local.store)):
+            assert entry.thread_id is not None
+            contacts[entry.id] = entry.thread_id
+            thread = await client.thread(entry.thread_id, user_id=user, mark_as_read=False)
+            await local.threads.save(entry.thread_id, thread, activity=-entry.key[0])
+    local.close()
+    bumped = server.add_activity(1, new=0)[0]
+    quiet = next(i for i in ids[5:] if i != bumped)
+    server.clear_log()
+
+    app = local_app(server, tmp_path, mark_read_on_open=False)
+    async with app.run_test(size=SIZE):
+        screen = main_screen(app)
+        await wait_for(lambda: synced(screen))
+        screen.open_conversation(quiet)
+        await wait_for(lambda: screen.thread.state == "thread")
+        assert thread_requests(server, contacts[quiet]) == 0
+
+        copy = await LocalInbox(StoreOptions(tmp_path, server.base_url, demo=True), user).threads.load(
+            contacts[bumped]
+        )
+        assert copy is not None
+        old = len(copy.thread.messages)
+        screen.open_conversation(bumped)
+        await wait_for(lambda: screen.thread.state == "thread")
+        # The stored copy, then the newer thread from one request, with the new reply.
+        await wait_for(lambda: f"{old + 1} messages" in screen.thread.layout_text)
+        assert thread_requests(server, contacts[bumped]) == 1
+    await app.client.aclose()
+
+
+async def test_reconnection_clears_the_status_and_sends_the_mark_made_offline(
+    make_server: ServerFactory, tmp_path: Path
+) -> None:
+    server = make_server(30)
+    user = first_user(server)
+    target = next(c for c in server.dataset.conversations if unread_for(c, user))
+    contact = target["contactId"]
+    app = local_app(server, tmp_path, mark_read_on_open=False)
+    async with app.run_test(size=SIZE):
+        screen = main_screen(app)
+        await wait_for(lambda: synced(screen))
+        screen.open_conversation(target["_id"])
+        local = screen.local
+        assert local is not None and local.db is not None
+        await wait_for(lambda: contact in local.db.thread_ids())  # type: ignore[union-attr]
+    await app.client.aclose()
+    server.stop()
+
+    app = local_app(server, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main_screen(app)
+        await wait_for(lambda: screen.status.state.freshness.startswith("offline · data from"))
+        assert not app.online.is_set()
+        screen.open_conversation(target["_id"])
+        await wait_for(lambda: screen.thread.state == "thread")
+        entry = screen.store.get(target["_id"])
+        await wait_for(lambda: entry is not None and not entry.unread)
+        assert len(app.mark_queue) == 1
+        server.start()
+        await pilot.press("r")
+        await wait_for(lambda: server.dataset.is_read(contact, user) is True)
+        await wait_for(lambda: synced(screen) and len(app.mark_queue) == 0)
+        assert screen.status.state.error is None
+        assert "offline" not in screen_text(app)
+    await app.client.aclose()
+    assert mark_requests(server, contact) == 1
+
+
+def test_cache_false_writes_no_database(
+    make_server: ServerFactory, monkeypatch: pytest.MonkeyPatch, private_data_dir: Path
+) -> None:
+    """Through ``cli._run_tui``: ``cache = false`` keeps nothing; the default keeps a file."""
+    server = make_server(20)
+    real_run = InboxApp.run
+
+    def headless_run(self: InboxApp, **kwargs: Any) -> Any:
+        async def drive(pilot: Pilot[list[str]]) -> None:
+            await loaded(self)
+            await pilot.press("q")
+
+        return real_run(self, headless=True, size=(120, 30), auto_pilot=drive)
+
+    monkeypatch.setattr(InboxApp, "run", headless_run)
+    monkeypatch.setattr(cli, "_client", lambda settings: tui_harness.make_client(server, DEMO_API_KEY))
+    settings = Settings(api_key=DEMO_API_KEY, base_url=server.base_url, user_id=first_user(server))
+    settings.refresh_interval = 0
+    vars(settings)["cache"] = False  # the setting, whether or not this Settings declares it
+    assert cli._run_tui(settings, demo=False) == cli.EXIT_OK
+    assert not private_data_dir.exists()
+
+    vars(settings)["cache"] = True
+    assert cli._run_tui(settings, demo=False) == cli.EXIT_OK
+    assert len(list(private_data_dir.glob("inbox-*.sqlite3"))) == 1

@@ -57,6 +57,8 @@ if TYPE_CHECKING:
 NARROW_WIDTH = WIDE_SCREEN
 PREFETCH_DELAY = 0.3
 REPAINT_EVERY = 0.25  # seconds between list updates while pages stream in
+#: Sync state key of the viewing user's display name (for the header before the team is known).
+USER_LABEL = "user_label"
 #: Stored rows merged per turn of the event loop after the first screenful (keys stay live).
 MERGE_CHUNK = 2_000
 
@@ -213,8 +215,8 @@ class MainScreen(Screen[None]):
         self._failure = None
         self._unread_return = None
         self.conversation_list.reset_cursor()
-        self._update_header()
         warm = self._open_local(user_id)
+        self._update_header()
         self._key_rejected = False
         self._load(rest=warm)
 
@@ -255,9 +257,17 @@ class MainScreen(Screen[None]):
 
     def _update_header(self) -> None:
         label = self.user_id or ""
+        local = self.local if self.local is not None and self.local.user_id == self.user_id else None
+        db = local.db if local is not None else None
+        # The name as last seen, so a warm start's first frame names the user too.
+        stored = db.get_state(USER_LABEL) if db is not None else None
+        if stored:
+            label = stored
         for user in self.team or []:
             if user.user_id == self.user_id:
                 label = user.display_name
+                if db is not None and stored != label:
+                    db.set_state(USER_LABEL, label)
         self.header.set_user(label)
 
     @work(exclusive=True, group="team")
