@@ -261,3 +261,20 @@ def test_database_path_depends_on_account_and_user_never_the_key(tmp_path: Path)
     assert a.parent == tmp_path
     demo = database_path(tmp_path, "http://127.0.0.1:4001/api", "usr_1", demo=True)
     assert demo == database_path(tmp_path, "http://127.0.0.1:4002/api", "usr_1", demo=True)
+
+
+def test_set_read_updates_the_row_and_the_raw_item(path: Path) -> None:
+    db = InboxDatabase.open(path)
+    db.user_id = "usr_1"
+    stored = row("a", 1.0)._replace(
+        raw=json.dumps({"_id": "a", "users": [{"userId": "usr_1", "read": False}]})
+    )
+    db.save_conversations([stored, row("b", 2.0)])
+    assert db.counts() == (2, 2)
+    db.set_read("a", "usr_1")
+    db.set_read("missing", "usr_1")  # gone meanwhile: nothing to do
+    assert db.counts() == (2, 1)
+    [a] = [r for r in db.conversations() if r.id == "a"]
+    assert a.users == (("usr_1", True, True),)
+    assert db.raw_conversation("a") == {"_id": "a", "users": [{"userId": "usr_1", "read": True}]}
+    db.close()

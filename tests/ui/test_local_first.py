@@ -385,3 +385,30 @@ def test_cache_false_writes_no_database(
     vars(settings)["cache"] = True
     assert cli._run_tui(settings, demo=False) == cli.EXIT_OK
     assert len(list(private_data_dir.glob("inbox-*.sqlite3"))) == 1
+
+
+async def test_a_mark_that_landed_stays_read_after_a_restart(
+    make_server: ServerFactory, tmp_path: Path
+) -> None:
+    """Even below the first page, which the next start's incremental sync never reads."""
+    server = make_server(30)
+    user = first_user(server)
+    await first_run(server, tmp_path)
+    deep = next(c for c in list(server.dataset.conversations)[20:] if unread_for(c, user))
+    app = local_app(server, tmp_path)
+    async with app.run_test(size=SIZE):
+        screen = main_screen(app)
+        await wait_for(lambda: synced(screen))
+        screen.open_conversation(deep["_id"])
+        await wait_for(lambda: server.dataset.is_read(deep["contactId"], user) is True)
+        await wait_for(lambda: len(app.mark_queue) == 0)
+    await app.client.aclose()
+    server.stop()
+
+    app = local_app(server, tmp_path)
+    async with app.run_test(size=SIZE):
+        screen = main_screen(app)
+        await wait_for(lambda: not screen.busy)
+        entry = screen.store.get(deep["_id"])
+        assert entry is not None and not entry.unread
+    await app.client.aclose()

@@ -458,6 +458,43 @@ class InboxDatabase:
 
         self.write("delete conversations", delete)
 
+    def set_read(self, conversation_id: str, user_id: str) -> None:
+        """A read mark landed: the stored row (list columns and raw item) says so too.
+
+        Without this the row would read unread again after a restart until a page
+        listing it is fetched, which for a conversation below the first page an
+        incremental sync never does (only the next reconcile would).
+        """
+        ident, user = _safe(conversation_id), _safe(user_id)
+
+        def update(db: sqlite3.Connection) -> None:
+            row = db.execute("SELECT listing FROM conversations WHERE id = ?", (ident,)).fetchone()
+            if row is None:
+                return
+            try:
+                contact, users, channels = json.loads(row[0])
+                users = [[u, s, True] if u == user else [u, s, r] for u, s, r in users]
+            except (ValueError, TypeError):
+                return
+            states = tuple((u, s, r) for u, s, r in users)
+            db.execute(
+                "UPDATE conversations SET listing = ?, unread = ? WHERE id = ?",
+                (_dumps([contact, users, channels]), int(not is_read_by(states, self.user_id)), ident),
+            )
+            raw = db.execute("SELECT raw FROM raw_items WHERE id = ?", (ident,)).fetchone()
+            if raw is None:
+                return
+            try:
+                item = json.loads(raw[0])
+            except ValueError:
+                return
+            for entry in item.get("users") or () if isinstance(item, dict) else ():
+                if isinstance(entry, dict) and entry.get("userId") == user:
+                    entry["read"] = True
+            db.execute("UPDATE raw_items SET raw = ? WHERE id = ?", (_dumps(item), ident))
+
+        self.write("set read", update)
+
     def conversations(self, limit: int | None = None) -> list[StoredConversation]:
         """Rows newest activity first; ``limit`` for the first screenful of a warm start.
 

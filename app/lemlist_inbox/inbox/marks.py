@@ -88,6 +88,9 @@ class MarkBook:
             return
         inbox.read_confirmed(conversation_id)
         if inbox.db is not None:
+            # The row first: a crash between the two leaves the mark owed (sent again,
+            # harmless), never a landed mark shown unread after a restart.
+            inbox.db.set_read(conversation_id, user_id)
             inbox.db.remove_pending_mark(conversation_id, user_id)
 
     def close(self) -> None:
