@@ -251,8 +251,15 @@ async def test_a_corrupt_database_is_rebuilt_with_one_warning(
 
 
 async def test_two_instances_on_one_database_both_work(make_server: ServerFactory, tmp_path: Path) -> None:
+    """Both sync and show the same inbox; a mark owed from before is sent by one of them."""
     server = make_server(30)
+    user = first_user(server)
     await first_run(server, tmp_path)
+    path = StoreOptions(tmp_path, server.base_url, demo=True).path_for(user)
+    owed = next(c for c in server.dataset.conversations if unread_for(c, user))
+    db = InboxDatabase.open(path)
+    db.add_pending_mark(owed["_id"], owed["contactId"], user)
+    db.close()
     server.add_activity(3, new=1)
     one, two = local_app(server, tmp_path), local_app(server, tmp_path)
     async with one.run_test(size=SIZE), two.run_test(size=SIZE):
@@ -260,12 +267,15 @@ async def test_two_instances_on_one_database_both_work(make_server: ServerFactor
         await wait_for(lambda: synced(first) and synced(second))
         assert len(first.store) == len(second.store) == len(server.dataset)
         assert view_ids(first) == view_ids(second)
+        await wait_for(lambda: server.dataset.is_read(owed["contactId"], user) is True)
+        await wait_for(lambda: len(one.mark_queue) == 0 and len(two.mark_queue) == 0)
     await one.client.aclose()
     await two.client.aclose()
-    user = first_user(server)
-    db = InboxDatabase.open(StoreOptions(tmp_path, server.base_url, demo=True).path_for(user))
+    assert mark_requests(server, owed["contactId"]) == 1
+    db = InboxDatabase.open(path)
     assert db.verify() and db.warning is None
     assert len(db.conversation_ids()) == len(server.dataset)
+    assert db.pending_marks() == []
     db.close()
 
 

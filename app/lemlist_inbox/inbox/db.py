@@ -600,6 +600,32 @@ class InboxDatabase:
             ),
         )
 
+    def claim_mark(
+        self, conversation_id: str, user_id: str, owner: str, alive: Callable[[str], bool]
+    ) -> bool:
+        """Take the sending of an owed mark for ``owner`` (one running instance); False
+        if another live one holds it: two instances on one file must not both send it.
+
+        Kept in ``state`` (no schema change); the claim of an instance that is gone
+        (``alive`` says no) is taken over. A database that cannot be written claims
+        nothing and says yes: this instance is then the only one that knows of the mark.
+        """
+        key = _claim_key(conversation_id, user_id)
+
+        def claim(db: sqlite3.Connection) -> bool:
+            row = db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+            if row is not None and row[0] != owner and alive(str(row[0])):
+                return False
+            db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, _safe(owner)))
+            return True
+
+        result = self.write("claim mark", claim)
+        return True if result is None else result
+
+    def release_mark(self, conversation_id: str, user_id: str) -> None:
+        key = _claim_key(conversation_id, user_id)
+        self.write("release mark", lambda db: db.execute("DELETE FROM state WHERE key = ?", (key,)))
+
     def pending_marks(self) -> list[PendingMarkRow]:
         return self.read(
             lambda db: [
@@ -665,6 +691,10 @@ class InboxDatabase:
             last_reconcile=self.get_time("last_reconcile"),
             degraded=self.degraded,
         )
+
+
+def _claim_key(conversation_id: str, user_id: str) -> str:
+    return f"claim\n{_safe(user_id)}\n{_safe(conversation_id)}"
 
 
 class _Unusable(Exception):

@@ -246,9 +246,17 @@ class LocalInbox:
         for conversation_id in self.owed:
             self.store.mark_read(conversation_id)
 
-    def restore_marks(self, queue: MarkQueue) -> int:
-        """Hand the marks a previous run still owed to ``queue`` (on the event loop)."""
-        return restore(queue, self.db, self.user_id) if self.db is not None else 0
+    def restore_marks(self, queue: MarkQueue, owner: str | None = None) -> int:
+        """Hand the marks a previous run still owed to ``queue`` (on the event loop).
+
+        ``owner`` names this instance for the claims that keep two instances on one
+        file from both sending a mark (``inbox.marks.restore``).
+        """
+        if self.db is None:
+            return 0
+        if owner is None:
+            return restore(queue, self.db, self.user_id)
+        return restore(queue, self.db, self.user_id, owner=owner)
 
     # -- syncing -------------------------------------------------------------------
 

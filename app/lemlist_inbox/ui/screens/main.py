@@ -238,7 +238,7 @@ class MainScreen(Screen[None]):
             local.offline = True
         self.thread.stored = local.threads
         shown = local.warm_start(WARM_HEAD)
-        local.restore_marks(app.mark_queue)
+        local.restore_marks(app.mark_queue, owner=app.mark_book.owner)
         if local.warning:
             self._warn(local.warning)
         self.conversation_list.sync()
