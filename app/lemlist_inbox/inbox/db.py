@@ -375,7 +375,9 @@ class InboxDatabase:
         return False
 
     def close(self) -> None:
-        with contextlib.suppress(sqlite3.Error):
+        # Under the lock: closing a connection while a worker thread runs a statement on
+        # it can crash the process (seen at app shutdown, with a thread save in flight).
+        with self._lock, contextlib.suppress(sqlite3.Error):
             self._db.close()
 
     # -- writing -------------------------------------------------------------------

@@ -162,6 +162,12 @@ class InboxApp(App[list[str]]):
             await client.aclose()
         return self._client
 
+    def on_unmount(self) -> None:
+        """Shutting down: stop the mark retries (what is owed stays in the local inbox)
+        and close the local inboxes, which frees their marks for the next start."""
+        self.mark_queue.close()
+        self.mark_book.close()
+
     def client_factory(self) -> LemlistClient:
         """``client`` as a callable, for widgets composed before the client exists."""
         return self.client
@@ -214,7 +220,5 @@ class InboxApp(App[list[str]]):
         try:
             return await super().run_async(**kwargs)
         finally:
-            self.mark_queue.close()
-            self.mark_book.close()
             if self._client is not None:
                 await self._client.aclose()
