@@ -57,6 +57,8 @@ if TYPE_CHECKING:
 NARROW_WIDTH = WIDE_SCREEN
 PREFETCH_DELAY = 0.3
 REPAINT_EVERY = 0.25  # seconds between list updates while pages stream in
+#: The status while ``r`` walks every page (read states changed elsewhere, deletions).
+CHECKING = "checking every page…"
 #: Sync state key of the viewing user's display name (for the header before the team is known).
 USER_LABEL = "user_label"
 #: Stored rows merged per turn of the event loop after the first screenful (keys stay live).
@@ -389,7 +391,7 @@ class MainScreen(Screen[None]):
         self.conversation_list.sync()
         self._update_counts(loading=False, **({} if error is not None else {"error": None, "freshness": ""}))
         if error is None and (reconcile or local.reconcile_due()):
-            self._reconcile()
+            self._reconcile(announce=reconcile)
 
     async def _load_rest(self, local: LocalInbox) -> None:
         """Every stored row after the first screenful: read (and the file checked) in a
@@ -423,13 +425,18 @@ class MainScreen(Screen[None]):
         self._show_error(error)  # before the list's text, which says what failed
 
     @work(exclusive=True, group="reconcile")
-    async def _reconcile(self) -> None:
-        """Walk every page in the background (see the module docstring); quiet on failure."""
+    async def _reconcile(self, *, announce: bool = False) -> None:
+        """Walk every page in the background (see the module docstring); quiet on failure.
+
+        ``announce`` (``r``): the status says so while it runs, as the reader asked.
+        """
         user_id, local = self.user_id, self.local
         if user_id is None or local is None or self.inbox_app.offline:
             return
         app = self.inbox_app
         self.reconciling = True
+        if announce:
+            self.status.update_state(freshness=CHECKING)
 
         def on_page(merged: MergeResult, progress: SyncProgress) -> None:
             if merged.added or merged.updated:
@@ -445,6 +452,8 @@ class MainScreen(Screen[None]):
             return
         finally:
             self.reconciling = False
+            if announce and self.is_mounted and self.status.state.freshness == CHECKING:
+                self.status.update_state(freshness="")
         if self.user_id != user_id:
             return
         self._show_empty()
