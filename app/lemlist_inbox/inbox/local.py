@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from lemlist_inbox.api.errors import NetworkError
 from lemlist_inbox.inbox.db import InboxDatabase, StoredConversation, database_path
 from lemlist_inbox.inbox.marks import owed_ids, restore
 from lemlist_inbox.inbox.store import ConversationStore, MergeResult
@@ -59,6 +60,7 @@ __all__ = [
     "DEFAULT_RECONCILE_INTERVAL",
     "WARM_HEAD",
     "LocalInbox",
+    "OfflineError",
     "StoreOptions",
     "default_data_dir",
     "describe_age",
@@ -121,6 +123,17 @@ class StoreOptions:
             os.replace(tmp, path)
         except OSError:
             return
+
+
+class OfflineError(NetworkError):
+    """Nothing may be sent (``--offline``): what is not in the local inbox is not there.
+
+    A ``NetworkError`` so every caller already treats it as "no link"; its own type so
+    the thread pane can say "not stored" instead of "could not reach lemlist".
+    """
+
+    def __init__(self, message: str = "offline (--offline): nothing is sent or fetched") -> None:
+        super().__init__(message)
 
 
 def default_data_dir() -> Path:
@@ -288,8 +301,6 @@ class LocalInbox:
         leaves a due reconcile to the caller (``reconcile``), e.g. to run it in the
         background after the list is current.
         """
-        from lemlist_inbox.api.errors import NetworkError
-
         callback = on_page or (lambda merged, progress: None)
 
         async def run(strategy: Strategy) -> SyncProgress:
@@ -329,8 +340,6 @@ class LocalInbox:
         Its requests are ordinary (not urgent) and few at a time (``RECONCILE_CONCURRENCY``),
         so a thread the user opens meanwhile takes the next free slot of the rate limiter.
         """
-        from lemlist_inbox.api.errors import NetworkError
-
         try:
             progress = await reconcile(
                 client, self.store, self.db, self.user_id,

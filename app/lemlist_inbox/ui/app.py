@@ -37,7 +37,7 @@ from textual.screen import Screen
 
 from lemlist_inbox.api.mark_queue import MarkQueue
 from lemlist_inbox.config import Settings
-from lemlist_inbox.inbox.local import StoreOptions
+from lemlist_inbox.inbox.local import OfflineError, StoreOptions
 from lemlist_inbox.inbox.marks import MarkBook
 from lemlist_inbox.resources import stylesheet
 from lemlist_inbox.ui.clock import Clock, system_clock
@@ -138,9 +138,7 @@ class InboxApp(App[list[str]]):
         if self._client is not None:
             return self._client
         if self.offline:
-            from lemlist_inbox.api.errors import NetworkError
-
-            raise NetworkError("offline (--offline): nothing is sent or fetched")
+            raise OfflineError()
         if self._connecting is None:
             self._connecting = asyncio.create_task(self._build_client())
         return await asyncio.shield(self._connecting)

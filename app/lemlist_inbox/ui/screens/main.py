@@ -23,6 +23,7 @@ Below ``NARROW_WIDTH`` columns only one pane shows at a time (class ``-narrow``;
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
@@ -252,10 +253,15 @@ class MainScreen(Screen[None]):
         return shown > 0
 
     def _warn(self, warning: str) -> None:
-        """One line about the local inbox (rebuilt, not saved): said once, in the status."""
-        if self.status.state.warning != warning:
+        """One line about the local inbox (rebuilt, not saved): said once, in the status,
+        without the path of the file set aside (too long for it: a notification and the
+        log give that)."""
+        short = re.sub(r"; moved to .*, rebuilding$", "; rebuilt", warning)
+        if self.status.state.warning != short:
             self.log.warning(f"local inbox: {warning}")
-            self.status.update_state(warning=warning)
+            self.status.update_state(warning=short)
+            if short != warning:
+                self.notify(warning, severity="warning", timeout=10, markup=False)
 
     def _update_header(self) -> None:
         label = self.user_id or ""

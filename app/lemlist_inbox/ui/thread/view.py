@@ -68,6 +68,7 @@ from textual.worker import Worker, get_current_worker
 from lemlist_inbox import render
 from lemlist_inbox.api.errors import describe_error
 from lemlist_inbox.api.mark_queue import MarkQueue
+from lemlist_inbox.inbox.local import OfflineError
 from lemlist_inbox.inbox.store import Entry
 from lemlist_inbox.render import sanitize, sanitize_line
 from lemlist_inbox.ui.pane_focus import QuietFocusScrollView
@@ -132,6 +133,11 @@ _wrap = wrap_text
 #: (measured on the 2-core CI box: ~0.3-0.5 µs per character, so <= ~15 ms); above,
 #: in a thread worker so keys stay responsive.
 INLINE_LAYOUT_CHARS = 30_000
+#: An open with ``--offline`` of a conversation whose thread was never stored.
+NOT_STORED = (
+    "This conversation is not stored for offline reading (it was never opened here). "
+    "Start without --offline to fetch it."
+)
 #: Prefetches kept in flight at once; older ones are cancelled (the cursor moved on).
 MAX_PREFETCH = 4
 
@@ -541,7 +547,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
                 return  # the stored copy stays on screen (offline: reading from then)
             if generation == self._generation:
                 self._state = "error"
-                self._show_notice(error_line(exc), "error")
+                self._show_notice(NOT_STORED if isinstance(exc, OfflineError) else error_line(exc), "error")
             return
         self._keep(conversation, contact_id, thread, activity)
         self._start_render(conversation, thread.messages, thread.skipped, generation)
