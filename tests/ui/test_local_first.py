@@ -195,8 +195,8 @@ async def test_a_read_mark_made_offline_is_sent_after_a_restart_exactly_once(
         assert screen.thread.layout_text == text
         entry = screen.store.get(target["_id"])
         await wait_for(lambda: entry is not None and not entry.unread)  # shown read at once
-        other = next(i for i in view_ids(screen) if i != target["_id"])
-        screen.open_conversation(other)  # never opened: nothing to read offline
+        other = next(i for i in reversed(view_ids(screen)) if i != target["_id"])
+        screen.open_conversation(other)  # never opened nor highlighted: nothing stored
         await wait_for(lambda: screen.thread.state == "error")
         assert "not stored for offline reading" in screen.thread.layout_text
         await pilot.press("q")
