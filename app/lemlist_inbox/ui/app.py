@@ -135,10 +135,10 @@ class InboxApp(App[list[str]]):
         Built in a thread: its imports take a tenth of a second or more, during which the
         event loop keeps handling keys. Concurrent callers share one build.
         """
+        if self.offline:  # first: a client handed over ready must not be used either
+            raise OfflineError()
         if self._client is not None:
             return self._client
-        if self.offline:
-            raise OfflineError()
         if self._connecting is None:
             self._connecting = asyncio.create_task(self._build_client())
         return await asyncio.shield(self._connecting)
