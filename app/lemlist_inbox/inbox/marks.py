@@ -88,8 +88,9 @@ class MarkBook:
     """The ``MarkJournal`` of the app's one ``MarkQueue``: each mark goes to the local
     inbox of the user it is for (the viewing user can change while a mark is owed).
 
-    Writing a mark down also tells that inbox the conversation was read here, so no
-    sync shows it unread again before lemlist has it; crossing it off says lemlist has.
+    Writing a mark down (to a file: it can no longer be lost) also tells that inbox the
+    conversation was read here, so no sync shows it unread again before lemlist has it;
+    crossing it off says lemlist has.
     A user whose inbox is not attached (never viewed in this run) gets nothing written.
     """
 
@@ -118,12 +119,14 @@ class MarkBook:
         inbox = self._inboxes.get(user_id)
         if inbox is None:
             return
-        inbox.read_here(conversation_id)
         if inbox.db is not None:
             inbox.db.add_pending_mark(conversation_id, contact_id, user_id)
             # Ours to send: an instance started meanwhile must not restore it too.
             inbox.db.claim_mark(conversation_id, user_id, self.owner, instance_alive)
-        if self.kept(user_id) and self.on_kept is not None:
+        if not self.kept(user_id):
+            return  # in memory only (``cache = false``): read once lemlist has it, as ever
+        inbox.read_here(conversation_id)
+        if self.on_kept is not None:
             self.on_kept(conversation_id, user_id)
 
     def note_mark_failure(self, conversation_id: str, user_id: str, error: str) -> None:

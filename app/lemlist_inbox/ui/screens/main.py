@@ -101,6 +101,7 @@ class MainScreen(Screen[None]):
         self.local: LocalInbox | None = None
         #: Whether a background reconcile walk is running (auto-refresh waits for it).
         self.reconciling = False
+        self._rest_pending = False
         self.user_id: str | None = None
         self.team: list[TeamUser] | None = None
         self.busy = False
@@ -218,10 +219,11 @@ class MainScreen(Screen[None]):
         self._failure = None
         self._unread_return = None
         self.conversation_list.reset_cursor()
-        warm = self._open_local(user_id)
+        #: Stored rows beyond the first screenful still to merge (whichever load runs next).
+        self._rest_pending = self._open_local(user_id)
         self._update_header()
         self._key_rejected = False
-        self._load(rest=warm)
+        self._load()
 
     def _open_local(self, user_id: str) -> bool:
         """Open ``user_id``'s local inbox and show its first rows; True if any are stored.
@@ -341,8 +343,9 @@ class MainScreen(Screen[None]):
         self._load(reconcile=True)
 
     @work(exclusive=True, group="load")
-    async def _load(self, *, rest: bool = False, reconcile: bool = False, quiet: bool = False) -> None:
-        """The rest of the stored rows (``rest``), then a sync; a due reconcile follows.
+    async def _load(self, *, reconcile: bool = False, quiet: bool = False) -> None:
+        """The rest of the stored rows (if not merged yet), then a sync; a due reconcile
+        follows (``reconcile``: whether due or not).
 
         ``quiet`` (auto-refresh): the list and status stay as they are while it runs.
         """
@@ -354,8 +357,9 @@ class MainScreen(Screen[None]):
         run = self._load_run
         self.busy = not quiet
         try:
-            if rest:
+            if self._rest_pending:
                 await self._load_rest(local)
+                self._rest_pending = False
             if app.offline:
                 self._finish_offline(local)
                 return
@@ -742,6 +746,9 @@ class MainScreen(Screen[None]):
         self.notify(f"copied {entry.email}", timeout=3, markup=False)
 
     def action_switch_user(self) -> None:
+        if self.inbox_app.offline:  # the team's users come from lemlist
+            self.notify("offline (--offline): the team cannot be listed", severity="warning", markup=False)
+            return
         self._pick_user(remember=False)
 
     def action_help(self) -> None:
