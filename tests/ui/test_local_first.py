@@ -85,6 +85,7 @@ async def first_run(server: DemoServer, data_dir: Path, **kw: object) -> list[st
     async with app.run_test(size=SIZE):
         screen = main_screen(app)
         await wait_for(lambda: len(screen.store) == len(server.dataset) and synced(screen))
+        await wait_for(lambda: screen.team is not None)  # the user's name is kept too
         ids = view_ids(screen)
     await app.client.aclose()
     return ids
@@ -96,6 +97,8 @@ async def test_warm_start_shows_stored_rows_with_the_stand_in_stopped(
     server = make_server(30)
     ids = await first_run(server, tmp_path)
     unread = sum(1 for c in server.dataset.conversations if unread_for(c, first_user(server)))
+    first = server.dataset.users[0]
+    name = str(first["name"])
     server.stop()
 
     app = local_app(server, tmp_path)
@@ -106,6 +109,7 @@ async def test_warm_start_shows_stored_rows_with_the_stand_in_stopped(
         assert screen.conversation_list.cursor == 0
         assert screen.conversation_list.cursor_id == ids[0]
         assert screen.status.state.unread == unread
+        assert screen.header.user_label == name  # as last seen, with no team lookup possible
         await wait_for(lambda: not screen.busy)
         assert view_ids(screen) == ids  # the rest of the file, then a failed sync: all kept
         assert screen.status.state.freshness.startswith("offline · data from")
