@@ -374,11 +374,13 @@ class MainScreen(Screen[None]):
                 self._repaint_soon()
 
             error: Exception | None = None
+            walked = False
             try:
                 client = await app.connected()
-                await local.sync(
+                progress = await local.sync(
                     client, page_size=app.settings.page_size, on_page=on_page, allow_reconcile=False
                 )
+                walked = progress.kind == "full"  # every page read: nothing left to reconcile
             except Exception as exc:  # typed API errors, and anything else: never a traceback
                 error = exc
         except asyncio.CancelledError:
@@ -400,7 +402,7 @@ class MainScreen(Screen[None]):
         self._show_empty()
         self.conversation_list.sync()
         self._update_counts(loading=False, **({} if error is not None else {"error": None, "freshness": ""}))
-        if error is None and (reconcile or local.reconcile_due()):
+        if error is None and not walked and (reconcile or local.reconcile_due()):
             self._reconcile(announce=reconcile)
 
     async def _load_rest(self, local: LocalInbox) -> None:
@@ -457,8 +459,8 @@ class MainScreen(Screen[None]):
             await local.reconcile(client, page_size=app.settings.page_size, on_page=on_page)
         except Exception as exc:  # the list stays as it is; the next one tries again
             self.log.warning(f"reconcile stopped: {exc!r}")
-            if isinstance(exc, NetworkError) and self.user_id == user_id:
-                self._sync_failed(local, exc)
+            if isinstance(exc, NetworkError) and self.user_id == user_id and local.last_sync is not None:
+                self._sync_failed(local, exc)  # "offline · data from …", never an error line
             return
         finally:
             self.reconciling = False
