@@ -194,18 +194,6 @@ def default_config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME)) / CONFIG_FILE_NAME
 
 
-def default_data_dir() -> Path:
-    """``$LEMLIST_INBOX_DATA`` or the platform's data dir (``~/.local/share/lemlist-inbox``).
-
-    The data dir, not the cache dir: the local inbox holds read marks and replies not yet
-    sent, which a cache cleaner must not delete.
-    """
-    override = os.environ.get("LEMLIST_INBOX_DATA")
-    if override:
-        return Path(override).expanduser()
-    return Path(platformdirs.user_data_dir(APP_NAME))
-
-
 def _read_file(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:

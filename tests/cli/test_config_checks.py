@@ -83,7 +83,7 @@ def test_store_settings_default_and_are_taken(tmp_path: Path) -> None:
 def test_data_dir_is_the_platform_one_unless_overridden(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from lemlist_inbox.config import default_data_dir
+    from lemlist_inbox.inbox.local import default_data_dir
 
     monkeypatch.delenv("LEMLIST_INBOX_DATA", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))

@@ -4,11 +4,13 @@ A conversation opened while its mark cannot be sent stays owed: retried in the
 background (never silently dropped while the app runs) and landed once the server
 takes it. On quit the pending marks get one last short chance; the ones still unsent
 are what ``InboxApp.run()`` returns, and the CLI (``cli._run_tui``) prints one line
-about them on stderr and exits 1.
+about them on stderr and exits 1, unless they are kept in the local inbox, which sends
+them on the next start.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +20,8 @@ from lemlist_inbox import cli
 from lemlist_inbox.api import LemlistClient
 from lemlist_inbox.config import Settings
 from lemlist_inbox.demo import DemoServer
+from lemlist_inbox.inbox.db import InboxDatabase
+from lemlist_inbox.inbox.local import DATA_DIR_ENV, StoreOptions
 from lemlist_inbox.ui import app as app_module
 from lemlist_inbox.ui.app import InboxApp
 from lemlist_inbox.ui.screens.main import MainScreen
@@ -131,10 +135,8 @@ async def test_quit_gives_up_after_a_short_timeout_and_returns_unsent(
     assert app.unsent_marks == [conversation_id]
 
 
-def test_cli_reports_marks_that_could_not_be_sent(
-    server: DemoServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """End to end through ``cli._run_tui``: run() returns the unsent ids, the CLI says so."""
+def run_tui_losing_a_mark(server: DemoServer, monkeypatch: pytest.MonkeyPatch) -> tuple[int, dict[str, Any]]:
+    """``cli._run_tui``, driven: open an unread row, lose the link, quit."""
     real_run = InboxApp.run
     seen: dict[str, Any] = {}
 
@@ -163,10 +165,38 @@ def test_cli_reports_marks_that_could_not_be_sent(
     monkeypatch.setattr(app_module, "FLUSH_TIMEOUT", 0.5)
     settings = Settings(api_key=FAULTS_KEY, base_url=server.base_url, user_id=first_user(server))
     settings.refresh_interval = 0
-    code = cli._run_tui(settings, demo=False)
+    return cli._run_tui(settings, demo=False), seen
+
+
+def test_cli_reports_marks_that_could_not_be_sent(
+    server: DemoServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """End to end through ``cli._run_tui``: run() returns the unsent ids, the CLI says so
+    (here no local inbox can keep them: the data dir is a file)."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv(DATA_DIR_ENV, str(blocker))
+    code, seen = run_tui_losing_a_mark(server, monkeypatch)
     err = capsys.readouterr().err
     assert seen["result"] == [seen["id"]]
     assert code == cli.EXIT_ERROR
     assert "1 conversation(s) could not be marked read" in err
     assert err.count("\n") == 1, "one line"
     assert FAULTS_KEY not in err
+
+
+def test_cli_keeps_unsent_marks_in_the_local_inbox_for_the_next_start(
+    server: DemoServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    private_data_dir: Path,
+) -> None:
+    """With a local inbox, a mark the link lost is written down, not lost: no error."""
+    code, seen = run_tui_losing_a_mark(server, monkeypatch)
+    assert seen["result"] == []
+    assert code == cli.EXIT_OK
+    assert capsys.readouterr().err == ""
+    path = StoreOptions(private_data_dir, server.base_url).path_for(first_user(server))
+    db = InboxDatabase.open(path)
+    assert [mark.conversation_id for mark in db.pending_marks()] == [seen["id"]]
+    db.close()

@@ -304,3 +304,18 @@ def test_instances_creating_the_file_at_the_same_instant_all_use_it(tmp_path: Pa
             proc.join(30)
         assert outcomes == [(True, None)] * 4, (trial, outcomes)
         assert not list(path.parent.glob("*.bad-*"))
+def test_set_read_updates_the_row_and_the_raw_item(path: Path) -> None:
+    db = InboxDatabase.open(path)
+    db.user_id = "usr_1"
+    stored = row("a", 1.0)._replace(
+        raw=json.dumps({"_id": "a", "users": [{"userId": "usr_1", "read": False}]})
+    )
+    db.save_conversations([stored, row("b", 2.0)])
+    assert db.counts() == (2, 2)
+    db.set_read("a", "usr_1")
+    db.set_read("missing", "usr_1")  # gone meanwhile: nothing to do
+    assert db.counts() == (2, 1)
+    [a] = [r for r in db.conversations() if r.id == "a"]
+    assert a.users == (("usr_1", True, True),)
+    assert db.raw_conversation("a") == {"_id": "a", "users": [{"userId": "usr_1", "read": True}]}
+    db.close()

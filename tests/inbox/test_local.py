@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from lemlist_inbox.api.errors import NetworkError
 from lemlist_inbox.api.retry import RetryPolicy
 from lemlist_inbox.demo import DEMO_API_KEY, DemoServer
 from lemlist_inbox.inbox.local import LocalInbox, StoreOptions, describe_age
+from lemlist_inbox.inbox.store import ConversationStore
 
 FAST = RetryPolicy(backoff_base=0.001, max_backoff=0.005, max_retry_after=0.02, default_retry_after=0.01)
 
@@ -136,3 +138,50 @@ def test_an_unusable_data_dir_says_so_once_and_keeps_nothing(tmp_path: Path) -> 
 )
 def test_describe_age(seconds: float, text: str) -> None:
     assert describe_age(seconds) == text
+
+
+async def test_the_rest_is_read_in_a_thread_and_merged_on_the_loop(
+    server: DemoServer, tmp_path: Path
+) -> None:
+    """``read_rest`` touches only the file; ``merge_rest`` the list (the loop's side)."""
+    user = str(server.dataset.users[0]["userId"])
+    first = LocalInbox(options(tmp_path, server), user)
+    async with client_for(server) as client:
+        await first.sync(client, page_size=100)
+    first.close()
+    store = ConversationStore("someone else")
+    again = LocalInbox(options(tmp_path, server), user, store=store)
+    assert again.store is store and store.user_id == user and len(store) == 0  # emptied for the user
+    assert again.warm_start(head=40) == 40
+    rows = await asyncio.to_thread(again.read_rest, 40)
+    assert rows is not None and len(rows) == len(server.dataset) - 40
+    assert len(store) == 40  # nothing merged from the thread
+    again.merge_rest(rows)
+    assert listing(again) == [c["_id"] for c in server.dataset.conversations]
+
+
+async def test_reconcile_on_its_own_drops_what_the_server_no_longer_lists(
+    server: DemoServer, tmp_path: Path
+) -> None:
+    user = str(server.dataset.users[0]["userId"])
+    inbox = LocalInbox(options(tmp_path, server), user)
+    async with client_for(server) as client:
+        await inbox.sync(client, page_size=100)
+        gone = list(server.dataset.conversations)[200]
+        server.dataset.remove(gone["contactId"])
+        progress = await inbox.sync(client, page_size=100, allow_reconcile=False)
+        assert progress.kind == "incremental" and gone["_id"] in inbox.store
+        progress = await inbox.reconcile(client, page_size=100)
+    assert progress.kind == "reconcile" and progress.removed == 1
+    assert gone["_id"] not in inbox.store
+
+
+def test_the_last_user_is_kept_beside_the_database(tmp_path: Path) -> None:
+    demo = StoreOptions(data_dir=tmp_path / "data", base_url="http://127.0.0.1:1/api", demo=True)
+    assert demo.last_user() is None
+    demo.remember_user("usr_1")
+    assert demo.last_user() == "usr_1"
+    assert StoreOptions(data_dir=tmp_path / "data", base_url="x").last_user() is None  # the demo's only
+    demo.remember_user("usr_\x1b[2J")  # never kept: it would be shown in the header
+    assert demo.last_user() == "usr_1"
+    assert StoreOptions(data_dir=None, base_url="x", demo=True).last_user() is None

@@ -9,7 +9,7 @@ from lemlist_inbox.api.client import LemlistClient
 from lemlist_inbox.api.mark_queue import MarkQueue
 from lemlist_inbox.demo import DEMO_API_KEY, DemoServer
 from lemlist_inbox.inbox.db import InboxDatabase
-from lemlist_inbox.inbox.marks import owed_ids, restore
+from lemlist_inbox.inbox.marks import MarkBook, instance_alive, owed_ids, restore
 
 
 def unread_for(server: DemoServer, count: int) -> list[tuple[str, str, str]]:
@@ -85,3 +85,33 @@ async def test_a_failed_try_is_written_down(tmp_path: Path) -> None:
             await queue.aclose()
     [mark] = db.pending_marks()
     assert mark.last_error
+
+
+class _Holding:
+    """A client whose marks never finish: what is queued stays queued."""
+
+    async def mark_read(self, contact_id: str, user_id: str) -> None:
+        await asyncio.Event().wait()
+
+
+async def test_a_mark_another_live_instance_sends_is_left_to_it(tmp_path: Path) -> None:
+    db = InboxDatabase.open(tmp_path / "inbox.sqlite3")
+    db.add_pending_mark("cnv_1", "ctc_1", "usr_1")
+    first, second = MarkQueue(_Holding()), MarkQueue(_Holding())
+    assert restore(first, db, "usr_1", owner="4242:a", alive=lambda owner: True) == 1
+    # A second instance on the same file, while the first runs: not sent twice.
+    assert restore(second, db, "usr_1", owner="1111:b", alive=lambda owner: owner == "4242:a") == 0
+    assert len(second) == 0
+    # The first one died without sending it: the next start takes it over.
+    assert restore(second, db, "usr_1", owner="1111:b", alive=lambda owner: False) == 1
+    await first.aclose()
+    await second.aclose()
+    db.close()
+
+
+def test_an_instance_is_alive_while_its_book_is_open() -> None:
+    book = MarkBook()
+    assert instance_alive(book.owner)
+    book.close()
+    assert not instance_alive(book.owner)
+    assert not instance_alive("not-a-pid")

@@ -292,21 +292,19 @@ async def test_unexpected_exception_in_paging_keeps_rows_and_app(
     make_server: ServerFactory, apps: list[InboxApp]
 ) -> None:
     """A bug below the UI (an exception the api did not wrap) ends the load, not the app."""
-    from collections.abc import AsyncIterator
-
     from lemlist_inbox.api.models import Conversation, Page
 
     server = make_server()
     app = make_app(server)
     apps.append(app)
-    real = app.client.iter_conversation_pages
+    real = app.client.conversations_page
 
-    async def broken(user_id: str, *, limit: int = 100) -> AsyncIterator[Page[Conversation]]:
-        async for page in real(user_id, limit=limit):
-            yield page
+    async def broken(user_id: str, page: int, limit: int = 100) -> Page[Conversation]:
+        if page > 1:
             raise RuntimeError("boom")
+        return await real(user_id, page, limit)
 
-    app.client.iter_conversation_pages = broken  # type: ignore[method-assign,assignment]
+    app.client.conversations_page = broken  # type: ignore[method-assign]
     async with app.run_test(size=(160, 45)) as pilot:
         screen = main_screen(app) if app.main_screen else None
         await wait_for(lambda: app.main_screen is not None and app.main_screen.status.state.error is not None)

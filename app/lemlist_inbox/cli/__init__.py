@@ -105,9 +105,7 @@ def _main(args: argparse.Namespace, out: Output) -> int:
             for warning in settings.warnings:
                 out.warning(warning)
             if args.command is None:
-                if args.offline:
-                    raise UsageError("--offline is for list, show and cache; the TUI goes offline by itself")
-                return _run_tui(settings, demo=run.demo, out=out)
+                return _run_tui(settings, demo=run.demo, out=out, offline=bool(args.offline))
             return asyncio.run(_run_command(args, run, out))
     except (ConfigError, UsageError) as exc:
         out.error(str(exc))
@@ -121,10 +119,19 @@ def _main(args: argparse.Namespace, out: Output) -> int:
 _client = make_client
 
 
-def _run_tui(settings: Settings, *, demo: bool, out: Output | None = None) -> int:
+def _run_tui(settings: Settings, *, demo: bool, out: Output | None = None, offline: bool = False) -> int:
+    from lemlist_inbox.cli.local import store_options
     from lemlist_inbox.ui.app import InboxApp
 
-    app = InboxApp(functools.partial(_client, settings), settings, user_id=settings.user_id, demo=demo)
+    store = store_options(settings, demo=demo)  # cache = false: none, nothing written
+    app = InboxApp(
+        functools.partial(_client, settings),
+        settings,
+        user_id=settings.user_id,
+        demo=demo,
+        store=store,
+        offline=offline,
+    )
     try:
         result = app.run()
     except Exception as exc:  # Textual itself failed (the driver, say): the same one line

@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lemlist_inbox.cli.session import OfflineError, Session
-from lemlist_inbox.config import default_data_dir
 from lemlist_inbox.inbox.db import database_path
-from lemlist_inbox.inbox.local import LocalInbox, StoreOptions, describe_age
+from lemlist_inbox.inbox.local import LocalInbox, StoreOptions, default_data_dir, describe_age
 
 if TYPE_CHECKING:
     from lemlist_inbox.config import Settings

@@ -67,7 +67,7 @@ def _common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         "--offline",
         action="store_true",
         default=argparse.SUPPRESS if suppress else False,
-        help="read the local inbox only: no request at all (list, show, cache)",
+        help="read the local inbox only: no request at all (the TUI, list, show, cache)",
     )
 
 

@@ -386,7 +386,9 @@ class InboxDatabase:
         return False
 
     def close(self) -> None:
-        with contextlib.suppress(sqlite3.Error):
+        # Under the lock: closing a connection while a worker thread runs a statement on
+        # it can crash the process (seen at app shutdown, with a thread save in flight).
+        with self._lock, contextlib.suppress(sqlite3.Error):
             self._db.close()
 
     # -- writing -------------------------------------------------------------------
@@ -469,6 +471,43 @@ class InboxDatabase:
 
         self.write("delete conversations", delete)
 
+    def set_read(self, conversation_id: str, user_id: str) -> None:
+        """A read mark landed: the stored row (list columns and raw item) says so too.
+
+        Without this the row would read unread again after a restart until a page
+        listing it is fetched, which for a conversation below the first page an
+        incremental sync never does (only the next reconcile would).
+        """
+        ident, user = _safe(conversation_id), _safe(user_id)
+
+        def update(db: sqlite3.Connection) -> None:
+            row = db.execute("SELECT listing FROM conversations WHERE id = ?", (ident,)).fetchone()
+            if row is None:
+                return
+            try:
+                contact, users, channels = json.loads(row[0])
+                users = [[u, s, True] if u == user else [u, s, r] for u, s, r in users]
+            except (ValueError, TypeError):
+                return
+            states = tuple((u, s, r) for u, s, r in users)
+            db.execute(
+                "UPDATE conversations SET listing = ?, unread = ? WHERE id = ?",
+                (_dumps([contact, users, channels]), int(not is_read_by(states, self.user_id)), ident),
+            )
+            raw = db.execute("SELECT raw FROM raw_items WHERE id = ?", (ident,)).fetchone()
+            if raw is None:
+                return
+            try:
+                item = json.loads(raw[0])
+            except ValueError:
+                return
+            for entry in item.get("users") or () if isinstance(item, dict) else ():
+                if isinstance(entry, dict) and entry.get("userId") == user:
+                    entry["read"] = True
+            db.execute("UPDATE raw_items SET raw = ? WHERE id = ?", (_dumps(item), ident))
+
+        self.write("set read", update)
+
     def conversations(self, limit: int | None = None) -> list[StoredConversation]:
         """Rows newest activity first; ``limit`` for the first screenful of a warm start.
 
@@ -505,36 +544,6 @@ class InboxDatabase:
     def raw_conversations(self) -> dict[str, str]:
         """Every stored item's JSON text as kept, by id (``list --json`` from the store)."""
         return self.read(lambda db: dict(db.execute("SELECT id, raw FROM raw_items").fetchall()), {})
-
-    def set_read(self, conversation_id: str, user_id: str) -> None:
-        """A read mark lemlist confirmed: the stored row (and raw item) say read for
-        ``user_id`` at once, instead of after the next walk of every page (a mark does not
-        move a conversation, so an incremental sync would not see it)."""
-        ident = _safe(conversation_id)
-
-        def update(db: sqlite3.Connection) -> None:
-            row = db.execute("SELECT listing FROM conversations WHERE id = ?", (ident,)).fetchone()
-            if row is None:
-                return
-            contact, users, channels = json.loads(row[0])
-            users = [[u, s, True] if u == user_id else [u, s, r] for u, s, r in users]
-            unread = int(not is_read_by(map(tuple, users), self.user_id))
-            db.execute(
-                "UPDATE conversations SET listing = ?, unread = ? WHERE id = ?",
-                (_dumps([contact, users, channels]), unread, ident),
-            )
-            raw_row = db.execute("SELECT raw FROM raw_items WHERE id = ?", (ident,)).fetchone()
-            raw = json.loads(raw_row[0]) if raw_row is not None else None
-            if isinstance(raw, dict) and isinstance(raw.get("users"), list):
-                for user in raw["users"]:
-                    if isinstance(user, dict) and user.get("userId") == user_id:
-                        user["read"] = True
-                db.execute("UPDATE raw_items SET raw = ? WHERE id = ?", (_dumps(raw), ident))
-
-        try:
-            self.write("set read", update)
-        except (ValueError, TypeError):
-            log.warning("store: skipped marking an unreadable row read")
 
     def conversation_ids(self) -> set[str]:
         return self.read(lambda db: {row[0] for row in db.execute("SELECT id FROM conversations")}, set())
@@ -619,6 +628,32 @@ class InboxDatabase:
             ),
         )
 
+    def claim_mark(
+        self, conversation_id: str, user_id: str, owner: str, alive: Callable[[str], bool]
+    ) -> bool:
+        """Take the sending of an owed mark for ``owner`` (one running instance); False
+        if another live one holds it: two instances on one file must not both send it.
+
+        Kept in ``state`` (no schema change); the claim of an instance that is gone
+        (``alive`` says no) is taken over. A database that cannot be written claims
+        nothing and says yes: this instance is then the only one that knows of the mark.
+        """
+        key = _claim_key(conversation_id, user_id)
+
+        def claim(db: sqlite3.Connection) -> bool:
+            row = db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+            if row is not None and row[0] != owner and alive(str(row[0])):
+                return False
+            db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, _safe(owner)))
+            return True
+
+        result = self.write("claim mark", claim)
+        return True if result is None else result
+
+    def release_mark(self, conversation_id: str, user_id: str) -> None:
+        key = _claim_key(conversation_id, user_id)
+        self.write("release mark", lambda db: db.execute("DELETE FROM state WHERE key = ?", (key,)))
+
     def pending_marks(self) -> list[PendingMarkRow]:
         return self.read(
             lambda db: [
@@ -684,6 +719,10 @@ class InboxDatabase:
             last_reconcile=self.get_time("last_reconcile"),
             degraded=self.degraded,
         )
+
+
+def _claim_key(conversation_id: str, user_id: str) -> str:
+    return f"claim\n{_safe(user_id)}\n{_safe(conversation_id)}"
 
 
 class _Unusable(Exception):

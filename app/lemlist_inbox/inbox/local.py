@@ -11,13 +11,15 @@ frame, and the client comes later (``api`` types are only named for type checkin
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from lemlist_inbox.inbox.db import InboxDatabase, database_path
+from lemlist_inbox.api.errors import NetworkError
+from lemlist_inbox.inbox.db import InboxDatabase, StoredConversation, database_path
 from lemlist_inbox.inbox.marks import owed_ids, restore
 from lemlist_inbox.inbox.store import ConversationStore, MergeResult
 from lemlist_inbox.inbox.sync import (
@@ -53,7 +55,19 @@ class Strategy(Protocol):
     ) -> SyncProgress: ...
 
 
-__all__ = ["DEFAULT_RECONCILE_INTERVAL", "WARM_HEAD", "LocalInbox", "StoreOptions", "describe_age"]
+__all__ = [
+    "DATA_DIR_ENV",
+    "DEFAULT_RECONCILE_INTERVAL",
+    "WARM_HEAD",
+    "LocalInbox",
+    "OfflineError",
+    "StoreOptions",
+    "default_data_dir",
+    "describe_age",
+]
+
+#: Overrides the platform's data dir (tests, a second profile, a portable install).
+DATA_DIR_ENV = "LEMLIST_INBOX_DATA"
 
 #: Rows read before the first frame; the rest follow in a worker (one screen is ~40).
 WARM_HEAD = 400
@@ -75,6 +89,66 @@ class StoreOptions:
             return None
         return database_path(self.data_dir, self.base_url, user_id, demo=self.demo)
 
+    def _last_user_file(self) -> Path | None:
+        if self.data_dir is None:
+            return None
+        return self.data_dir / ("demo-last-user" if self.demo else "last-user")
+
+    def last_user(self) -> str | None:
+        """The viewing user chosen last time, for a warm start with no user configured.
+
+        The demo never writes the user's config file, so without this a demo restart
+        would ask again and could not show stored rows in its first frame.
+        """
+        path = self._last_user_file()
+        if path is None:
+            return None
+        try:
+            text = path.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return text if text and len(text) <= 200 and text.isprintable() else None
+
+    def remember_user(self, user_id: str) -> None:
+        """Keep ``user_id`` for ``last_user``; a failure only costs the next warm start."""
+        path = self._last_user_file()
+        if path is None or not user_id.isprintable():
+            return
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as file:
+                file.write(user_id)
+            os.replace(tmp, path)
+        except OSError:
+            return
+
+
+class OfflineError(NetworkError):
+    """Nothing may be sent (``--offline``): what is not in the local inbox is not there.
+
+    A ``NetworkError`` so every caller already treats it as "no link"; its own type so
+    the thread pane can say "not stored" instead of "could not reach lemlist".
+    """
+
+    def __init__(self, message: str = "offline (--offline): nothing is sent or fetched") -> None:
+        super().__init__(message)
+
+
+def default_data_dir() -> Path:
+    """``$LEMLIST_INBOX_DATA``, else the platform's data dir (``~/.local/share/lemlist-inbox``).
+
+    The data dir, not the cache dir: the local inbox holds read marks and replies not yet
+    sent, which a cache cleaner must not delete.
+    """
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("lemlist-inbox"))
+
 
 def describe_age(seconds: float) -> str:
     """ "just now", "3 min ago", "2 h ago", "4 days ago": how old the data on screen is."""
@@ -91,7 +165,12 @@ class LocalInbox:
     """The local inbox of one viewing user (see the module docstring)."""
 
     def __init__(
-        self, options: StoreOptions, user_id: str, *, clock: Callable[[], float] = time.time
+        self,
+        options: StoreOptions,
+        user_id: str,
+        *,
+        clock: Callable[[], float] = time.time,
+        store: ConversationStore | None = None,
     ) -> None:
         self.options = options
         self.user_id = user_id
@@ -107,7 +186,11 @@ class LocalInbox:
         self.db = opened if opened is not None and opened.path is not None else None
         if opened is not None and self.db is None:
             opened.close()
-        self.store = ConversationStore(user_id)
+        #: ``store``: the list a widget already draws (emptied for ``user_id``), so a
+        #: switch of user keeps one list object on screen.
+        if store is not None:
+            store.clear(user_id)
+        self.store = store if store is not None else ConversationStore(user_id)
         self.threads = StoredThreads(self.db)
         #: Reads made here that lemlist has not confirmed: they win over what a page says.
         self.owed: set[str] = owed_ids(self.db, user_id) if self.db is not None else set()
@@ -153,13 +236,44 @@ class LocalInbox:
         self._apply_owed()
         return merged
 
+    def read_rest(self, head: int = 0) -> list[StoredConversation] | None:
+        """``load_rest`` without the merge, for a worker thread: verify the file, then read
+        the stored rows after the first ``head`` (already in the list from ``warm_start``).
+
+        The merge (``merge_rest``) then runs on the event loop, where the list is drawn:
+        the in-memory list is not meant to be changed from two threads. None when the
+        file was found damaged and rebuilt (``warning`` says so).
+        """
+        if self.db is None:
+            return []
+        if not self.db.verify():
+            self.warning = self.db.warning
+            self.complete = False
+            return None
+        rows = self.db.conversations()
+        return rows[head:] if head else rows
+
+    def merge_rest(self, rows: list[StoredConversation]) -> MergeResult:
+        """Merge rows from ``read_rest`` (on the event loop), keeping offline reads read."""
+        merged = self.store.merge_rows(rows)
+        self._apply_owed()
+        return merged
+
     def _apply_owed(self) -> None:
         for conversation_id in self.owed:
             self.store.mark_read(conversation_id)
 
-    def restore_marks(self, queue: MarkQueue) -> int:
-        """Hand the marks a previous run still owed to ``queue`` (on the event loop)."""
-        return restore(queue, self.db, self.user_id) if self.db is not None else 0
+    def restore_marks(self, queue: MarkQueue, owner: str | None = None) -> int:
+        """Hand the marks a previous run still owed to ``queue`` (on the event loop).
+
+        ``owner`` names this instance for the claims that keep two instances on one
+        file from both sending a mark (``inbox.marks.restore``).
+        """
+        if self.db is None:
+            return 0
+        if owner is None:
+            return restore(queue, self.db, self.user_id)
+        return restore(queue, self.db, self.user_id, owner=owner)
 
     # -- syncing -------------------------------------------------------------------
 
@@ -190,10 +304,10 @@ class LocalInbox:
         (``lemlist-inbox list`` prints right after the top pages; ``sync`` reconciles).
 
         Raises the client's typed errors (rows already merged stay); a network error
-        also sets ``offline`` until a later sync succeeds.
+        also sets ``offline`` until a later sync succeeds. ``allow_reconcile=False``
+        leaves a due reconcile to the caller (``reconcile``), e.g. to run it in the
+        background after the list is current.
         """
-        from lemlist_inbox.api.errors import NetworkError
-
         callback = on_page or (lambda merged, progress: None)
 
         async def run(strategy: Strategy) -> SyncProgress:
@@ -219,6 +333,32 @@ class LocalInbox:
         except NetworkError:
             self.offline = True
             raise
+        return progress
+
+    async def reconcile(
+        self,
+        client: SyncClient,
+        *,
+        page_size: int,
+        on_page: Callable[[MergeResult, SyncProgress], None] | None = None,
+    ) -> SyncProgress:
+        """Walk every page once (read states changed elsewhere, deletions); see ``sync``.
+
+        Its requests are ordinary (not urgent) and few at a time (``RECONCILE_CONCURRENCY``),
+        so a thread the user opens meanwhile takes the next free slot of the rate limiter.
+        """
+        try:
+            progress = await reconcile(
+                client, self.store, self.db, self.user_id,
+                page_size=page_size, on_page=on_page or (lambda merged, progress: None),
+                keep_read=self.owed,
+            )  # fmt: skip
+        except NetworkError:
+            self.offline = True
+            raise
+        self.offline = False
+        self.complete = True
+        self._walked_at = self._clock()
         return progress
 
     def reconcile_due(self) -> bool:

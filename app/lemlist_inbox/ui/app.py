@@ -9,9 +9,20 @@ so the workers wait for it (``connected``): it is built in a thread once that fr
 painted (benchmark row "1 start-up: heavy modules").
 Tests may hand over a ready client.
 
-Quitting flushes the read marks still queued in the thread pane and *returns* the ids
-of any that could not be sent from ``run()``; the CLI prints them to stderr once the
-terminal is restored (and exits non-zero), so a mark is never dropped silently.
+The app also owns the read marks owed to lemlist: one ``MarkQueue`` for the whole
+run, whose journal (``inbox.marks.MarkBook``) writes each mark into the local inbox of
+its user before the first try, so a mark made offline (or not sent by quit time) is
+sent on a later start, once. The queue's client waits for the real one and, while the
+app is offline, for the link to come back (``online``), instead of burning retries.
+
+``store`` says where the local inboxes live (``StoreOptions``); without it nothing is
+written (``cache = false``, and the tests' default). ``offline`` (``--offline``): no
+request at all; the app reads the store.
+
+Quitting flushes the read marks still queued and *returns* the ids of any that could
+not be sent and are not kept in a local inbox either, from ``run()``; the CLI prints them
+to stderr once the terminal is restored (and exits non-zero), so a mark is never dropped
+silently.
 
 An unhandled exception anywhere (a key handler, a worker, a timer, compose) ends the
 app with return code 1 and is kept in ``crash``; nothing is printed on the screen. The
@@ -31,7 +42,10 @@ from textual.binding import Binding, BindingType
 from textual.filter import LineFilter
 from textual.screen import Screen
 
+from lemlist_inbox.api.mark_queue import MarkQueue
 from lemlist_inbox.config import Settings
+from lemlist_inbox.inbox.local import OfflineError, StoreOptions
+from lemlist_inbox.inbox.marks import MarkBook
 from lemlist_inbox.resources import stylesheet
 from lemlist_inbox.ui import charset
 from lemlist_inbox.ui.ascii_screen import AsciiFilter, use_ascii_scrollbars
@@ -45,6 +59,22 @@ if TYPE_CHECKING:
     from lemlist_inbox.api.client import LemlistClient
 
 FLUSH_TIMEOUT = 3.0
+
+
+class _AppMarks:
+    """The ``MarkClient`` of the app's queue: a mark waits for the link, then the client.
+
+    The queue can so be built before the first frame (no httpx), and a mark owed while
+    offline costs no request until a sync has reached lemlist again (``online``).
+    """
+
+    def __init__(self, app: InboxApp) -> None:
+        self._app = app
+
+    async def mark_read(self, contact_id: str, user_id: str) -> None:
+        await self._app.online.wait()
+        client = await self._app.connected()
+        await client.mark_read(contact_id, user_id)
 
 
 class InboxApp(CrashKeepingApp[list[str]]):
@@ -65,6 +95,8 @@ class InboxApp(CrashKeepingApp[list[str]]):
         user_id: str | None,
         clock: Clock | None = None,
         demo: bool = False,
+        store: StoreOptions | None = None,
+        offline: bool = False,
     ) -> None:
         super().__init__()
         self._client: LemlistClient | None = None
@@ -76,9 +108,21 @@ class InboxApp(CrashKeepingApp[list[str]]):
         else:
             self._client = client
         self.settings = settings
-        self.initial_user_id = user_id
         self.clock: Clock = clock or system_clock
         self.demo = demo
+        #: Where local inboxes live; ``data_dir=None`` keeps nothing (today's behaviour).
+        self.store_options = store or StoreOptions(data_dir=None, base_url=settings.base_url, demo=demo)
+        #: ``--offline``: never send a request; everything comes from the store.
+        self.offline = offline
+        #: Set while lemlist is reachable as far as we know (cleared by a network error
+        #: of a sync, set again by the next success): queued marks wait for it.
+        self.online = asyncio.Event()
+        if not offline:
+            self.online.set()
+        #: The demo never writes the config: its last user is kept beside its database.
+        self.initial_user_id = user_id or (self.store_options.last_user() if demo else None)
+        self.mark_book = MarkBook()
+        self.mark_queue = MarkQueue(_AppMarks(self), journal=self.mark_book)
         self.main_screen: MainScreen | None = None
         self.unsent_marks: list[str] = []
         self._quitting = False
@@ -106,6 +150,8 @@ class InboxApp(CrashKeepingApp[list[str]]):
         Built in a thread: its imports take a tenth of a second or more, during which the
         event loop keeps handling keys. Concurrent callers share one build.
         """
+        if self.offline:  # first: a client handed over ready must not be used either
+            raise OfflineError()
         if self._client is not None:
             return self._client
         if self._connecting is None:
@@ -144,6 +190,12 @@ class InboxApp(CrashKeepingApp[list[str]]):
         shown = super().get_key_display(binding)
         return charset.ascii_keys(shown) if self.ascii_only else shown
 
+    def on_unmount(self) -> None:
+        """Shutting down: stop the mark retries (what is owed stays in the local inbox)
+        and close the local inboxes, which frees their marks for the next start."""
+        self.mark_queue.close()
+        self.mark_book.close()
+
     def client_factory(self) -> LemlistClient:
         """``client`` as a callable, for widgets composed before the client exists."""
         return self.client
@@ -175,15 +227,19 @@ class InboxApp(CrashKeepingApp[list[str]]):
             return
         self._quitting = True
         unsent: list[str] = []
-        if self.main_screen is not None and self.main_screen.is_mounted:
-            thread = self.main_screen.thread
-            if thread.pending_marks:
-                # The wait can last FLUSH_TIMEOUT seconds: say why nothing happens yet.
-                self.notify("sending pending read marks before quitting…", timeout=FLUSH_TIMEOUT)
-            try:
-                unsent = await thread.flush_marks(timeout=FLUSH_TIMEOUT)
-            except Exception as exc:  # never lose the quit itself
-                self.log.error(f"flush_marks failed: {exc!r}")
+        queue = self.mark_queue
+        # Offline, a last try cannot land: the marks wait in the local inbox (if any).
+        timeout = FLUSH_TIMEOUT if self.online.is_set() else 0.0
+        if len(queue) and timeout:
+            # The wait can last FLUSH_TIMEOUT seconds: say why nothing happens yet.
+            self.notify("sending pending read marks before quitting…", timeout=FLUSH_TIMEOUT)
+        try:
+            await queue.flush(timeout)
+            # Kept in a local inbox, an unsent mark is sent by the next start: not lost.
+            unsent = [m.conversation_id for m in queue.pending_marks() if not self.mark_book.kept(m.user_id)]
+        except Exception as exc:  # never lose the quit itself
+            self.log.error(f"flush_marks failed: {exc!r}")
+            unsent = queue.pending
         self.unsent_marks = list(unsent)
         self.exit(result=self.unsent_marks)
 

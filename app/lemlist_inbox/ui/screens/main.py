@@ -4,6 +4,18 @@ This screen owns the *flow*: which user is viewed, the background load and the
 auto-refresh, the filter, opening conversations. The widgets it composes each do
 one job (draw the list, draw a thread, show the status) and talk back by messages.
 
+Local first: the screen reads a ``LocalInbox`` per viewing user. Switching to a user
+(at start when one is configured, or from the picker) puts their stored rows in the list
+before any request (``warm_start``: the first screenful, then the rest in a worker), says
+how fresh they are, then syncs (``LocalInbox.sync``: a cold full load, streamed as pages
+arrive, when nothing is stored; else an incremental sync that stops at the first page
+with nothing new). Auto-refresh is the same incremental sync. A reconcile (every page,
+for read states changed elsewhere and deletions) runs in the background when due; its
+page requests are ordinary ones, two at a time, and the rate limiter gives the next free
+slot to an urgent request (a thread the user opens), so it never delays one
+(``api.ratelimit``). No auto-refresh runs while it walks: a conversation new since its
+walk began must not be taken for one the server dropped.
+
 Below ``NARROW_WIDTH`` columns only one pane shows at a time (class ``-narrow``;
 ``-reading`` when the thread is the one shown), in ``styles/app.tcss``.
 """
@@ -11,6 +23,7 @@ Below ``NARROW_WIDTH`` columns only one pane shows at a time (class ``-narrow``;
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
@@ -22,14 +35,14 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 
-from lemlist_inbox.api.errors import AuthError, LemlistError
+from lemlist_inbox.api.errors import AuthError, LemlistError, NetworkError
 from lemlist_inbox.config import remember_user_id
+from lemlist_inbox.inbox.local import WARM_HEAD, LocalInbox
 from lemlist_inbox.inbox.store import ConversationStore, MergeResult
 from lemlist_inbox.ui.clipboard import copy_text
 from lemlist_inbox.ui.format import WIDE_SCREEN, choose_glyphs
 from lemlist_inbox.ui.internals import focused_without_repaint
 from lemlist_inbox.ui.load_failure import RETRY_HINT, LoadFailure, describe_failure
-from lemlist_inbox.ui.loader import LoadProgress, load_all, refresh_first_page
 from lemlist_inbox.ui.screens.help import HelpScreen
 from lemlist_inbox.ui.screens.user_picker import UserPicker
 from lemlist_inbox.ui.thread.view import ThreadView
@@ -41,11 +54,18 @@ from lemlist_inbox.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from lemlist_inbox.api.models import TeamUser
+    from lemlist_inbox.inbox.sync import SyncProgress
     from lemlist_inbox.ui.app import InboxApp
 
 NARROW_WIDTH = WIDE_SCREEN
 PREFETCH_DELAY = 0.3
 REPAINT_EVERY = 0.25  # seconds between list updates while pages stream in
+#: The status while ``r`` walks every page (read states changed elsewhere, deletions).
+CHECKING = "checking every page…"
+#: Sync state key of the viewing user's display name (for the header before the team is known).
+USER_LABEL = "user_label"
+#: Stored rows merged per turn of the event loop after the first screenful (keys stay live).
+MERGE_CHUNK = 2_000
 
 
 class MainScreen(Screen[None]):
@@ -79,6 +99,11 @@ class MainScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.store = ConversationStore()
+        #: The viewing user's local inbox (rows, stored threads, sync state).
+        self.local: LocalInbox | None = None
+        #: Whether a background reconcile walk is running (auto-refresh waits for it).
+        self.reconciling = False
+        self._rest_pending = False
         self.user_id: str | None = None
         self.team: list[TeamUser] | None = None
         self.busy = False
@@ -89,7 +114,7 @@ class MainScreen(Screen[None]):
         self._key_rejected = False
         self._repaint_timer: Timer | None = None
         self._last_repaint = -1.0
-        self._progress: LoadProgress | None = None
+        self._progress: SyncProgress | None = None
         #: Whether the last filter change left a query (see ``_after_filter``).
         self._had_query = False
         #: The last load or refresh failed (cleared when one succeeds): what the list
@@ -116,7 +141,13 @@ class MainScreen(Screen[None]):
         yield InboxHeader(demo=app.demo, id="header")
         with Horizontal(id="panes"):
             yield ConversationList(self.store, clock=app.clock, glyphs=choose_glyphs(), id="list")
-            yield ThreadView(app.client_factory, app.settings, id="thread")
+            yield ThreadView(
+                app.client_factory,
+                app.settings,
+                id="thread",
+                mark_queue=app.mark_queue,
+                connect=app.connected,
+            )
         yield FilterInput(placeholder="filter: name or email", select_on_focus=False, id="filter")
         yield StatusLine(id="status")
         yield KeyBar(id="keys")
@@ -147,6 +178,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         app = self.inbox_app
+        app.mark_book.on_kept = self._on_mark_kept
         self.filter_input.display = False
         self.set_focus(self.conversation_list)
         interval = app.settings.refresh_interval
@@ -154,7 +186,8 @@ class MainScreen(Screen[None]):
             self._refresh_timer = self.set_interval(interval, self._poll_first_page)
         if app.initial_user_id:
             self.set_user(app.initial_user_id, remember=False)
-            self._fetch_team()
+            if not app.offline:
+                self._fetch_team()
         else:
             self.conversation_list.empty_text = "looking up the team's users…"
             self.status.update_state(prompt="choose whose inbox to read (U)")
@@ -176,22 +209,77 @@ class MainScreen(Screen[None]):
                 remember_user_id(app.settings, user_id)
             except OSError as exc:
                 self.notify(f"could not save the choice: {exc.strerror}", severity="warning", markup=False)
+        elif app.demo:  # the demo's last user, for a warm start next time
+            app.store_options.remember_user(user_id)
         self.user_id = user_id
         self.status.update_state(prompt="")
-        self.store.clear(user_id)
+        for group in ("load", "refresh", "reconcile"):
+            self.workers.cancel_group(self, group)
+        self.reconciling = False
         self.thread.clear()
         self._show_list()
         self._failure = None
         self._unread_return = None
         self.conversation_list.reset_cursor()
+        #: Stored rows beyond the first screenful still to merge (whichever load runs next).
+        self._rest_pending = self._open_local(user_id)
         self._update_header()
-        self.action_refresh()
+        self._key_rejected = False
+        self._load()
+
+    def _open_local(self, user_id: str) -> bool:
+        """Open ``user_id``'s local inbox and show its first rows; True if any are stored.
+
+        Runs before the first frame at start: one indexed query and no pydantic. The
+        counts are the file's until the rest of the rows are in (``_load``).
+        """
+        app = self.inbox_app
+        local = app.mark_book.inbox(user_id)
+        if local is None:
+            local = LocalInbox(app.store_options, user_id, store=self.store)
+            app.mark_book.attach(local)
+        else:  # viewed before in this run: its file is still open (marks may be owed)
+            self.store.clear(user_id)
+        self.local = local
+        if app.offline:
+            local.offline = True
+        self.thread.stored = local.threads
+        shown = local.warm_start(WARM_HEAD)
+        local.restore_marks(app.mark_queue, owner=app.mark_book.owner)
+        if local.warning:
+            self._warn(local.warning)
+        self.conversation_list.sync()
+        if shown:
+            total, unread = local.stored_counts()
+            self._update_counts(
+                total=max(total, len(self.store)), unread=max(unread, 0), freshness=local.freshness()
+            )
+        return shown > 0
+
+    def _warn(self, warning: str) -> None:
+        """One line about the local inbox (rebuilt, not saved): said once, in the status,
+        without the path of the file set aside (too long for it: a notification and the
+        log give that)."""
+        short = re.sub(r"; moved to .*, rebuilding$", "; rebuilt", warning)
+        if self.status.state.warning != short:
+            self.log.warning(f"local inbox: {warning}")
+            self.status.update_state(warning=short)
+            if short != warning:
+                self.notify(warning, severity="warning", timeout=10, markup=False)
 
     def _update_header(self) -> None:
         label = self.user_id or ""
+        local = self.local if self.local is not None and self.local.user_id == self.user_id else None
+        db = local.db if local is not None else None
+        # The name as last seen, so a warm start's first frame names the user too.
+        stored = db.get_state(USER_LABEL) if db is not None else None
+        if stored:
+            label = stored
         for user in self.team or []:
             if user.user_id == self.user_id:
                 label = user.display_name
+                if db is not None and stored != label:
+                    db.set_state(USER_LABEL, label)
         self.header.set_user(label)
 
     @work(exclusive=True, group="team")
@@ -238,7 +326,8 @@ class MainScreen(Screen[None]):
     # -- loading ---------------------------------------------------------------------
 
     def action_refresh(self) -> None:
-        """r: reload every page, merging by id; what is loaded stays on screen.
+        """r: sync now, then walk every page in the background (read states changed
+        elsewhere, deletions); what is loaded stays on screen.
 
         With no user chosen yet, it retries looking up the team (which failed).
         """
@@ -251,30 +340,51 @@ class MainScreen(Screen[None]):
             return
         self._key_rejected = False
         self.workers.cancel_group(self, "refresh")
-        self._load()
+        self.workers.cancel_group(self, "reconcile")
+        self.reconciling = False
+        self._load(reconcile=True)
 
     @work(exclusive=True, group="load")
-    async def _load(self) -> None:
-        user_id = self.user_id
-        if user_id is None:
+    async def _load(self, *, reconcile: bool = False, quiet: bool = False) -> None:
+        """The rest of the stored rows (if not merged yet), then a sync; a due reconcile
+        follows (``reconcile``: whether due or not).
+
+        ``quiet`` (auto-refresh): the list and status stay as they are while it runs.
+        """
+        user_id, local = self.user_id, self.local
+        if user_id is None or local is None:
             return
         app = self.inbox_app
         self._load_run += 1
         run = self._load_run
-        self.busy = True
-        self._show_empty()
-        self.status.update_state(loading=True, loaded=0, expected=None, error=None, skipped=0)
-
-        def on_page(merged: MergeResult, progress: LoadProgress) -> None:
-            self._progress = progress
-            self._repaint_soon()
-
-        error: Exception | None = None
+        self.busy = not quiet
         try:
-            client = await app.connected()
-            await load_all(client, self.store, user_id, page_size=app.settings.page_size, on_page=on_page)
-        except Exception as exc:  # typed API errors, and anything else: never a traceback
-            error = exc
+            if self._rest_pending:
+                await self._load_rest(local)
+                self._rest_pending = False
+            if app.offline:
+                self._finish_offline(local)
+                return
+            cold = not len(self.store) or not local.complete
+            if not quiet:
+                self._show_empty()
+                if cold:
+                    self.status.update_state(loading=True, loaded=0, expected=None, error=None, skipped=0)
+
+            def on_page(merged: MergeResult, progress: SyncProgress) -> None:
+                self._progress = progress if progress.kind == "full" else None
+                self._repaint_soon()
+
+            error: Exception | None = None
+            walked = False
+            try:
+                client = await app.connected()
+                progress = await local.sync(
+                    client, page_size=app.settings.page_size, on_page=on_page, allow_reconcile=False
+                )
+                walked = progress.kind == "full"  # every page read: nothing left to reconcile
+            except Exception as exc:  # typed API errors, and anything else: never a traceback
+                error = exc
         except asyncio.CancelledError:
             # Replaced by a newer load, or the app is quitting (widgets may be gone).
             if run == self._load_run:
@@ -285,13 +395,84 @@ class MainScreen(Screen[None]):
             return
         self._cancel_repaint()
         self.busy = False
+        self._progress = None
         if error is not None:
-            self._show_error(error)  # before the list's text, which says what failed
+            self._sync_failed(local, error)
         else:
             self._failure = None
+            app.online.set()
         self._show_empty()
         self.conversation_list.sync()
-        self._update_counts(loading=False)
+        self._update_counts(loading=False, **({} if error is not None else {"error": None, "freshness": ""}))
+        if error is None and not walked and (reconcile or local.reconcile_due()):
+            self._reconcile(announce=reconcile)
+
+    async def _load_rest(self, local: LocalInbox) -> None:
+        """Every stored row after the first screenful: read (and the file checked) in a
+        thread, merged here in chunks so keys are handled in between."""
+        rows = await asyncio.to_thread(local.read_rest, WARM_HEAD)
+        if rows is None:  # the file was damaged: rebuilt empty, the rows on screen stay
+            if local.warning:
+                self._warn(local.warning)
+            return
+        for start in range(0, len(rows), MERGE_CHUNK):
+            local.merge_rest(rows[start : start + MERGE_CHUNK])
+            await asyncio.sleep(0)
+        self.conversation_list.sync()
+        self._update_counts()
+
+    def _finish_offline(self, local: LocalInbox) -> None:
+        """``--offline``: the store is all there is; say how old it is."""
+        self.busy = False
+        self._show_empty()
+        self.conversation_list.sync()
+        self._update_counts(loading=False, freshness=local.freshness())
+
+    def _sync_failed(self, local: LocalInbox, error: Exception) -> None:
+        """Offline with something stored: say how old the rows are, not an error."""
+        if isinstance(error, NetworkError):
+            self.inbox_app.online.clear()
+            if local.last_sync is not None and len(self.store):
+                self._failure = describe_failure(error, self.inbox_app.settings.config_path)
+                self.status.update_state(error=None, freshness=local.freshness())
+                return
+        self._show_error(error)  # before the list's text, which says what failed
+
+    @work(exclusive=True, group="reconcile")
+    async def _reconcile(self, *, announce: bool = False) -> None:
+        """Walk every page in the background (see the module docstring); quiet on failure.
+
+        ``announce`` (``r``): the status says so while it runs, as the reader asked.
+        """
+        user_id, local = self.user_id, self.local
+        if user_id is None or local is None or self.inbox_app.offline:
+            return
+        app = self.inbox_app
+        self.reconciling = True
+        if announce:
+            self.status.update_state(freshness=CHECKING)
+
+        def on_page(merged: MergeResult, progress: SyncProgress) -> None:
+            if merged.added or merged.updated:
+                self._repaint_soon()
+
+        try:
+            client = await app.connected()
+            await local.reconcile(client, page_size=app.settings.page_size, on_page=on_page)
+        except Exception as exc:  # the list stays as it is; the next one tries again
+            self.log.warning(f"reconcile stopped: {exc!r}")
+            if isinstance(exc, NetworkError) and self.user_id == user_id and local.last_sync is not None:
+                self._sync_failed(local, exc)  # "offline · data from …", never an error line
+            return
+        finally:
+            self.reconciling = False
+            if announce and self.is_mounted and self.status.state.freshness == CHECKING:
+                self.status.update_state(freshness="")
+        if self.user_id != user_id:
+            return
+        self._show_empty()
+        self.conversation_list.sync()
+        self._update_counts()
 
     def _repaint_soon(self) -> None:
         """Show merged pages at most every ``REPAINT_EVERY`` seconds.
@@ -318,31 +499,15 @@ class MainScreen(Screen[None]):
             self._update_counts(loaded=progress.loaded, expected=progress.expected, skipped=progress.skipped)
 
     def _poll_first_page(self) -> None:
-        if self.user_id is None or self.busy or self._key_rejected:
+        """Auto-refresh: an incremental sync (a cold one if the last load stopped short)."""
+        if self.user_id is None or self.busy or self._key_rejected or self.reconciling:
             return
-        if self._failure is not None:
-            # The last load stopped short: page 1 alone would hide what is missing.
-            self._load()
-        else:
-            self._refresh_first_page()
+        if self.inbox_app.offline or self._group_running("load"):
+            return
+        self._load(quiet=self._failure is None)
 
-    @work(exclusive=True, group="refresh")
-    async def _refresh_first_page(self) -> None:
-        user_id = self.user_id
-        if user_id is None:
-            return
-        app = self.inbox_app
-        try:
-            client = await app.connected()
-            await refresh_first_page(client, self.store, user_id, page_size=app.settings.page_size)
-        except Exception as exc:  # typed API errors, and anything else: never a traceback
-            self._show_error(exc)
-            self._show_empty()
-            return
-        if self.user_id != user_id:
-            return
-        self.conversation_list.sync()
-        self._update_counts(error=None)
+    def _group_running(self, group: str) -> bool:
+        return any(w.node is self and w.group == group and not w.is_finished for w in self.workers)
 
     def _cancel_repaint(self) -> None:
         if self._repaint_timer is not None:
@@ -376,14 +541,15 @@ class MainScreen(Screen[None]):
 
     def _update_counts(self, **extra: object) -> None:
         store = self.store
-        self.status.update_state(
-            total=len(store),
-            unread=store.unread_count,
-            shown=store.view_size,
-            query=store.query,
-            unread_only=store.unread_only,
-            **extra,
-        )
+        state: dict[str, object] = {
+            "total": len(store),
+            "unread": store.unread_count,
+            "shown": store.view_size,
+            "query": store.query,
+            "unread_only": store.unread_only,
+        }
+        state.update(extra)
+        self.status.update_state(**state)
 
     # -- opening ---------------------------------------------------------------------
 
@@ -401,7 +567,7 @@ class MainScreen(Screen[None]):
         if entry is None:
             return
         thread = self.thread
-        thread.open(entry.conversation, user_id=self.user_id, user_action=True)
+        thread.open(entry, user_id=self.user_id, user_action=True)
         if self.narrow:
             self.add_class("-reading")
         if focus_thread:
@@ -418,12 +584,20 @@ class MainScreen(Screen[None]):
         conversation_id = self.conversation_list.cursor_id
         entry = self.store.get(conversation_id) if conversation_id else None
         if entry is not None and conversation_id != self.thread.current_conversation_id:
-            self.thread.prefetch(entry.conversation, user_id=self.user_id)
+            self.thread.prefetch(entry, user_id=self.user_id)
 
     @on(ThreadView.MarkedRead)
     def _on_marked_read(self, event: ThreadView.MarkedRead) -> None:
+        if event.user_id is not None and event.user_id != self.user_id:
+            return  # a mark owed for another user's inbox landed
         if self.store.mark_read(event.conversation_id):
             self.conversation_list.refresh_row(event.conversation_id)
+            self._update_counts()
+
+    def _on_mark_kept(self, conversation_id: str, user_id: str) -> None:
+        """A mark is on disk (sent now or on a later start): the row reads as read."""
+        if user_id == self.user_id and self.store.mark_read(conversation_id):
+            self.conversation_list.refresh_row(conversation_id)
             self._update_counts()
 
     @on(ThreadView.MarkFailed)
@@ -575,6 +749,9 @@ class MainScreen(Screen[None]):
         copy_text(self.app, entry.email)  # OSC 52, and the tmux buffer inside tmux
 
     def action_switch_user(self) -> None:
+        if self.inbox_app.offline:  # the team's users come from lemlist
+            self.notify("offline (--offline): the team cannot be listed", severity="warning", markup=False)
+            return
         self._pick_user(remember=False)
 
     def action_help(self) -> None:

@@ -16,22 +16,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from lemlist_inbox.api.mark_queue import MarkQueue, PendingMark
 from lemlist_inbox.render import sanitize_line
 
-if TYPE_CHECKING:
-    from lemlist_inbox.api.models import Conversation
+__all__ = ["MarkSubject", "OpenMarks", "OwedMark"]
 
-__all__ = ["OpenMarks", "OwedMark"]
+
+class MarkSubject(Protocol):
+    """What marking needs of a conversation: the store's ``Entry`` or an API model.
+
+    One rule for "is read by" (``api.read_state.is_read_by``) behind both.
+    """
+
+    @property
+    def id(self) -> str: ...
+
+    def is_read_by(self, user_id: str | None) -> bool: ...
 
 
 @dataclass(frozen=True)
 class OwedMark:
     """A mark the user asked for by opening a conversation, to send once it is shown."""
 
-    conversation: Conversation
+    conversation: MarkSubject
     contact_id: str
     user_id: str
 
@@ -50,7 +59,7 @@ class OpenMarks:
         *,
         marked: Callable[[str, str], None],
         failing: Callable[[str, str], None],
-        label: Callable[[Conversation], str],
+        label: Callable[[MarkSubject], str],
     ) -> None:
         self._queue = queue
         self._marked = marked
@@ -58,10 +67,10 @@ class OpenMarks:
         self._label = label
         queue.on_success = self._mark_landed
         queue.on_failure = self._mark_failing
-        #: Conversation objects whose mark is queued, to update the model when it lands.
-        self._queued: dict[tuple[str, str], Conversation] = {}
+        #: MarkSubject objects whose mark is queued, to update the model when it lands.
+        self._queued: dict[tuple[str, str], MarkSubject] = {}
 
-    def owed(self, conversation: Conversation, user_id: str) -> bool:
+    def owed(self, conversation: MarkSubject, user_id: str) -> bool:
         """Whether showing ``conversation`` should mark it: unread, and no mark on its way."""
         if conversation.is_read_by(user_id):
             return False
@@ -83,8 +92,10 @@ class OpenMarks:
 
     def _mark_landed(self, mark: PendingMark) -> None:
         conversation = self._queued.pop((mark.conversation_id, mark.user_id), None)
-        if conversation is not None:
-            conversation.mark_read_by(mark.user_id)
+        # An API model is updated here; the store's entry by the screen (``MarkedRead``).
+        mark_read_by = getattr(conversation, "mark_read_by", None)
+        if callable(mark_read_by):
+            mark_read_by(mark.user_id)
         self._marked(mark.conversation_id, mark.user_id)
 
     def _mark_failing(self, mark: PendingMark) -> None:

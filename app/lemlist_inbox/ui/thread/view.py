@@ -14,6 +14,16 @@ Why it is built the way it is:
   thread hop would cost more than the work.
 - Rendered threads and wrapped layouts are cached (``cache``), so re-opening a
   conversation costs no request and no conversion.
+- With a local inbox (``stored``, the screen hands it over), a fetched thread is kept on
+  disk; an open (also after a restart, also offline) shows the stored copy at once and
+  fetches again, in the background, only when the conversation's last activity is newer
+  than the copy (``ThreadCopy.fresh_for``). A stale copy is cached under a stamp of its
+  own, so it never passes for the current version. A prefetch takes a fresh stored copy
+  rather than a request.
+- The pane is handed the store's ``Entry`` (what the list draws), or a ``Conversation``
+  (tests, the CLI's callers); both give an id, a thread id, an activity stamp, a contact
+  to name and ``is_read_by``. It builds neither client nor mark queue when given them:
+  the app owns both (``connect``, ``mark_queue``).
 - Everything from the API goes into ``rich.text.Text`` via ``append(plain, style)``;
   no string from a server or a sender is ever parsed as markup.
 - Mark-as-read on open is sent once per open of an unread conversation, when its
@@ -38,10 +48,11 @@ keeps the widget: opening, loading, caching, re-wrapping and painting.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.style import Style
 from rich.text import Text
@@ -57,6 +68,8 @@ from textual.worker import Worker, get_current_worker
 from lemlist_inbox import render
 from lemlist_inbox.api.errors import describe_error
 from lemlist_inbox.api.mark_queue import MarkQueue
+from lemlist_inbox.inbox.local import OfflineError
+from lemlist_inbox.inbox.store import Entry
 from lemlist_inbox.render import sanitize, sanitize_line
 from lemlist_inbox.ui.internals import QuietFocusScrollView, set_virtual_size
 from lemlist_inbox.ui.thread.cache import CachedThread, LayoutCache, MessageCache, ThreadCache
@@ -84,11 +97,15 @@ from lemlist_inbox.ui.thread.style import (
 from lemlist_inbox.ui.thread.wrap import wrap_text
 
 if TYPE_CHECKING:
-    from lemlist_inbox.api.client import LemlistClient
+    from lemlist_inbox.api.client import LemlistClient, Thread
     from lemlist_inbox.api.models import Conversation
     from lemlist_inbox.api.models import Message as ApiMessage
     from lemlist_inbox.config import Settings
+    from lemlist_inbox.inbox.threads import StoredThreads
     from lemlist_inbox.render import RenderedMessage
+
+    #: What the pane opens: the store's entry, or an API model.
+    Subject = Entry | Conversation
 
 # The pure parts live in style / wrap / layout / errors;
 # they are re-exported here because callers and tests import them from this module.
@@ -115,6 +132,11 @@ _wrap = wrap_text
 #: (measured on the 2-core CI box: ~0.3-0.5 µs per character, so <= ~15 ms); above,
 #: in a thread worker so keys stay responsive.
 INLINE_LAYOUT_CHARS = 30_000
+#: An open with ``--offline`` of a conversation whose thread was never stored.
+NOT_STORED = (
+    "This conversation is not stored for offline reading (it was never opened here). "
+    "Start without --offline to fetch it."
+)
 #: Prefetches kept in flight at once; older ones are cancelled (the cursor moved on).
 MAX_PREFETCH = 4
 
@@ -122,6 +144,40 @@ MAX_PREFETCH = 4
 def _same(client: LemlistClient) -> LemlistClient:
     """A ready client as a factory (tests and the CLI's callers may hand one over)."""
     return client
+
+
+def _contact(subject: Subject) -> tuple[str | None, str | None]:
+    """(display name, email) of the conversation's contact; (None, None) without one."""
+    if isinstance(subject, Entry):
+        if subject.contact is None:
+            return None, None
+        return subject.name, subject.email or None
+    contact = subject.contact
+    if contact is None:
+        return None, None
+    return contact.display_name, contact.email
+
+
+def _activity(subject: Subject) -> float:
+    """The conversation's last activity as POSIX time (``-inf`` unknown), as the store keeps it."""
+    if isinstance(subject, Entry):
+        return -subject.key[0]
+    when = subject.last_activity
+    if when is None:
+        return -math.inf
+    try:
+        return when.timestamp()
+    except (OverflowError, OSError, ValueError):
+        return -math.inf
+
+
+#: Marks a rendering of a stored copy older than the conversation: never equal to an
+#: activity stamp, so the memory cache never takes it for the current version.
+STALE_PREFIX = "\x00stored:"
+
+
+def _stale_stamp(activity: float) -> str:
+    return f"{STALE_PREFIX}{activity!r}"
 
 
 # --------------------------------------------------------------------------- widget
@@ -155,6 +211,10 @@ FOCUS_RULES = (
     "scrollbar_background_hover",
     "scrollbar_background_active",
 )
+
+
+def _is_stale(stamp: str | None) -> bool:
+    return stamp is not None and stamp.startswith(STALE_PREFIX)
 
 
 class ThreadView(QuietFocusScrollView, can_focus=True):
@@ -215,6 +275,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         cache: ThreadCache | None = None,
         mark_queue: MarkQueue | None = None,
         tz: tzinfo | None = None,
+        connect: Callable[[], Awaitable[LemlistClient]] | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
         # The app passes a factory: its client (httpx, pydantic) is built after the first
@@ -222,6 +283,10 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         self._connect: Callable[[], LemlistClient] = (
             client if callable(client) else functools.partial(_same, client)
         )
+        #: The app's ``connected``: the client built off the UI thread, shared.
+        self._connect_async = connect
+        #: The local inbox's threads (set by the screen per viewing user), or None.
+        self.stored: StoredThreads | None = None
         self._settings = settings
         self._cache = cache if cache is not None else ThreadCache()
         self._layouts: LayoutCache[ThreadLayout] = LayoutCache()
@@ -229,6 +294,8 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         self._tz = tz
         self._glyphs = choose_glyphs()
         self._mark_queue = mark_queue
+        #: A queue handed in is the app's: the pane neither builds nor closes it.
+        self._owns_queue = mark_queue is None
         self._open_marks: OpenMarks | None = None
         #: The mark the open of the current conversation owes, sent once its thread shows.
         self._owed: OwedMark | None = None
@@ -236,7 +303,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         self._shown: CachedThread | None = None
         #: The conversation on screen (or loading), ``None`` when the pane is empty.
         self.current_conversation_id: str | None = None
-        self._conversation: Conversation | None = None
+        self._conversation: Subject | None = None
         self._user_id: str | None = None
         self._generation = 0
         self._state = "empty"  # empty | loading | thread | error
@@ -255,6 +322,11 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
     @property
     def _client(self) -> LemlistClient:
         return self._connect()
+
+    async def _get_client(self) -> LemlistClient:
+        if self._connect_async is not None:
+            return await self._connect_async()
+        return self._client
 
     @property
     def mark_queue(self) -> MarkQueue:
@@ -275,13 +347,13 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
                 self.mark_queue,
                 marked=self._marked,
                 failing=self._mark_failing,
-                label=self._contact_label,
+                label=lambda subject: self._contact_label(cast("Subject", subject)),
             )
         return self._open_marks
 
     # ------------------------------------------------------------------ public API
 
-    def open(self, conversation: Conversation, *, user_id: str | None, user_action: bool = True) -> None:
+    def open(self, conversation: Subject, *, user_id: str | None, user_action: bool = True) -> None:
         """Show a conversation: from the cache at once, else 'loading…' and fetch it.
 
         Marks it read (once, when it shows) when this is a user action, marking is on,
@@ -299,7 +371,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
             return
         self._open(conversation, user_id, mark)
 
-    def _same_thread(self, conversation: Conversation) -> bool:
+    def _same_thread(self, conversation: Subject) -> bool:
         """Whether the current thread (shown or loading) is still ``conversation``'s."""
         if conversation.thread_id is None:
             return False
@@ -309,7 +381,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         current = self._conversation
         return self._state == "loading" and current is not None and current.last_activity_at == stamp
 
-    def _open(self, conversation: Conversation, user_id: str | None, mark: OwedMark | None) -> None:
+    def _open(self, conversation: Subject, user_id: str | None, mark: OwedMark | None) -> None:
         self._generation += 1
         self.workers.cancel_group(self, "load")
         self.workers.cancel_group(self, "layout")
@@ -343,7 +415,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
             name=f"load {conversation.id}",
         )
 
-    def prefetch(self, conversation: Conversation, *, user_id: str | None) -> None:
+    def prefetch(self, conversation: Subject, *, user_id: str | None) -> None:
         """Fetch and render a conversation into the cache, quietly. Never marks it read."""
         contact_id = conversation.thread_id
         if contact_id is None or conversation.id in self._prefetching:
@@ -412,9 +484,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ marking
 
-    def _mark_for(
-        self, conversation: Conversation, user_id: str | None, user_action: bool
-    ) -> OwedMark | None:
+    def _mark_for(self, conversation: Subject, user_id: str | None, user_action: bool) -> OwedMark | None:
         """The mark this open owes once the thread shows, if any."""
         contact_id = conversation.thread_id
         if not (user_action and self._settings.mark_read_on_open and user_id and contact_id):
@@ -445,38 +515,87 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
 
     async def _load(
         self,
-        conversation: Conversation,
+        conversation: Subject,
         contact_id: str,
         user_id: str | None,
         generation: int,
     ) -> None:
+        activity = _activity(conversation)
+        copy = None
+        if self.stored is not None:
+            try:
+                copy = await self.stored.load(contact_id)
+            except Exception as exc:  # a damaged copy costs itself: fetch as without one
+                self.log.warning(f"stored thread unreadable: {exc!r}")
+            if generation != self._generation:
+                return
+        if copy is not None:
+            fresh = copy.fresh_for(activity)
+            stale = None if fresh else _stale_stamp(copy.activity)
+            self._start_render(
+                conversation, copy.thread.messages, copy.thread.skipped, generation, stale=stale
+            )
+            if fresh:
+                return
         try:
             # Never markAsRead here: the mark waits until the thread shows (_settle_mark).
-            thread = await self._client.thread(contact_id, user_id=user_id, mark_as_read=False)
+            client = await self._get_client()
+            thread = await client.thread(contact_id, user_id=user_id, mark_as_read=False)
         except Exception as exc:  # API error or a bug: one clear line, never a traceback
+            if copy is not None:
+                return  # the stored copy stays on screen (offline: reading from then)
             if generation == self._generation:
                 self._state = "error"
-                self._show_notice(error_line(exc), "error")
+                self._show_notice(NOT_STORED if isinstance(exc, OfflineError) else error_line(exc), "error")
             return
+        self._keep(conversation, contact_id, thread, activity)
         self._start_render(conversation, thread.messages, thread.skipped, generation)
 
-    async def _prefetch(self, conversation: Conversation, contact_id: str, user_id: str | None) -> None:
+    async def _prefetch(self, conversation: Subject, contact_id: str, user_id: str | None) -> None:
+        activity = _activity(conversation)
         try:
+            if self.stored is not None:
+                copy = await self.stored.load(contact_id)
+                if copy is not None and copy.fresh_for(activity):
+                    self._start_render(conversation, copy.thread.messages, copy.thread.skipped, None)
+                    return
             # mark_as_read stays False: a prefetch is never the user reading the thread;
             # not urgent: it must not overtake the pages of a load in progress.
-            thread = await self._client.thread(contact_id, user_id=user_id, mark_as_read=False, urgent=False)
+            client = await self._get_client()
+            thread = await client.thread(contact_id, user_id=user_id, mark_as_read=False, urgent=False)
         except Exception:
             return  # quiet: the open will fetch again and show the error there
         finally:
             self._prefetching.pop(conversation.id, None)
+        self._keep(conversation, contact_id, thread, activity)
         self._start_render(conversation, thread.messages, thread.skipped, None)
 
+    def _keep(self, conversation: Subject, contact_id: str, thread: Thread, activity: float) -> None:
+        """Save a fetched thread in the local inbox, in the background."""
+        stored = self.stored
+        if stored is None:
+            return
+        name, _email = _contact(conversation)
+        _: Worker[None] = self.run_worker(
+            # A callable, not a coroutine: cancelled before it starts, it leaves none unawaited.
+            functools.partial(stored.save, contact_id, thread, activity=activity, contact_name=name),
+            group="save",
+            exit_on_error=False,
+            name=f"save {conversation.id}",
+        )
+
     def _start_render(
-        self, conversation: Conversation, messages: Sequence[ApiMessage], skipped: int, generation: int | None
+        self,
+        conversation: Subject,
+        messages: Sequence[ApiMessage],
+        skipped: int,
+        generation: int | None,
+        *,
+        stale: str | None = None,
     ) -> None:
         request = _RenderRequest(
             conversation_id=conversation.id,
-            stamp=conversation.last_activity_at,
+            stamp=stale if stale is not None else conversation.last_activity_at,
             generation=generation,
             title=self._title(conversation, len(messages)),
             width=self._content_width(),
@@ -485,7 +604,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
             glyphs=self._glyphs,
             messages=messages,
             skipped=skipped,
-            contact_name=conversation.contact.display_name if conversation.contact is not None else None,
+            contact_name=_contact(conversation)[0],
         )
         self._render_worker(request)
 
@@ -555,6 +674,14 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
             self._layouts.put(self._layout_key_for(request), message.layout)
         if request.generation != self._generation or request.conversation_id != self.current_conversation_id:
             return  # the user moved on: the result only fills the caches
+        current = self._thread
+        same_conversation = current is not None and current.conversation_id == request.conversation_id
+        if (
+            same_conversation
+            and _is_stale(request.stamp)
+            and not _is_stale(current.stamp if current else None)
+        ):
+            return  # a stored copy rendered after the fetched thread: the newer one stays
         if request.rendered is not None:  # a re-wrap of what is on screen
             self._pending_layout_key = None
             if message.layout is not None and self._layout_key_for(request) == self._layout_key():
@@ -563,21 +690,21 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
                 self._relayout()
             return
         if thread is not None:
-            self._show_thread(thread, home=True)
+            # The fetched version replacing its stored copy keeps the reading position.
+            self._show_thread(thread, home=not (same_conversation and self._state == "thread"))
 
     # ------------------------------------------------------------------ display
 
-    def _contact_label(self, conversation: Conversation) -> str:
-        contact = conversation.contact
-        name = contact.display_name if contact is not None else conversation.id
-        return sanitize_line(name, 80) or "this contact"
+    def _contact_label(self, conversation: Subject) -> str:
+        name, _email = _contact(conversation)
+        return sanitize_line(name if name is not None else conversation.id, 80) or "this contact"
 
-    def _title(self, conversation: Conversation, count: int) -> Text:
-        contact = conversation.contact
+    def _title(self, conversation: Subject, count: int) -> Text:
+        _name, address = _contact(conversation)
         title = Text(end="", overflow="fold")
         styles = self._resolve_styles()
         title.append(self._contact_label(conversation), styles.title)
-        email = sanitize_line(contact.email, 200) if contact is not None and contact.email else ""
+        email = sanitize_line(address, 200) if address else ""
         if email and email != self._contact_label(conversation):
             title.append(f" <{email}>", styles.meta)
         noun = "message" if count == 1 else "messages"
@@ -775,8 +902,14 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         if self._thread is not None and self._layouts.get(self._layout_key()) is None:
             self._relayout()
 
+    def on_mount(self) -> None:
+        if not self._owns_queue:
+            # The app's queue may hold marks restored from the last run: their landing
+            # must reach the list even if this pane never opens a thread.
+            _ = self._marks
+
     def on_unmount(self) -> None:
-        if self._open_marks is not None:
+        if self._open_marks is not None and self._owns_queue:
             self._open_marks.close()
 
     # ------------------------------------------------------------------ actions

@@ -37,6 +37,11 @@ class StatusState:
     notice: str = ""
     #: Shown instead of the counts before there is anything to count (no user yet).
     prompt: str = ""
+    #: How old the rows on screen are while no sync has finished ("synced 3 min ago",
+    #: "offline · data from 2 h ago"); empty once the list is current.
+    freshness: str = ""
+    #: One line about the local inbox (rebuilt, cannot be saved); said once, kept shown.
+    warning: str = ""
 
 
 def _count(number: int) -> str:
@@ -75,8 +80,12 @@ def describe(state: StatusState, marks: Chrome = UNICODE_CHROME) -> list[tuple[s
         if state.unread_only:
             filters.append("unread only")
         parts.append((f"{dot}{' + '.join(filters)}: {_count(state.shown)} shown", "bold"))
+    if state.freshness:
+        parts.append((f"{dot}{sanitize(state.freshness)}", "italic"))
     if state.skipped:
         parts.append((f"{dot}{_count(state.skipped)} malformed skipped", ""))
+    if state.warning:
+        parts.append((f"{dot}{sanitize(state.warning)}", "bold"))
     if state.notice:
         parts.append((f"{dot}{sanitize(state.notice)}", ""))
     return parts
