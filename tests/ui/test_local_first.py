@@ -430,3 +430,26 @@ async def test_a_mark_that_landed_stays_read_after_a_restart(
         entry = screen.store.get(deep["_id"])
         assert entry is not None and not entry.unread
     await app.client.aclose()
+
+
+async def test_switching_user_opens_that_users_local_inbox(
+    make_server: ServerFactory, tmp_path: Path
+) -> None:
+    server = make_server(30)
+    alice, bob = (str(u["userId"]) for u in server.dataset.users[:2])
+    await first_run(server, tmp_path, user_id=alice)
+    await first_run(server, tmp_path, user_id=bob)
+    bob_unread = sum(1 for c in server.dataset.conversations if unread_for(c, bob))
+    server.stop()
+
+    app = local_app(server, tmp_path, user_id=alice)
+    async with app.run_test(size=SIZE):
+        screen = main_screen(app)
+        await wait_for(lambda: not screen.busy)
+        screen.set_user(bob, remember=False)
+        # Bob's rows at once, from his own file (the stand-in is gone).
+        assert screen.store.user_id == bob and len(screen.store) == len(server.dataset)
+        assert screen.store.unread_count == bob_unread
+        assert screen.local is not None and screen.local.user_id == bob
+        await wait_for(lambda: screen.status.state.freshness.startswith("offline · data from"))
+    await app.client.aclose()

@@ -174,7 +174,7 @@ async def cmd_list(session: Session) -> int:
     try:
         if session.offline:
             return _print_offline(session, inbox)
-        return await _sync_and_print(session, inbox, user_id)
+        return await _sync_and_print(session, inbox)
     finally:
         inbox.close()
 
@@ -213,7 +213,7 @@ def _print_stored(inbox: LocalInbox, printer: _Printer) -> None:
     printer.finish()
 
 
-async def _sync_and_print(session: Session, inbox: LocalInbox, user_id: str) -> int:
+async def _sync_and_print(session: Session, inbox: LocalInbox) -> int:
     """Sync through the store: stream an empty store's pages, else print it after the sync.
 
     An empty (or never completed) store is a full load: each page's rows are printed

@@ -241,6 +241,7 @@ class MainScreen(Screen[None]):
         else:  # viewed before in this run: its file is still open (marks may be owed)
             self.store.clear(user_id)
         self.local = local
+        self.status.update_state(freshness="", warning="")  # the previous user's file said those
         if app.offline:
             local.offline = True
         self.thread.stored = local.threads
@@ -254,6 +255,8 @@ class MainScreen(Screen[None]):
             self._update_counts(
                 total=max(total, len(self.store)), unread=max(unread, 0), freshness=local.freshness()
             )
+        else:
+            self._update_counts()
         return shown > 0
 
     def _warn(self, warning: str) -> None:
@@ -362,6 +365,8 @@ class MainScreen(Screen[None]):
             if self._rest_pending:
                 await self._load_rest(local)
                 self._rest_pending = False
+            if not self.is_mounted:
+                return
             if app.offline:
                 self._finish_offline(local)
                 return
@@ -391,7 +396,7 @@ class MainScreen(Screen[None]):
                 self._cancel_repaint()
                 self.busy = False
             raise
-        if run != self._load_run:
+        if run != self._load_run or not self.is_mounted:
             return
         self._cancel_repaint()
         self.busy = False
@@ -411,6 +416,8 @@ class MainScreen(Screen[None]):
         """Every stored row after the first screenful: read (and the file checked) in a
         thread, merged here in chunks so keys are handled in between."""
         rows = await asyncio.to_thread(local.read_rest, WARM_HEAD)
+        if not self.is_mounted:  # the app quit meanwhile
+            return
         if rows is None:  # the file was damaged: rebuilt empty, the rows on screen stay
             if local.warning:
                 self._warn(local.warning)
