@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from lemlist_inbox.cli.output import json_array, json_text
+from lemlist_inbox.cli.output import SortedJsonArray, json_text
 from lemlist_inbox.cli.session import Session, resolve_user
 from lemlist_inbox.render.sanitize import sanitize_line
 from lemlist_inbox.ui.format import fit
@@ -122,7 +122,7 @@ async def cmd_list(session: Session) -> int:
         format_row = Columns.for_width(shutil.get_terminal_size().columns).row
     else:
         format_row = tsv_row
-    collected: list[Conversation] = []
+    collected = SortedJsonArray()  # encoded page by page, while later pages are on the wire
     count = skipped = 0
     planned: int | None = None
     try:
@@ -136,7 +136,8 @@ async def cmd_list(session: Session) -> int:
                     batch = batch[: args.limit - count]
                 count += len(batch)
                 if args.json:
-                    collected.extend(batch)
+                    for c in batch:
+                        collected.add(_sort_key(c), c.to_api_dict())
                 elif args.jsonl:
                     out.raw("".join(json_text(c.to_api_dict()) + "\n" for c in batch))
                 else:
@@ -147,8 +148,7 @@ async def cmd_list(session: Session) -> int:
     finally:
         out.progress.done()
     if args.json:
-        collected.sort(key=_sort_key, reverse=True)
-        out.raw(json_array(c.to_api_dict() for c in collected))
+        out.raw(collected.text(reverse=True))
     if skipped:
         out.warning(f"skipped {skipped} malformed conversation(s)")
     return EXIT_OK
