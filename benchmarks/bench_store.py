@@ -8,6 +8,9 @@
   pydantic models (what a cold start spends on the CPU for them, network aside).
 * **Size**: bytes of the file (with its WAL) per 10,000 conversations and per 1,000
   stored threads (demo threads, ~6 messages each).
+* **Peak RSS** (``VmHWM``) of a fresh child process that opens the database and loads
+  every stored row into the in-memory list (what the TUI holds once the worker has
+  read the rest). Target at 100,000 stored: <= 200 MB.
 * **Warm sync after 5 conversations changed**: requests made and wall time, against
   the 1-2 requests the design promises (and the ~100 of a full reload).
 """
@@ -89,6 +92,42 @@ async def _warm_sync(base_url: str, user_id: str, data_dir: Path, server: object
     return requests, elapsed
 
 
+_RSS_CHILD = """
+import sys
+from pathlib import Path
+
+def status(key):
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(key):
+            return int(line.split()[1]) * 1024
+    return 0
+
+before = status("VmRSS:")
+from lemlist_inbox.inbox.local import LocalInbox, StoreOptions
+
+inbox = LocalInbox(StoreOptions(data_dir=Path(sys.argv[1]), base_url=sys.argv[2]), sys.argv[3])
+rows = inbox.warm_start(head=None)
+print(rows, before, status("VmRSS:"), status("VmHWM:"))
+"""
+
+
+def _peak_rss(data_dir: Path, base_url: str, user_id: str) -> tuple[int, int, int, int]:
+    """(rows, RSS before the import, RSS after, peak RSS) of a fresh child loading every stored row."""
+    import subprocess
+
+    from common import child_env, python
+
+    proc = subprocess.run(
+        [python(), "-c", _RSS_CHILD, str(data_dir), base_url, user_id],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=child_env(),
+    )
+    rows, before, after, peak = (int(x) for x in proc.stdout.split())
+    return rows, before, after, peak
+
+
 def run(quick: bool) -> list[Result]:
     from lemlist_inbox.demo import DemoServer, Faults
     from lemlist_inbox.inbox.local import WARM_HEAD
@@ -126,6 +165,18 @@ def run(quick: bool) -> list[Result]:
                     samples=full,
                 ),
             ]
+            rows, before, after, peak = _peak_rss(data_dir, server.base_url, user_id)
+            results.append(
+                Result(
+                    FIGURE,
+                    f"peak RSS, {rows:,} stored conversations loaded into the store (fresh process)",
+                    peak / 1e6,
+                    "MB",
+                    200.0 if size >= 100_000 else None,
+                    note=f"RSS {before / 1e6:.0f} MB at interpreter start, {after / 1e6:.0f} MB after; "
+                    f"{(peak - before) / max(1, rows) / 1e3:.1f} kB per conversation; target at 100,000",
+                )
+            )
             if threads:
                 conversations_only = data_dir / "sizes"
                 conversations_only.mkdir()

@@ -220,7 +220,7 @@ def figure_main(run: Callable[[bool], list[Result]]) -> None:
 
 def fmt_value(value: float | None, unit: str) -> str:
     if value is None:
-        return "-"
+        return "n/a"
     if unit == "s":
         return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
     if unit == "ms":

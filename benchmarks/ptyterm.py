@@ -123,7 +123,8 @@ class PtyApp:
                         if length >= end:
                             return when - self.t0
                 if self._chunks and self._chunks[-1][1] == -1:
-                    raise RuntimeError(f"process ended before {needle!r} appeared")
+                    tail = bytes(self._data[-600:])
+                    raise RuntimeError(f"process ended before {needle!r} appeared; output tail: {tail!r}")
                 left = deadline - time.perf_counter()
                 if left <= 0:
                     tail = bytes(self._data[-400:])

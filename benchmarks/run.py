@@ -33,6 +33,7 @@ FIGURES: dict[str, tuple[str, str]] = {
     "output": ("bench_output", "7 terminal bytes and CPU (UI thread, process) per cursor key"),
     "store": ("bench_store", "8 local inbox: warm start, database size, warm sync"),
     "coldload": ("bench_cold_load", "9 cold full load as the user runs it: CLI list, TUI"),
+    "warm": ("bench_warm", "10 TUI warm start from the local inbox, stored thread after a restart"),
 }
 
 

@@ -1,13 +1,14 @@
-"""RateLimiter on a fake clock: counts in windows, never wall time."""
+"""RateLimiter on a fake clock (counts in windows, never wall time), and once against the stand-in."""
 
 from __future__ import annotations
 
 import asyncio
 
 import pytest
-from api_helpers import FakeClock, max_in_window
+from api_helpers import FakeClock, live_client, max_in_window, settled_log
 
 from lemlist_inbox.api.ratelimit import RateLimiter
+from lemlist_inbox.demo import DEMO_API_KEY, DemoServer, Faults
 
 
 async def test_acquire_never_exceeds_max_calls_in_any_window(clock: FakeClock) -> None:
@@ -59,6 +60,90 @@ async def test_reported_arrival_is_clamped_to_the_slot(clock: FakeClock) -> None
     async with limiter.slot():
         pass
     assert clock() == 6.0
+
+
+async def test_traced_requests_no_slower_than_the_fastest_are_placed_at_their_send(
+    clock: FakeClock,
+) -> None:
+    """Equal round trips: the gap between arrivals is the gap between sends, so the
+    next window opens a period after the first *send*, not after its midpoint."""
+    limiter = RateLimiter(2, 1.0, margin=0.0, clock=clock, sleep=clock.sleep)
+    for _ in range(2):
+        async with limiter.slot() as ticket:
+            sent = clock()
+            clock.now += 0.2
+            ticket.report(sent, clock())
+    async with limiter.slot():
+        pass
+    # Midpoint placement would have opened the window at 1.1.
+    assert clock() == 1.0
+
+
+async def test_a_slower_round_trip_is_placed_later_by_its_excess(clock: FakeClock) -> None:
+    limiter = RateLimiter(1, 1.0, margin=0.0, clock=clock, sleep=clock.sleep)
+    async with limiter.slot() as ticket:
+        clock.now += 0.2
+        ticket.report(0.0, 0.2)  # the fastest round trip: 0.2
+    async with limiter.slot() as ticket:
+        assert clock() == 1.0
+        clock.now += 0.25
+        ticket.report(1.0, 1.25)  # 0.05 slower: it may have spent that on its way there
+    async with limiter.slot():
+        pass
+    assert clock() == 2.05
+
+
+async def test_the_excess_is_capped_at_the_midpoint(clock: FakeClock) -> None:
+    limiter = RateLimiter(1, 1.0, margin=0.0, clock=clock, sleep=clock.sleep)
+    async with limiter.slot() as ticket:
+        clock.now += 0.1
+        ticket.report(0.0, 0.1)
+    async with limiter.slot() as ticket:
+        clock.now += 0.9
+        ticket.report(1.0, 1.9)  # excess 0.8, but half the round trip is 0.45
+    async with limiter.slot():
+        pass
+    assert clock() == 2.45
+
+
+async def test_a_faster_round_trip_seen_later_places_earlier_requests_later(clock: FakeClock) -> None:
+    """The floor is re-read at each check: a request placed at its send because it was
+    the fastest so far moves by its excess over a faster one that came after it."""
+    limiter = RateLimiter(2, 1.0, margin=0.0, clock=clock, sleep=clock.sleep)
+    async with limiter.slot() as first:
+        clock.now += 0.3
+        first.report(0.0, 0.3)  # the fastest so far: placed at its send, 0.0
+    async with limiter.slot() as second:
+        clock.now += 0.1
+        second.report(0.3, 0.4)  # 0.2 faster: the first is now placed at 0.15 (its midpoint)
+    async with limiter.slot():
+        pass
+    assert clock() == 1.15
+
+
+async def test_reports_that_make_no_sense_fall_back_to_the_completion(clock: FakeClock) -> None:
+    limiter = RateLimiter(1, 1.0, margin=0.0, clock=clock, sleep=clock.sleep)
+    clock.now = 5.0
+    async with limiter.slot() as ticket:
+        clock.now += 0.4
+        ticket.report(4.0, 5.2)  # "sent" before the slot was taken
+    async with limiter.slot():
+        pass
+    assert clock() == 6.4
+
+
+async def test_200_ms_latency_load_meets_the_servers_sliding_window_without_a_429() -> None:
+    """Requests placed at their send meet the stand-in's true sliding window at its edge."""
+    with DemoServer(conversations=2500, faults=Faults(latency=0.2)) as server:
+        user = str(server.dataset.users[0]["userId"])
+        async with live_client(server.base_url, DEMO_API_KEY, page_concurrency=6) as client:
+            got = [c.id async for page in client.iter_conversation_pages(user) for c in page.items]
+            assert client.stats.rate_limited == 0
+        expected = server.dataset.conversations.ids()
+        log = await settled_log(server, 27, "/api/inbox")
+    assert got == expected
+    assert [r.status for r in log].count(429) == 0
+    assert max_in_window([r.time for r in log], 2.0) <= 20
 
 
 async def test_in_flight_requests_hold_their_slots(clock: FakeClock) -> None:

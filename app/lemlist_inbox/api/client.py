@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import traceback
 import zlib
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
@@ -90,14 +91,38 @@ async def _one_chunk(data: bytes) -> AsyncGenerator[bytes, None]:
     yield data
 
 
+_models_lock = threading.Lock()
+_models_ready = threading.Event()
+
+
 def load_models() -> None:
-    """Import the pydantic models (~100 ms of CPU on a small server).
+    """Import the pydantic models and build the list's validators (~300 ms of CPU here).
 
     The client needs them only to parse answers, so it imports them there, on first
-    use, and can send its first requests without them. A caller that wants the
-    import to overlap that first round trip (the TUI) runs this in a thread meanwhile.
+    use, and can send its first requests without them. ``conversations_page`` runs
+    this in a thread while the first page is on the wire (the TUI also starts it once
+    its first frame is up): a cold load's page 2 waited for it after page 1's answer
+    (figure 9, CLI ``list``). The validators are built here too (``defer_build``
+    would build them on the first page's parse, ~60 ms more on that path).
     """
-    import lemlist_inbox.api.models  # noqa: F401
+    with _models_lock:
+        if _models_ready.is_set():
+            return
+        from lemlist_inbox.api import models
+
+        for model in (models.Conversation, models.Pagination):
+            model.model_rebuild(force=True)
+        _models_ready.set()
+
+
+def _models_loading() -> asyncio.Future[None] | None:
+    """``load_models`` in a thread, unless done: await it before parsing an answer."""
+    if _models_ready.is_set():
+        return None
+    loading = asyncio.ensure_future(asyncio.to_thread(load_models))
+    # Retrieved even when the request fails first (the parse would raise it anyway).
+    loading.add_done_callback(lambda done: done.cancelled() or done.exception())
+    return loading
 
 
 @dataclass
@@ -209,7 +234,10 @@ class LemlistClient:
         params: dict[str, str | int] = {"page": page, "limit": limit}
         if user_id:
             params["userId"] = check_id(user_id, "user id")
+        models = _models_loading()  # loads while the request is on the wire
         body = await self._get_json("/inbox", params)
+        if models is not None:
+            await models
         raw, pagination = self._data_and_pagination(body)
         from lemlist_inbox.api.models import Conversation, Page, parse_items
 
@@ -382,7 +410,7 @@ class LemlistClient:
             marks: dict[str, float] = {}
 
             async def trace(event: str, info: Any) -> None:
-                # When the request was written and the answer began: the arrival lies between.
+                # When the request was written and the answer began: the limiter places it from these.
                 if event.endswith(".send_request_headers.complete"):
                     marks["sent"] = self._limiter.now()
                 elif event.endswith(".receive_response_headers.complete"):
@@ -417,7 +445,7 @@ class LemlistClient:
                 raise LemlistError(f"cannot use the base URL {self._shown_base} ({detail})") from None
             finally:
                 if "sent" in marks and "answered" in marks:
-                    ticket.arrived = (marks["sent"] + marks["answered"]) / 2
+                    ticket.report(marks["sent"], marks["answered"])
         try:
             return self._decode(status, headers, raw, path)
         except (LemlistError, Transient) as exc:

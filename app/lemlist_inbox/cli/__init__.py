@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import contextlib
 import functools
+import gc
 import os
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -38,6 +39,18 @@ class _ReaderGone(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _entry(argv)
+    finally:
+        if argv is None:  # the process's own command line: it exits next
+            # The interpreter's exit runs a full collection over every object the
+            # imports made (pydantic's schemas, httpx, asyncio: ~40,000): 120-200 ms
+            # on the benchmark box, 10-20 ms with them frozen. stdout is still flushed
+            # and atexit handlers still run; what is left is the OS's to free.
+            gc.freeze()
+
+
+def _entry(argv: Sequence[str] | None) -> int:
     out: Output | None = None
     try:
         args = build_parser().parse_args(argv)

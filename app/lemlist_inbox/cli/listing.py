@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from lemlist_inbox.api.errors import NetworkError
 from lemlist_inbox.cli.local import age_text, open_inbox, say_offline
-from lemlist_inbox.cli.output import json_array, json_text
+from lemlist_inbox.cli.output import SortedJsonArray, json_text
 from lemlist_inbox.cli.session import OfflineError, Session, resolve_user
 from lemlist_inbox.inbox.sync import needs_full_load
 from lemlist_inbox.render.sanitize import sanitize_line
@@ -144,7 +144,9 @@ class _Printer:
         else:
             self.format_row = tsv_row
         self.count = 0
-        self.collected: list[dict[str, Any]] = []
+        #: ``--json``: encoded as rows come (while later pages are on the wire), sorted
+        #: newest first at the end (figure 9, the time after the last page).
+        self.collected = SortedJsonArray()
 
     @property
     def full(self) -> bool:
@@ -157,7 +159,8 @@ class _Printer:
             batch = batch[: self.limit - self.count]
         self.count += len(batch)
         if self.json:
-            self.collected.extend(items(batch))
+            for item in items(batch):
+                self.collected.add(_item_key(item), item)
         elif self.jsonl:
             self.out.raw("".join(json_text(item) + "\n" for item in items(batch)))
         else:
@@ -165,7 +168,7 @@ class _Printer:
 
     def finish(self) -> None:
         if self.json:
-            self.out.raw(json_array(self.collected))
+            self.out.raw(self.collected.text(reverse=True))
 
 
 async def cmd_list(session: Session) -> int:
@@ -266,8 +269,6 @@ async def _sync_and_print(session: Session, inbox: LocalInbox) -> int:
     finally:
         out.progress.done()
     if streaming:
-        if printer.json:
-            printer.collected.sort(key=_item_key, reverse=True)
         printer.finish()
     else:
         _print_stored(inbox, printer)

@@ -75,8 +75,40 @@ def json_text(value: Any) -> str:
 
 def json_array(items: Iterable[Any]) -> str:
     """A JSON array, one item a line: C-speed (no ``indent``), and still readable and diffable."""
-    body = ",\n".join(json_text(item) for item in items)
+    return _array(json_text(item) for item in items)
+
+
+def _array(texts: Iterable[str]) -> str:
+    body = ",\n".join(texts)
     return f"[\n{body}\n]\n" if body else "[]\n"
+
+
+class SortedJsonArray:
+    """A ``json_array`` built as items arrive and sorted at the end.
+
+    Each item is encoded when it is added: a list load spends most of its time waiting
+    for the rate limit, so encoding a page while the next ones are on the wire is
+    free, where encoding 10,000 conversations after the last page took 0.5-0.6 s
+    (figure 9, ``list --json``: the time after the last page's answer).
+    """
+
+    def __init__(self) -> None:
+        self._rows: list[tuple[Any, str]] = []
+
+    def add(self, key: Any, item: Any) -> None:
+        self._rows.append((key, json_text(item)))
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def text(self, *, reverse: bool = False) -> str:
+        """The array, ordered by key (stable: equal keys keep the order they came in)."""
+        self._rows.sort(key=_first, reverse=reverse)
+        return _array(text for _, text in self._rows)
+
+
+def _first(row: tuple[Any, str]) -> Any:
+    return row[0]
 
 
 class Progress:
