@@ -180,20 +180,9 @@ async def full_load(
     keep_read: Collection[str] = (),
 ) -> SyncProgress:
     """Every page (cold start, or after an unfinished one); a complete walk also reconciles."""
-    progress = SyncProgress("full")
-    listed = await _walk(
-        client,
-        store,
-        db,
-        user_id,
-        progress,
-        page_size=page_size,
-        concurrency=client.page_concurrency,
-        on_page=on_page,
-        keep_read=keep_read,
+    return await _walk_every_page(
+        "full", client.page_concurrency, client, store, db, user_id, page_size, on_page, keep_read
     )
-    await _finish_walk(store, db, listed, progress)
-    return progress
 
 
 async def reconcile(
@@ -207,7 +196,25 @@ async def reconcile(
     keep_read: Collection[str] = (),
 ) -> SyncProgress:
     """Walk every page at low concurrency; pick up read states, drop what is gone."""
-    progress = SyncProgress("reconcile")
+    concurrency = min(RECONCILE_CONCURRENCY, client.page_concurrency)
+    return await _walk_every_page(
+        "reconcile", concurrency, client, store, db, user_id, page_size, on_page, keep_read
+    )
+
+
+async def _walk_every_page(
+    kind: str,
+    concurrency: int,
+    client: SyncClient,
+    store: ConversationStore,
+    db: InboxDatabase | None,
+    user_id: str,
+    page_size: int,
+    on_page: PageCallback,
+    keep_read: Collection[str],
+) -> SyncProgress:
+    """A walk to the last page, then what it did not list is removed (both strategies)."""
+    progress = SyncProgress(kind)
     listed = await _walk(
         client,
         store,
@@ -215,7 +222,7 @@ async def reconcile(
         user_id,
         progress,
         page_size=page_size,
-        concurrency=min(RECONCILE_CONCURRENCY, client.page_concurrency),
+        concurrency=concurrency,
         on_page=on_page,
         keep_read=keep_read,
     )
