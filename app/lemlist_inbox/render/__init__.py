@@ -20,6 +20,7 @@ from lemlist_inbox.render.sanitize import sanitize, sanitize_line
 
 if TYPE_CHECKING:
     from lemlist_inbox.render.html import MAX_HTML_CHARS, html_to_body
+    from lemlist_inbox.render.marks import ASCII_MARKS, UNICODE_MARKS, TextMarks, link_host
     from lemlist_inbox.render.message import (
         RenderedMessage,
         format_when,
@@ -31,10 +32,7 @@ if TYPE_CHECKING:
     )
     from lemlist_inbox.render.plain import text_to_body
     from lemlist_inbox.render.thread_text import (
-        ASCII_MARKS,
-        UNICODE_MARKS,
         QuoteHints,
-        TextMarks,
         folded_quote_line,
         link_lines,
         message_lines,
@@ -54,10 +52,11 @@ _LAZY = {
     "render_thread": "message",
     "type_label": "message",
     "text_to_body": "plain",
-    "ASCII_MARKS": "thread_text",
-    "UNICODE_MARKS": "thread_text",
+    "ASCII_MARKS": "marks",
+    "UNICODE_MARKS": "marks",
+    "link_host": "marks",
     "QuoteHints": "thread_text",
-    "TextMarks": "thread_text",
+    "TextMarks": "marks",
     "folded_quote_line": "thread_text",
     "link_lines": "thread_text",
     "message_lines": "thread_text",
@@ -84,6 +83,7 @@ __all__ = [
     "header_lines",
     "html_to_body",
     "human_size",
+    "link_host",
     "link_lines",
     "message_lines",
     "render_message",

@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
-from urllib.parse import urlsplit
 
 from lemlist_inbox.render.body import Body
+from lemlist_inbox.render.marks import UNICODE_MARKS, TextMarks, link_host
 from lemlist_inbox.render.message import RenderedMessage, header_lines
 
 #: Shown for a message without any text, so it does not look like a rendering failure.
@@ -29,31 +29,6 @@ NO_MESSAGES = "No messages in this conversation."
 DEFAULT_RULE_WIDTH = 72
 
 
-@dataclass(frozen=True)
-class TextMarks:
-    """The marks of a thread; the same sets as the pane's (``ui.thread.style``), by field name."""
-
-    sent: str
-    received: str
-    other: str
-    folded: str
-    unfolded: str
-    warning: str
-    rule: str
-    attachment: str
-    dash: str
-
-
-# fmt: off
-UNICODE_MARKS = TextMarks(
-    sent="→", received="←", other="•", folded="▸", unfolded="▾", warning="⚠", rule="─",
-    attachment="+", dash="—",
-)
-ASCII_MARKS = TextMarks(
-    sent="->", received="<-", other="*", folded=">", unfolded="v", warning="!", rule="-",
-    attachment="+", dash="-",
-)
-# fmt: on
 
 
 @dataclass(frozen=True)
@@ -64,20 +39,6 @@ class QuoteHints:
     hide: str = ""
     #: Put before each expanded quoted line.
     prefix: str = "> "
-
-
-def link_host(value: str) -> str:
-    """The host part of a URL or bare domain, for the "goes to" of a suspicious link."""
-    text = value.strip()
-    if "://" not in text and not text.startswith("mailto:"):
-        text = "//" + text
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return value
-    if parts.scheme == "mailto":
-        return parts.path
-    return parts.hostname or value
 
 
 def direction_line(rm: RenderedMessage, marks: TextMarks) -> str:

@@ -18,6 +18,7 @@ from rich.text import Text
 from textual.strip import Strip
 
 from lemlist_inbox import render
+from lemlist_inbox.render.marks import link_host
 from lemlist_inbox.ui.thread.style import UNICODE_GLYPHS, ThreadGlyphs, ThreadStyles
 from lemlist_inbox.ui.thread.wrap import BLANK, FittedLine, Line, make_console, wrap_text
 
@@ -136,22 +137,6 @@ class ThreadLayout:
         return start + round(anchor.fraction * max(0, end - start))
 
 
-def _host(value: str) -> str:
-    """The host part of a URL or bare domain, for the 'goes to' of a suspicious link."""
-    from urllib.parse import urlsplit
-
-    text = value.strip()
-    if "://" not in text and not text.startswith("mailto:"):
-        text = "//" + text
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return value
-    if parts.scheme == "mailto":
-        return parts.path
-    return parts.hostname or value
-
-
 def _direction(rm: RenderedMessage, glyphs: ThreadGlyphs, styles: ThreadStyles) -> tuple[str, Style]:
     # ``rm.title`` is "Sent by us" / "Reply from contact" / the type shown literally.
     # Imported here: the models (pydantic) are loaded once a message exists, and this
@@ -263,7 +248,7 @@ def _message_blocks(
                 reason = link.warning or f"text shows {link.text}"
                 warning = Text(end="", overflow="fold")
                 warning.append("    ")
-                warning.append(f"{glyphs.warning} {reason}, goes to {_host(link.target)}", styles.warning)
+                warning.append(f"{glyphs.warning} {reason}, goes to {link_host(link.target)}", styles.warning)
                 blocks.append(warning)
 
     if rm.attachments:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from rich.style import Style
 
+from lemlist_inbox.render.marks import ASCII_MARKS, UNICODE_MARKS, TextMarks
 from lemlist_inbox.ui.charset import ascii_only
 
 __all__ = [
@@ -27,32 +28,11 @@ __all__ = [
 # --------------------------------------------------------------------------- glyphs
 
 
-@dataclass(frozen=True)
-class ThreadGlyphs:
-    """Marks used in the pane; an ASCII set for terminals that cannot show Unicode."""
-
-    sent: str
-    received: str
-    other: str
-    folded: str
-    unfolded: str
-    warning: str
-    rule: str
-    attachment: str
-    dash: str
-
-
-# fmt: off
-# The two sets kept compact and aligned, so they read as one table.
-UNICODE_GLYPHS = ThreadGlyphs(
-    sent="→", received="←", other="•", folded="▸", unfolded="▾", warning="⚠", rule="─",
-    attachment="+", dash="—",
-)
-ASCII_GLYPHS = ThreadGlyphs(
-    sent="->", received="<-", other="*", folded=">", unfolded="v", warning="!", rule="-",
-    attachment="+", dash="-",
-)
-# fmt: on
+#: The pane's marks are the ones ``show`` prints: one table, kept in ``render`` (the
+#: lower layer) so the CLI and the pane cannot drift apart.
+ThreadGlyphs = TextMarks
+UNICODE_GLYPHS = UNICODE_MARKS
+ASCII_GLYPHS = ASCII_MARKS
 
 
 def choose_glyphs(env: dict[str, str] | None = None, encoding: str | None = None) -> ThreadGlyphs:
