@@ -16,6 +16,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 os.environ["TZ"] = "UTC"
@@ -30,6 +31,7 @@ from textual.pilot import Pilot  # noqa: E402
 from lemlist_inbox.api import LemlistClient, RateLimiter, RetryPolicy  # noqa: E402
 from lemlist_inbox.config import Settings  # noqa: E402
 from lemlist_inbox.demo import SEED_REFERENCE, DemoServer, Faults  # noqa: E402
+from lemlist_inbox.inbox.local import DATA_DIR_ENV  # noqa: E402
 from lemlist_inbox.ui.app import InboxApp  # noqa: E402
 from lemlist_inbox.ui.screens.main import MainScreen  # noqa: E402
 
@@ -178,3 +180,12 @@ def assert_screen_clean(app: App[Any], context: str = "") -> str:
             f"{context}: line {y} is {cell_len(text)} cells, not {width}: {text!r}"
         )
     return "\n".join(strip.text for strip in strips)
+
+
+@pytest.fixture(autouse=True)
+def private_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Local inboxes of anything started the CLI's way go to a tmp dir, never the
+    developer's data dir (``InboxApp`` built directly keeps nothing unless told)."""
+    folder = tmp_path / "lemlist-inbox-data"
+    monkeypatch.setenv(DATA_DIR_ENV, str(folder))
+    yield folder

@@ -48,7 +48,6 @@ keeps the widget: opening, loading, caching, re-wrapping and painting.
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -69,6 +68,7 @@ from lemlist_inbox import render
 from lemlist_inbox.api.errors import describe_error
 from lemlist_inbox.api.mark_queue import MarkQueue
 from lemlist_inbox.inbox.local import OfflineError
+from lemlist_inbox.inbox.rows import activity_of
 from lemlist_inbox.inbox.store import Entry
 from lemlist_inbox.render import sanitize, sanitize_line
 from lemlist_inbox.ui.internals import QuietFocusScrollView, set_virtual_size
@@ -162,13 +162,7 @@ def _activity(subject: Subject) -> float:
     """The conversation's last activity as POSIX time (``-inf`` unknown), as the store keeps it."""
     if isinstance(subject, Entry):
         return -subject.key[0]
-    when = subject.last_activity
-    if when is None:
-        return -math.inf
-    try:
-        return when.timestamp()
-    except (OverflowError, OSError, ValueError):
-        return -math.inf
+    return activity_of(subject)
 
 
 #: Marks a rendering of a stored copy older than the conversation: never equal to an
