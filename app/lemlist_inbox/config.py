@@ -126,24 +126,23 @@ def _page_size(value: Any) -> int:
     return value
 
 
-def _refresh_interval(value: Any) -> float:
-    expected = f"a number of seconds from 1 to {MAX_REFRESH_INTERVAL:g}, or 0 for off"
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _Invalid(f"{expected}, not {_describe(value)}")
-    number = float(value)
-    if not math.isfinite(number) or number < 0 or 0 < number < 1 or number > MAX_REFRESH_INTERVAL:
-        raise _Invalid(f"{expected}, not {_describe(value)}")
-    return number
+def _seconds(least: float, most: float, zero: str) -> Callable[[Any], float]:
+    """A checker for an interval in seconds: 0 (``zero``: off, never) or ``least``..``most``."""
+    expected = f"a number of seconds from {least:g} to {most:g}, or 0 for {zero}"
+
+    def check(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _Invalid(f"{expected}, not {_describe(value)}")
+        number = float(value)
+        if not math.isfinite(number) or number < 0 or 0 < number < least or number > most:
+            raise _Invalid(f"{expected}, not {_describe(value)}")
+        return number
+
+    return check
 
 
-def _reconcile_interval(value: Any) -> float:
-    expected = f"a number of seconds from 60 to {MAX_RECONCILE_INTERVAL:g}, or 0 for never"
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _Invalid(f"{expected}, not {_describe(value)}")
-    number = float(value)
-    if not math.isfinite(number) or number < 0 or 0 < number < 60 or number > MAX_RECONCILE_INTERVAL:
-        raise _Invalid(f"{expected}, not {_describe(value)}")
-    return number
+_refresh_interval = _seconds(1, MAX_REFRESH_INTERVAL, "off")
+_reconcile_interval = _seconds(60, MAX_RECONCILE_INTERVAL, "never")
 
 
 def _base_url(value: Any) -> str:
