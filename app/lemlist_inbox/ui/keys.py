@@ -22,7 +22,7 @@ HELP: list[tuple[str, list[tuple[str, str]]]] = [
             ("space", "open it, or page the open thread"),
             ("/", "filter by name or email; Enter keeps, Esc clears"),
             ("u", "unread only on / off"),
-            ("r", "refresh: reload every page, keep what is loaded"),
+            ("r", "sync now, then check every page (read elsewhere, deleted)"),
         ],
     ),
     (
