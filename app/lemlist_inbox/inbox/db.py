@@ -293,7 +293,7 @@ class InboxDatabase:
         except (OSError, sqlite3.Error, _Unusable) as exc:
             reason = _reason(exc)
             log.warning("store: cannot use %s (%s); keeping the inbox in memory", path, reason)
-            return cls._in_memory(f"cannot use the local inbox ({reason}): nothing is saved")
+            return cls._in_memory(f"nothing is saved: cannot use the local inbox ({reason})")
 
     @classmethod
     def _in_memory(cls, warning: str | None = None) -> InboxDatabase:
@@ -378,7 +378,7 @@ class InboxDatabase:
                 self._check(self._db)
                 self.degraded = _reason(exc)
                 self.warning = (
-                    f"the local inbox was corrupt and cannot be rebuilt ({self.degraded}): working in memory"
+                    f"working in memory: the local inbox was corrupt and cannot be rebuilt ({self.degraded})"
                 )
                 return False
         self.warning = f"the local inbox was corrupt; moved to {aside}, rebuilding"
@@ -415,7 +415,7 @@ class InboxDatabase:
                 return action(db)
         except sqlite3.Error as exc:
             self.degraded = _reason(exc)
-            self.warning = f"cannot save to the local inbox ({self.degraded}): working in memory"
+            self.warning = f"working in memory: cannot save to the local inbox ({self.degraded})"
             log.warning("store: %s failed: %s; further writes are skipped", what, self.degraded)
             return None
 
