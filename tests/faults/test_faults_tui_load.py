@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 from textual.pilot import Pilot
 
@@ -158,6 +159,10 @@ async def test_load_that_cannot_finish_stops_clearly_and_r_completes(
             await keys_still_work(pilot, screen)
         for name in knobs:
             setattr(server.faults, name, Faults.__dataclass_fields__[name].default)
+        # The fault is gone, and so is the reason for a 0.3 s timeout with no retry: on a
+        # busy machine a healthy page can take longer, and the recovery then failed too.
+        app.client._timeout = 15.0
+        app.client._http.timeout = httpx.Timeout(15.0, connect=10.0)
         await pilot.press("r")
         await wait_for(lambda: not screen.busy and screen.status.state.error is None)
         assert_exactly_once(screen, server)
