@@ -40,6 +40,7 @@ KEYS: dict[str, str] = {
     "sk-test-config-checks-77aa": "tests/cli/test_config_checks.py KEY",
     "columns-cli-key-5b2e": "tests/cli/test_list_columns.py KEY",
     "stream-cli-key-44f0b9": "tests/cli/test_list_streaming.py KEY",
+    "store-cli-key-7d41e0c2": "tests/cli/test_cli_store.py KEY",
     "show-tui-key-93b1c7": "tests/cli/test_show_matches_tui.py KEY",
     "store-cli-key-7d41e0c2": "tests/cli/test_cli_store.py KEY",
     "sk-test-terminal-caps-4411": "tests/cli/test_terminal_capability.py KEY",
