@@ -58,6 +58,20 @@ MAX_PAGES = 1000
 PAGE_SLACK = 3
 
 
+def cap_notice(total_pages: int | None) -> str | None:
+    """One line for the user when the server promises more pages than a load reads.
+
+    Such a load is bounded (``MAX_PAGES``, about 100 s at the rate limit) but not
+    complete, and may be a server that lies; the user should know why it stops.
+    """
+    if total_pages is None or total_pages <= MAX_PAGES:
+        return None
+    return (
+        f"lemlist promises {total_pages:,} pages; reading the first {MAX_PAGES:,} at most "
+        f"(the largest inbox this client reads), so the list may be incomplete"
+    )
+
+
 def planned_last_page(page: Page[Conversation], limit: int) -> int:
     """Last page number this page's pagination promises (or one more, if it cannot tell)."""
     pag = page.pagination

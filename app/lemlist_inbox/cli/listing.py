@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from lemlist_inbox.api.errors import NetworkError
+from lemlist_inbox.api.pagination import cap_notice
 from lemlist_inbox.cli.local import age_text, open_inbox, say_offline
 from lemlist_inbox.cli.output import SortedJsonArray, json_text
 from lemlist_inbox.cli.session import OfflineError, Session, resolve_user
@@ -242,6 +243,8 @@ async def _sync_and_print(session: Session, inbox: LocalInbox) -> int:
         skipped += page.skipped
         if planned is None:
             planned = page.pagination.total_pages
+            if (notice := cap_notice(planned)) is not None:
+                out.warning(notice)
         if streaming and not printer.full:
             entries = [e for e in (store.get(c.id) for c in page.items) if e is not None]
             by_id = {c.id: c for c in page.items}

@@ -16,6 +16,7 @@ import time
 from typing import TYPE_CHECKING
 
 from lemlist_inbox.api.errors import LemlistError, NetworkError
+from lemlist_inbox.api.pagination import cap_notice
 from lemlist_inbox.cli.local import open_inbox
 from lemlist_inbox.cli.session import Session, UsageError, resolve_user
 from lemlist_inbox.render.sanitize import sanitize_line
@@ -51,6 +52,8 @@ async def _sync(session: Session, inbox: LocalInbox) -> int:
         nonlocal planned
         if progress.page is not None and planned is None:
             planned = progress.page.pagination.total_pages
+            if (notice := cap_notice(planned)) is not None:
+                out.warning(notice)
         of = f" of {planned}" if planned else ""
         out.progress.show(
             f"syncing: {progress.kind} page {progress.requests}{of}, {len(inbox.store):,} conversations…"
