@@ -206,3 +206,17 @@ def test_list_to_a_full_disk_is_one_clear_line_not_a_traceback(tmp_path: Path) -
             )
         assert result.returncode == 1
         assert result.stderr == "lemlist-inbox: cannot write the output: No space left on device\n"
+
+
+def test_a_promise_beyond_the_page_cap_is_said_on_stderr(tmp_path: Path) -> None:
+    """Fresh pages forever, a billion promised: the load is bounded (``MAX_PAGES``) but
+    not complete, and the user is told why it may stop short, at the first page."""
+    from lemlist_inbox.demo import Faults
+
+    with DemoServer(conversations=30, api_key=KEY, seed=11, faults=Faults(lie="fresh-pages")) as srv:
+        user = first_user(srv)
+        result = run("--base-url", srv.base_url, "list", "--user-id", user, "--limit", "5", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 5
+    notices = [line for line in result.stderr.splitlines() if "pages; reading the first" in line]
+    assert len(notices) == 1 and "1,000,000,000" in notices[0], result.stderr
