@@ -187,7 +187,8 @@ async def wait_for(pilot: Pilot[None], predicate: Callable[[], bool], what: str,
 
 
 def make_view(client: LemlistClient, **settings: Any) -> ThreadView:
-    return ThreadView(client, Settings(**settings), id="thread")
+    queue = MarkQueue(client)
+    return ThreadView(client, Settings(**settings), id="thread", mark_queue=queue, owns_queue=True)
 
 
 async def open_and_wait(pilot: Pilot[None], view: ThreadView, conv: Conversation, user: str | None) -> None:
@@ -207,7 +208,7 @@ async def running(view: ThreadView, size: tuple[int, int]) -> AsyncIterator[tupl
 def queued_view(client: LemlistClient, **queue_kwargs: Any) -> tuple[MarkQueue, ThreadView]:
     """A view whose mark queue the test tunes (attempts before a report, backoff)."""
     queue = MarkQueue(client, **queue_kwargs)
-    return queue, ThreadView(client, Settings(), mark_queue=queue)
+    return queue, ThreadView(client, Settings(), mark_queue=queue, owns_queue=True)
 
 
 async def prefetched_unread(

@@ -267,7 +267,8 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         id: str | None = None,
         classes: str | None = None,
         cache: ThreadCache | None = None,
-        mark_queue: MarkQueue | None = None,
+        mark_queue: MarkQueue,
+        owns_queue: bool = False,
         tz: tzinfo | None = None,
         connect: Callable[[], Awaitable[LemlistClient]] | None = None,
     ) -> None:
@@ -288,8 +289,9 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         self._tz = tz
         self._glyphs = choose_glyphs()
         self._mark_queue = mark_queue
-        #: A queue handed in is the app's: the pane neither builds nor closes it.
-        self._owns_queue = mark_queue is None
+        #: The queue is the app's (it outlives the pane, and holds marks restored from the
+        #: last run); ``owns_queue`` only for a pane used on its own, which then closes it.
+        self._owns_queue = owns_queue
         self._open_marks: OpenMarks | None = None
         #: The mark the open of the current conversation owes, sent once its thread shows.
         self._owed: OwedMark | None = None
@@ -324,15 +326,13 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
 
     @property
     def mark_queue(self) -> MarkQueue:
-        """Marks the API has not taken yet (retried); created with the client, on first use."""
-        if self._mark_queue is None:
-            self._mark_queue = MarkQueue(self._client)
+        """Marks the API has not taken yet (retried): the app's queue."""
         return self._mark_queue
 
     @property
     def pending_marks(self) -> int:
-        """Marks still to send; 0 without building a client that was never needed."""
-        return len(self._mark_queue) if self._mark_queue is not None else 0
+        """Marks still to send (the app's queue, so marks of any pane or earlier run)."""
+        return len(self._mark_queue)
 
     @property
     def _marks(self) -> OpenMarks:
@@ -457,7 +457,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
 
     async def flush_marks(self, timeout: float = 3.0) -> list[str]:
         """On quit: send pending marks within ``timeout``; return the ids that could not be sent."""
-        if self._open_marks is None and self._mark_queue is None:
+        if self._open_marks is None and not len(self._mark_queue):
             return []  # nothing was ever opened or queued
         return await self._marks.flush(timeout)
 
