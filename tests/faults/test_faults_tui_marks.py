@@ -191,11 +191,13 @@ def test_cli_keeps_unsent_marks_in_the_local_inbox_for_the_next_start(
     capsys: pytest.CaptureFixture[str],
     private_data_dir: Path,
 ) -> None:
-    """With a local inbox, a mark the link lost is written down, not lost: no error."""
+    """With a local inbox, a mark the link lost is written down, not lost: no error, one
+    line saying it waits for the next start."""
     code, seen = run_tui_losing_a_mark(server, monkeypatch)
     assert seen["result"] == []
     assert code == cli.EXIT_OK
-    assert capsys.readouterr().err == ""
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "1 read mark(s) not sent yet" in err[0] and "next start" in err[0], err
     path = StoreOptions(private_data_dir, server.base_url).path_for(first_user(server))
     db = InboxDatabase.open(path)
     assert [mark.conversation_id for mark in db.pending_marks()] == [seen["id"]]

@@ -153,6 +153,11 @@ def _run_tui(settings: Settings, *, demo: bool, out: Output | None = None, offli
     if app.crash is not None:
         _report_crash(app.crash, settings, out or Output())
         return EXIT_ERROR
+    if app.kept_marks:
+        (out or Output()).message(
+            f"{app.kept_marks} read mark(s) not sent yet (network): kept in the local inbox, "
+            "sent at the next start"
+        )
     unsent = result if isinstance(result, list) else []
     if unsent:
         (out or Output()).error(

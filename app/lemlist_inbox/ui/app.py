@@ -125,6 +125,8 @@ class InboxApp(CrashKeepingApp[list[str]]):
         self.mark_queue = MarkQueue(_AppMarks(self), journal=self.mark_book)
         self.main_screen: MainScreen | None = None
         self.unsent_marks: list[str] = []
+        #: Marks not sent by quit time but kept in a local inbox (sent by the next start).
+        self.kept_marks = 0
         self._quitting = False
         # One Unicode-or-ASCII decision for every mark, border and scrollbar (ui.charset).
         charset.configure(settings.ascii)
@@ -236,7 +238,9 @@ class InboxApp(CrashKeepingApp[list[str]]):
         try:
             await queue.flush(timeout)
             # Kept in a local inbox, an unsent mark is sent by the next start: not lost.
-            unsent = [m.conversation_id for m in queue.pending_marks() if not self.mark_book.kept(m.user_id)]
+            pending = queue.pending_marks()
+            unsent = [m.conversation_id for m in pending if not self.mark_book.kept(m.user_id)]
+            self.kept_marks = len(pending) - len(unsent)
         except Exception as exc:  # never lose the quit itself
             self.log.error(f"flush_marks failed: {exc!r}")
             unsent = queue.pending
