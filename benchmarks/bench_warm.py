@@ -137,7 +137,13 @@ def warm_start(server: StandIn, config_dir: str, data_dir: Path, name: str) -> d
         app.close()
     first = _first_request(server, t0)
     answer = (first if first is not None else rows) + LATENCY
-    return {"frame": frame, "cpu": cpu, "rows": rows, "in_frame": float(in_frame), "warm": float(rows < answer)}
+    return {
+        "frame": frame,
+        "cpu": cpu,
+        "rows": rows,
+        "in_frame": float(in_frame),
+        "warm": float(rows < answer),
+    }
 
 
 def thread_open(server: StandIn, config_dir: str, data_dir: Path, index: int, subject: str) -> float | None:
@@ -196,7 +202,10 @@ def run(quick: bool) -> list[Result]:
                 if not all(s["warm"] for s in starts):
                     # Rows only after an answer: this build does not start from the file.
                     return [
-                        *(_na(f"first frame above Textual's floor, {n:,} stored", ABOVE_FLOOR) for n in sizes),
+                        *(
+                            _na(f"first frame above Textual's floor, {n:,} stored", ABOVE_FLOOR)
+                            for n in sizes
+                        ),
                         _na("stored thread open after a restart: Enter -> text", THREAD_OPEN),
                     ]
                 above = [s["frame"] - f for s, (f, _) in zip(starts, floors, strict=True)]
