@@ -34,7 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_startup import _entry, _env, _first_frame, floor_start
+from bench_startup import BOTTOM_ROW, _entry, _env, _first_frame, floor_start
 from common import Result, ensure_bytecode, figure_main, median, python
 from ptyterm import PtyApp
 from standin import StandIn, standin
@@ -129,9 +129,13 @@ def warm_start(server: StandIn, config_dir: str, data_dir: Path, name: str) -> d
     app = PtyApp(_entry(), _app_env(server, config_dir, data_dir))
     try:
         frame, cpu = _first_frame(app)
-        frame_end = app.size
+        # Where the first frame's bytes end (its bottom row's closing reset), not how much
+        # had been read by then: a later frame may already be in the buffer.
+        data = app.data()
+        frame_end = data.find(b"\x1b[0m", data.find(BOTTOM_ROW) + len(BOTTOM_ROW)) + len(b"\x1b[0m")
         rows = app.wait_for(name.encode(), timeout=60)
-        in_frame = app.data().find(name.encode()) < frame_end
+        at = app.data().find(name.encode())
+        in_frame = 0 <= at < frame_end
         app.send(b"q")
     finally:
         app.close()
