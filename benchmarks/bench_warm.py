@@ -34,7 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_startup import _entry, _env, _first_frame, floor_start
+from bench_startup import BOTTOM_ROW, _entry, _env, _first_frame, floor_start
 from common import Result, ensure_bytecode, figure_main, median, python
 from ptyterm import PtyApp
 from standin import StandIn, standin
@@ -129,15 +129,25 @@ def warm_start(server: StandIn, config_dir: str, data_dir: Path, name: str) -> d
     app = PtyApp(_entry(), _app_env(server, config_dir, data_dir))
     try:
         frame, cpu = _first_frame(app)
-        frame_end = app.size
+        # Where the first frame's bytes end (its bottom row's closing reset), not how much
+        # had been read by then: a later frame may already be in the buffer.
+        data = app.data()
+        frame_end = data.find(b"\x1b[0m", data.find(BOTTOM_ROW) + len(BOTTOM_ROW)) + len(b"\x1b[0m")
         rows = app.wait_for(name.encode(), timeout=60)
-        in_frame = app.data().find(name.encode()) < frame_end
+        at = app.data().find(name.encode())
+        in_frame = 0 <= at < frame_end
         app.send(b"q")
     finally:
         app.close()
     first = _first_request(server, t0)
     answer = (first if first is not None else rows) + LATENCY
-    return {"frame": frame, "cpu": cpu, "rows": rows, "in_frame": float(in_frame), "warm": float(rows < answer)}
+    return {
+        "frame": frame,
+        "cpu": cpu,
+        "rows": rows,
+        "in_frame": float(in_frame),
+        "warm": float(rows < answer),
+    }
 
 
 def thread_open(server: StandIn, config_dir: str, data_dir: Path, index: int, subject: str) -> float | None:
@@ -196,7 +206,10 @@ def run(quick: bool) -> list[Result]:
                 if not all(s["warm"] for s in starts):
                     # Rows only after an answer: this build does not start from the file.
                     return [
-                        *(_na(f"first frame above Textual's floor, {n:,} stored", ABOVE_FLOOR) for n in sizes),
+                        *(
+                            _na(f"first frame above Textual's floor, {n:,} stored", ABOVE_FLOOR)
+                            for n in sizes
+                        ),
                         _na("stored thread open after a restart: Enter -> text", THREAD_OPEN),
                     ]
                 above = [s["frame"] - f for s, (f, _) in zip(starts, floors, strict=True)]

@@ -133,9 +133,17 @@ _client = make_client
 
 
 def _run_tui(settings: Settings, *, demo: bool, out: Output | None = None, offline: bool = False) -> int:
-    from lemlist_inbox.cli.local import store_options
-    from lemlist_inbox.ui.app import InboxApp
-
+    # What the imports make (Textual, Rich, our modules: ~100,000 objects) lives as long
+    # as the process: no collection while they load, then frozen, so the full collection
+    # the first frame's allocations trigger scans only what came after (figure 10 in
+    # benchmarks/README.md: 25-50 ms less before the first frame).
+    gc.disable()
+    try:
+        from lemlist_inbox.cli.local import store_options
+        from lemlist_inbox.ui.app import InboxApp
+    finally:
+        gc.freeze()
+        gc.enable()
     store = store_options(settings, demo=demo)  # cache = false: none, nothing written
     app = InboxApp(
         functools.partial(_client, settings),

@@ -414,7 +414,12 @@ class MainScreen(Screen[None]):
 
     async def _load_rest(self, local: LocalInbox) -> None:
         """Every stored row after the first screenful: read (and the file checked) in a
-        thread, merged here in chunks so keys are handled in between."""
+        thread, merged here in chunks so keys are handled in between.
+
+        Started once the first frame is on screen: the thread holds the interpreter lock
+        while it builds the rows, and before that frame it delayed it by 50-70 ms at
+        10,000 stored (``benchmarks/README.md``, figure 10)."""
+        await self.wait_for_refresh()
         rows = await asyncio.to_thread(local.read_rest, WARM_HEAD)
         if not self.is_mounted:  # the app quit meanwhile
             return
