@@ -308,26 +308,38 @@ def measure(cli_python: str, timeout: float, only: list[str]) -> dict[str, Any]:
 # ---- the table -----------------------------------------------------------------------
 
 
+def size(n: int) -> str:
+    """Bytes on stdout, short: what a run printed before it ended or was killed."""
+    if n < 1000:
+        return f"{n} B"
+    return f"{n / 1e3:.0f} kB" if n < 1_000_000 else f"{n / 1e6:.1f} MB"
+
+
 def cell(run: dict[str, Any] | None, timeout: float) -> str:
+    """Exit, time, peak RSS, requests, stdout size, key leak, then the first stderr line."""
     if run is None:
         return "not run"
     if run["killed"]:
-        peak = f" · peak {run['rss_mb']:.0f} MB so far" if run["rss_mb"] is not None else ""
-        return f"**hung >{timeout:.0f} s, killed**{peak} · {run['requests']} req"
-    parts = [f"exit {run['exit']}", f"{run['seconds']:.1f} s"]
-    if run["rss_mb"] is not None:
-        parts.append(f"{run['rss_mb']:.0f} MB")
-    parts.append(f"{run['requests']} req")
+        parts = [f"**hung >{timeout:.0f} s, killed**"]
+        if run["rss_mb"] is not None:
+            parts.append(f"peak {run['rss_mb']:.0f} MB so far")
+    else:
+        parts = [f"exit {run['exit']}", f"{run['seconds']:.1f} s"]
+        if run["rss_mb"] is not None:
+            parts.append(f"{run['rss_mb']:.0f} MB")
+    parts += [f"{run['requests']} req", f"out {size(run.get('stdout_bytes', 0))}"]
     if run["key_shown"]:
         parts.append("**key shown**")
-    return " · ".join(parts)
+    return " · ".join(parts) + "<br>" + (f"`{escape(run['stderr'])}`" if run["stderr"] else "(no stderr)")
 
 
 def escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("`", "'") or "(nothing)"
+    """A stderr line inside a code span in a table cell."""
+    return text.replace("|", "\\|").replace("`", "'")
 
 
 def table(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """One row a case: the command, then before and after (each: figures, first stderr line)."""
     by_case = {r["case"]: r for r in before["runs"]}
     lines = [
         "| case | command | before | after |",
@@ -339,12 +351,6 @@ def table(before: dict[str, Any], after: dict[str, Any]) -> str:
             f"| {run['case']} | `{run['command']}` | {cell(old, before['timeout'])} "
             f"| {cell(run, after['timeout'])} |"
         )
-    lines += ["", "First line of stderr:", "", "| case | before | after |", "|---|---|---|"]
-    for run in after["runs"]:
-        old = by_case.get(run["case"])
-        old_text = "(killed)" if old and old["killed"] else escape(old["stderr"]) if old else "not run"
-        new_text = "(killed)" if run["killed"] else escape(run["stderr"])
-        lines.append(f"| {run['case']} | {old_text} | {new_text} |")
     return "\n".join(lines)
 
 

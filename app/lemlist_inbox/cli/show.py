@@ -144,3 +144,5 @@ def _print(session: Session, thread: Thread) -> None:
     if thread.skipped:
         noun = "message" if thread.skipped == 1 else "messages"
         out.warning(f"{thread.skipped} {noun} could not be read and are not shown")
+    if thread.truncated:  # a server offering messages forever: the oldest are missing
+        out.warning(thread.notice)
