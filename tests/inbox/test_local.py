@@ -185,3 +185,34 @@ def test_the_last_user_is_kept_beside_the_database(tmp_path: Path) -> None:
     demo.remember_user("usr_\x1b[2J")  # never kept: it would be shown in the header
     assert demo.last_user() == "usr_1"
     assert StoreOptions(data_dir=None, base_url="x", demo=True).last_user() is None
+
+
+async def test_the_stored_rows_are_read_in_chunks_all_once_in_order(
+    server: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Warm start of everything, ``load_rest`` and ``read_rest`` by chunks (figure 8, peak
+    RSS): across chunk boundaries every row comes once, newest first."""
+    from lemlist_inbox.inbox import local
+
+    user = str(server.dataset.users[0]["userId"])
+    first = LocalInbox(options(tmp_path, server), user)
+    async with client_for(server) as client:
+        await first.sync(client, page_size=100)
+    first.close()
+    expected = [c["_id"] for c in server.dataset.conversations]
+    monkeypatch.setattr(local, "READ_CHUNK", 7)
+
+    whole = LocalInbox(options(tmp_path, server), user)
+    chunks = list(whole.chunks())
+    assert [len(c) for c in chunks[:-1]] == [7] * (len(chunks) - 1) and 0 < len(chunks[-1]) <= 7
+    assert [row.id for c in chunks for row in c] == expected
+    assert whole.warm_start(head=None) == len(expected) and listing(whole) == expected
+    whole.close()
+
+    rest = LocalInbox(options(tmp_path, server), user)
+    rest.warm_start(head=10)
+    rest.load_rest()
+    assert listing(rest) == expected
+    part = rest.read_rest(10, 7, verify=False)
+    assert part is not None and [row.id for row in part] == expected[10:17]
+    rest.close()

@@ -508,8 +508,9 @@ class InboxDatabase:
 
         self.write("set read", update)
 
-    def conversations(self, limit: int | None = None) -> list[StoredConversation]:
-        """Rows newest activity first; ``limit`` for the first screenful of a warm start.
+    def conversations(self, limit: int | None = None, offset: int = 0) -> list[StoredConversation]:
+        """Rows newest activity first; ``limit`` for the first screenful of a warm start,
+        ``limit`` and ``offset`` for the rest in chunks (``LocalInbox.chunks``).
 
         Without the raw items (``raw`` is empty): the list never needs them, and they are
         most of the bytes (``raw_conversation`` reads one).
@@ -518,8 +519,8 @@ class InboxDatabase:
             "SELECT id, contact_id, listing, last_activity_at, activity, have_replies"
             " FROM conversations ORDER BY activity DESC, id"
         )
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
+        if limit is not None or offset:
+            sql += f" LIMIT {-1 if limit is None else int(limit)} OFFSET {max(0, int(offset))}"
         return self.read(lambda db: _rows(db.execute(sql)), [])
 
     def counts(self) -> tuple[int, int]:
