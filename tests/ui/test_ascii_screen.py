@@ -9,7 +9,10 @@ mode sets to utf-8 under ``LANG=C``).
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from textual.pilot import Pilot
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from ui_helpers import ServerFactory, loaded, make_app, screen_text, wait_for
 
@@ -93,14 +96,19 @@ async def test_non_utf8_locale_gets_ascii_everywhere_in_the_picker(
         assert "* " in text  # the current user's mark
 
 
+async def open_help(app: InboxApp, pilot: Pilot[Any]) -> None:
+    """The loaded inbox, then ``?``: the help screen on top."""
+    await loaded(app)
+    await pilot.press("question_mark")
+    await wait_for(lambda: isinstance(app.screen, HelpScreen))
+
+
 async def test_non_utf8_locale_gets_ascii_everywhere_in_help(
     c_locale: None, make_server: ServerFactory, apps: list[InboxApp]
 ) -> None:
     app = new_app(make_server, apps)
     async with app.run_test(size=(160, 45)) as pilot:
-        await loaded(app)
-        await pilot.press("question_mark")
-        await wait_for(lambda: isinstance(app.screen, HelpScreen))
+        await open_help(app, pilot)
         await pilot.pause()
         text = screen_text(app)
         assert non_ascii(text) == [], text
@@ -222,9 +230,7 @@ async def test_help_screen_shows_the_list_glyphs(
 ) -> None:
     app = new_app(make_server, apps)
     async with app.run_test(size=(160, 45)) as pilot:
-        await loaded(app)
-        await pilot.press("question_mark")
-        await wait_for(lambda: isinstance(app.screen, HelpScreen))
+        await open_help(app, pilot)
         help_box = app.screen.query_one("#help-box")
         help_box.scroll_end(animate=False)
         await pilot.pause()
