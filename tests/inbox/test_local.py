@@ -44,6 +44,16 @@ def listing(inbox: LocalInbox) -> list[str]:
     return [inbox.store.view_at(i).id for i in range(inbox.store.view_size)]
 
 
+async def stored_file(server: DemoServer, tmp_path: Path) -> str:
+    """A file holding every conversation of the first user (synced, closed); that user."""
+    user = str(server.dataset.users[0]["userId"])
+    first = LocalInbox(options(tmp_path, server), user)
+    async with client_for(server) as client:
+        await first.sync(client, page_size=100)
+    first.close()
+    return user
+
+
 def inbox_requests(server: DemoServer) -> int:
     return len([r for r in server.requests("/api/inbox") if r.path == "/api/inbox"])
 
@@ -144,11 +154,7 @@ async def test_the_rest_is_read_in_a_thread_and_merged_on_the_loop(
     server: DemoServer, tmp_path: Path
 ) -> None:
     """``read_rest`` touches only the file; ``merge_rest`` the list (the loop's side)."""
-    user = str(server.dataset.users[0]["userId"])
-    first = LocalInbox(options(tmp_path, server), user)
-    async with client_for(server) as client:
-        await first.sync(client, page_size=100)
-    first.close()
+    user = await stored_file(server, tmp_path)
     store = ConversationStore("someone else")
     again = LocalInbox(options(tmp_path, server), user, store=store)
     assert again.store is store and store.user_id == user and len(store) == 0  # emptied for the user
@@ -194,11 +200,7 @@ async def test_the_stored_rows_are_read_in_chunks_all_once_in_order(
     RSS): across chunk boundaries every row comes once, newest first."""
     from lemlist_inbox.inbox import local
 
-    user = str(server.dataset.users[0]["userId"])
-    first = LocalInbox(options(tmp_path, server), user)
-    async with client_for(server) as client:
-        await first.sync(client, page_size=100)
-    first.close()
+    user = await stored_file(server, tmp_path)
     expected = [c["_id"] for c in server.dataset.conversations]
     monkeypatch.setattr(local, "READ_CHUNK", 7)
 
