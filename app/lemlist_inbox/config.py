@@ -42,6 +42,9 @@ MAX_REFRESH_INTERVAL = 86_400.0
 DEFAULT_RECONCILE_INTERVAL = 30 * 60.0
 #: A week: a longer reconcile interval is surely a unit mistake (milliseconds?).
 MAX_RECONCILE_INTERVAL = 7 * 86_400.0
+#: Threads the TUI stores in the background by default, and at most.
+DEFAULT_PREFETCH_THREADS = 200
+MAX_PREFETCH_THREADS = 10_000
 
 
 class ConfigError(Exception):
@@ -65,6 +68,8 @@ class Settings:
     cache: bool = True
     #: Seconds between two walks of every page (read states changed elsewhere); 0 = never.
     reconcile_interval: float = DEFAULT_RECONCILE_INTERVAL
+    #: Threads of the newest conversations the TUI stores in the background; 0 = none.
+    prefetch_threads: int = DEFAULT_PREFETCH_THREADS
     config_path: Path | None = None
     #: Problems worth telling the user about that do not stop the program.
     warnings: list[str] = field(default_factory=list)
@@ -126,6 +131,15 @@ def _page_size(value: Any) -> int:
     return value
 
 
+def _prefetch_threads(value: Any) -> int:
+    expected = f"a whole number from 0 (none) to {MAX_PREFETCH_THREADS}"
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _Invalid(f"{expected}, not {_describe(value)}")
+    if not 0 <= value <= MAX_PREFETCH_THREADS:
+        raise _Invalid(f"{expected}, not {value}")
+    return value
+
+
 def _seconds(least: float, most: float, zero: str) -> Callable[[Any], float]:
     """A checker for an interval in seconds: 0 (``zero``: off, never) or ``least``..``most``."""
     expected = f"a number of seconds from {least:g} to {most:g}, or 0 for {zero}"
@@ -182,6 +196,7 @@ SETTINGS: dict[str, Setting] = {
     "ascii": Setting(_ascii, "ascii"),
     "cache": Setting(_boolean, "cache"),
     "reconcile_interval": Setting(_reconcile_interval, "reconcile_interval"),
+    "prefetch_threads": Setting(_prefetch_threads, "prefetch_threads"),
 }
 
 

@@ -282,13 +282,16 @@ class LemlistClient:
         mark_as_read: bool = False,
         page_size: int = 100,
         urgent: bool = True,
+        background: bool = False,
     ) -> Thread:
         """Every message of one contact, oldest first.
 
         ``markAsRead=true`` goes on the first request only, and only when asked: reading
         page 2 must not mark again, and a prefetch must never mark at all. ``urgent``
         (the default: someone is waiting for it) lets the requests pass queued page
-        loads; a prefetch passes ``urgent=False``.
+        loads; a prefetch passes ``urgent=False``. ``background`` (the prefetch of the
+        newest threads) queues behind everyone and leaves part of each rate window to
+        others (``RateLimiter``).
         """
         if mark_as_read and not user_id:
             raise ValueError("mark_as_read needs the viewing user's id")
@@ -309,7 +312,8 @@ class LemlistClient:
                 params["userId"] = user_id
             if mark_as_read and request_no == 0:
                 params["markAsRead"] = "true"
-            raw, pagination = self._data_and_pagination(await self._get_json(path, params, urgent=urgent))
+            body = await self._get_json(path, params, urgent=urgent and not background, background=background)
+            raw, pagination = self._data_and_pagination(body)
             from lemlist_inbox.api.models import Message, parse_items
 
             good, bad, why = parse_items(Message, raw)
@@ -372,7 +376,9 @@ class LemlistClient:
             return body["data"], pagination
         raise self._invalid("no 'data' list")
 
-    async def _get_json(self, path: str, params: dict[str, str | int], *, urgent: bool = False) -> Any:
+    async def _get_json(
+        self, path: str, params: dict[str, str | int], *, urgent: bool = False, background: bool = False
+    ) -> Any:
         """GET and decode JSON, with rate limiting and retries; typed errors only."""
         controller = retrying(
             self._policy,
@@ -382,7 +388,7 @@ class LemlistClient:
             trusted=lambda: self._spoke_json,
         )
         try:
-            return await controller(self._attempt, path, params, urgent)
+            return await controller(self._attempt, path, params, urgent, background)
         except (Transient, LemlistError) as exc:
             self.stats.errors += 1
             final = self._scrubbed(exc.final if isinstance(exc, Transient) else exc)
@@ -404,8 +410,10 @@ class LemlistClient:
             error.args = (message,)
         return error
 
-    async def _attempt(self, path: str, params: dict[str, str | int], urgent: bool = False) -> Any:
-        async with self._limiter.slot(urgent=urgent) as ticket:
+    async def _attempt(
+        self, path: str, params: dict[str, str | int], urgent: bool = False, background: bool = False
+    ) -> Any:
+        async with self._limiter.slot(urgent=urgent, background=background) as ticket:
             self.stats.requests += 1
             marks: dict[str, float] = {}
 

@@ -656,6 +656,16 @@ class InboxDatabase:
         none: dict[str, tuple[float, bool]] = {}
         return self.read(lambda db: {row[0]: (float(row[1]), bool(row[2])) for row in db.execute(sql)}, none)
 
+    def thread_activity(self, contact_id: str) -> float | None:
+        """The activity a stored thread was fetched at, or None if it is not stored."""
+        row = self.read(
+            lambda db: db.execute(
+                "SELECT activity FROM threads WHERE contact_id = ?", (_safe(contact_id),)
+            ).fetchone(),
+            None,
+        )
+        return None if row is None else float(row[0])
+
     def save_summary(self, contact_id: str, summary: ThreadSummary) -> None:
         """Keep what the list shows of a stored thread (replacing the last one)."""
         values = (

@@ -292,6 +292,10 @@ class ConversationStore:
     def get(self, conversation_id: str) -> Entry | None:
         return self._by_id.get(conversation_id)
 
+    def newest(self, count: int) -> list[Entry]:
+        """The ``count`` conversations of newest activity, whatever the filter shows."""
+        return self._order[: max(0, count)]
+
     def ids(self) -> list[str]:
         """Every stored conversation's id, in no particular order."""
         return list(self._by_id)

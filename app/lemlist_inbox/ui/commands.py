@@ -14,7 +14,9 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 COMMANDS: list[tuple[str, str, str]] = [
     ("Refresh the inbox", "refresh", "r: reload every page, keeping what is loaded"),
     ("Toggle unread only", "toggle_unread", "u: show only conversations unread by you"),
-    ("Filter conversations", "filter", "/: filter by name or email"),
+    ("Filter conversations", "filter", "/: filter by name, email, subject or first words"),
+    ("Filter by channel", "cycle_channel", "c: all, email, LinkedIn, WhatsApp, SMS in turn"),
+    ("Filter by reply state", "cycle_reply", "w: all, they replied (last word theirs), waiting for them"),
     ("Copy contact email", "copy_email", "y: copy the contact's email to the clipboard"),
     ("Switch viewing user", "switch_user", "U: read another team user's inbox"),
     ("Next conversation", "next_conversation", "J or ]"),
