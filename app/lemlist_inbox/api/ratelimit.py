@@ -143,6 +143,7 @@ class RateLimiter:
         self._released = asyncio.Event()
         self._blocked_until = 0.0
         self._urgent_waiting = 0
+        self._ordinary_waiting = 0
 
     @property
     def in_flight(self) -> int:
@@ -191,8 +192,15 @@ class RateLimiter:
                 await self._wait_for_room(urgent=False, background=True)
             return
         if not urgent:
-            async with self._lock:
-                await self._wait_for_room(urgent=False)
+            # Counted apart from the lock: between one holder's release and the next
+            # waiter's wake-up the lock reads free, and a background caller must not
+            # slip into that gap.
+            self._ordinary_waiting += 1
+            try:
+                async with self._lock:
+                    await self._wait_for_room(urgent=False)
+            finally:
+                self._ordinary_waiting -= 1
             return
         self._urgent_waiting += 1
         try:
@@ -215,7 +223,7 @@ class RateLimiter:
             placed = [p for p in (d.placed(self._min_rtt) for d in self._done) if p > edge]
             limit = self.max_calls - (self.background_reserve if background else 0)
             room = len(placed) + self._in_flight < limit
-            if background and (self._urgent_waiting or self._lock.locked()):
+            if background and (self._urgent_waiting or self._ordinary_waiting):
                 # Someone else is waiting: they go first, however long that takes.
                 await self._sleep(_BACKGROUND_WAIT)
                 continue

@@ -31,6 +31,7 @@ not a reading), and Enter, space or Tab opens it for real.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from typing import TYPE_CHECKING, ClassVar
 
@@ -38,6 +39,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -435,6 +437,11 @@ class MainScreen(Screen[None]):
 
     # -- background prefetch of the newest threads --------------------------------------
 
+    @property
+    def prefetching(self) -> bool:
+        """Whether the background prefetch of the newest threads is running."""
+        return self._group_running("threads")
+
     def _start_prefetch(self) -> None:
         """Store the newest threads in the background, unless it runs already or there
         is nothing to store them in (``cache = false``, ``--offline``)."""
@@ -442,7 +449,7 @@ class MainScreen(Screen[None]):
         count = app.settings.prefetch_threads
         if app.offline or local is None or local.db is None or count <= 0 or self.user_id is None:
             return
-        if self._group_running("threads"):
+        if self.prefetching:
             return
         self._prefetch_newest(local, self.user_id, count)
 
@@ -450,10 +457,13 @@ class MainScreen(Screen[None]):
     async def _prefetch_newest(self, local: LocalInbox, user_id: str, count: int) -> None:
         """``inbox.prefetch``: the status says "threads 57/200" while it works."""
 
-        def progress(result: PrefetchResult) -> None:
+        def show(threads: tuple[int, int] | None) -> None:
             if self.user_id == user_id and self.is_mounted:
-                running = result.done < result.total
-                self.status.update_state(threads=(result.done, result.total) if running else None)
+                with contextlib.suppress(NoMatches):  # the app is closing
+                    self.status.update_state(threads=threads)
+
+        def progress(result: PrefetchResult) -> None:
+            show((result.done, result.total) if result.done < result.total else None)
 
         try:
             client = await self.inbox_app.connected()
@@ -461,19 +471,19 @@ class MainScreen(Screen[None]):
         except Exception as exc:  # the next sync tries again; never an error line for it
             self.log.warning(f"prefetch stopped: {exc!r}")
         finally:
-            if self.is_mounted and self.user_id == user_id:
-                self.status.update_state(threads=None)
+            show(None)
 
     def _on_rows_changed(self, entries: list[Entry]) -> None:
         """A stored thread's summary reached its rows: repaint them (the view, if filtered)."""
         if not self.is_mounted:
             return
-        if self.store.filtered:
-            self.conversation_list.sync()
-            self._update_counts()
-        else:
-            for entry in entries:
-                self.conversation_list.refresh_row(entry.id)
+        with contextlib.suppress(NoMatches):  # the app is closing
+            if self.store.filtered:
+                self.conversation_list.sync()
+                self._update_counts()
+            else:
+                for entry in entries:
+                    self.conversation_list.refresh_row(entry.id)
 
     async def _load_rest(self, local: LocalInbox) -> None:
         """Every stored row after the first screenful: read (and the file checked) in a
