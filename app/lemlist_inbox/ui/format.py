@@ -203,7 +203,7 @@ TEXT_FROM = 30
 #: and the fewest cells of first words worth showing.
 SUBJECT_SHARE, SNIPPET_MIN = 55, 8
 #: The name's share of name + text, and its bounds.
-NAME_SHARE, NAME_MIN, NAME_MAX = 35, 12, 28
+NAME_SHARE, NAME_MIN, NAME_MAX = 37, 12, 28
 
 
 def columns_for(width: int, *, wide_screen: bool = True) -> Columns:
