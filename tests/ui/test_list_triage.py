@@ -305,3 +305,28 @@ def test_list_with_subjects_at_80x24(snap_compare: Any, tmp_path: Path) -> None:
 def test_list_with_subjects_and_preview_at_160x45(snap_compare: Any, tmp_path: Path) -> None:
     with _snapshot_server() as server:
         assert snap_compare(stored_app(server, tmp_path), terminal_size=WIDE, run_before=_all_stored)
+
+
+async def test_hostile_subjects_and_first_words_show_literally_at_both_sizes(tmp_path: Path) -> None:
+    """Markup, terminal escapes, bidi overrides, carriage returns and 300-character subjects
+    from the stand-in's hostile cases: sanitized, drawn literally, the layout holds."""
+    with DemoServer(
+        conversations=5, seed=7, faults=Faults(rate_limit=False), reference=REFERENCE, hostile=True
+    ) as server:
+        for size in (NARROW, WIDE):
+            app = stored_app(server, tmp_path / f"{size[0]}")
+            async with app.run_test(size=size) as pilot:
+                screen = await prefetched(app, 200)
+                await pilot.pause(0.3)
+                text = tui_harness.assert_screen_clean(app, f"list at {size}")
+                markup = next(
+                    e for e in screen.store.newest(200) if e.summary and "[blink]" in e.summary.subject
+                )
+                row = row_text(screen, markup.id)
+                assert "[blink]URGENT[/" in row and "[bold]fr" in row  # brackets kept: no markup
+                assert "Invoice" in text and "overdue" in text
+                assert not tui_harness.CONTROL.search(text.replace("\n", ""))
+                for entry in screen.store.newest(200):
+                    if entry.summary is not None:
+                        assert not tui_harness.CONTROL.search(entry.summary.subject + entry.summary.snippet)
+            await app.client.aclose()
