@@ -199,6 +199,8 @@ ABSOLUTE_WIDTH = 12
 ABSOLUTE_FROM = 100
 #: Cells left for name + text below which the text column is dropped (the name only).
 TEXT_FROM = 30
+#: Text columns narrower than this show the first words only (no subject).
+SUBJECT_FROM = 32
 #: The subject's share of the text column at most when there are first words to show,
 #: and the fewest cells of first words worth showing.
 SUBJECT_SHARE, SNIPPET_MIN = 55, 8
@@ -259,6 +261,9 @@ def text_pieces(entry: Entry, width: int, glyphs: Glyphs) -> list[Piece]:
         email = "" if entry.email == entry.name else entry.email
         return [(fit(email, width, glyphs.ellipsis), "email")]
     subject, snippet = summary.subject, summary.snippet
+    if snippet and width < SUBJECT_FROM:
+        # Compact (a narrow list): the newest words say more than "Re: <subject>".
+        return [(fit(snippet, width, glyphs.ellipsis), "snippet")]
     if not snippet or not subject:
         return [(fit(subject or snippet, width, glyphs.ellipsis), "subject" if subject else "snippet")]
     # A long subject ("Re: Re: Quick question about …") leaves the newest words room:
