@@ -40,6 +40,7 @@ from lemlist_inbox.config import remember_user_id
 from lemlist_inbox.inbox.local import READ_CHUNK, WARM_HEAD, LocalInbox
 from lemlist_inbox.inbox.store import ConversationStore, MergeResult
 from lemlist_inbox.ui.clipboard import copy_text
+from lemlist_inbox.ui.exiting import quiet_at_exit
 from lemlist_inbox.ui.format import WIDE_SCREEN, choose_glyphs
 from lemlist_inbox.ui.internals import focused_without_repaint
 from lemlist_inbox.ui.load_failure import RETRY_HINT, LoadFailure, describe_failure
@@ -286,6 +287,7 @@ class MainScreen(Screen[None]):
         self.header.set_user(label)
 
     @work(exclusive=True, group="team")
+    @quiet_at_exit
     async def _fetch_team(self) -> None:
         """The team's names, for the header; a failure here only costs the nice name."""
         try:
@@ -296,6 +298,7 @@ class MainScreen(Screen[None]):
         self._update_header()
 
     @work(exclusive=True, group="team")
+    @quiet_at_exit
     async def _choose_first_user(self) -> None:
         """No user configured: the only team user, or ask."""
         try:
@@ -348,6 +351,7 @@ class MainScreen(Screen[None]):
         self._load(reconcile=True)
 
     @work(exclusive=True, group="load")
+    @quiet_at_exit
     async def _load(self, *, reconcile: bool = False, quiet: bool = False) -> None:
         """The rest of the stored rows (if not merged yet), then a sync; a due reconcile
         follows (``reconcile``: whether due or not).
@@ -458,6 +462,7 @@ class MainScreen(Screen[None]):
         self._show_error(error)  # before the list's text, which says what failed
 
     @work(exclusive=True, group="reconcile")
+    @quiet_at_exit
     async def _reconcile(self, *, announce: bool = False) -> None:
         """Walk every page in the background (see the module docstring); quiet on failure.
 
