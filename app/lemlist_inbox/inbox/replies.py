@@ -77,6 +77,7 @@ if TYPE_CHECKING:
     from lemlist_inbox.api.client import Thread
     from lemlist_inbox.api.models import Draft, Message, SendResult, User
     from lemlist_inbox.inbox.local import LocalInbox
+    from lemlist_inbox.render.body import Body
 
 __all__ = [
     "DraftText",
@@ -315,12 +316,17 @@ def _reply_subject(subject: str | None) -> str:
     return base if base.lower().startswith("re:") else f"Re: {base}"
 
 
-def html_text(html: str) -> tuple[str, str]:
-    """(text, quoted) of a draft's or message's HTML, as the thread pane reads it."""
+def _body(html: str) -> Body:
+    """A draft's or message's HTML as the thread pane renders it (sanitized)."""
     from lemlist_inbox.api.models import Message
     from lemlist_inbox.render.message import body_of
 
-    body = body_of(Message.model_validate({"_id": "text", "message": html}))
+    return body_of(Message.model_validate({"_id": "text", "message": html}))
+
+
+def html_text(html: str) -> tuple[str, str]:
+    """(text, quoted) of a draft's or message's HTML, without the pane's link numbers."""
+    body = _body(html)
     return _LINK_NUMBER.sub("", body.text), _LINK_NUMBER.sub("", body.quoted or "")
 
 
@@ -570,13 +576,18 @@ class ReplyService:
             if context.reply_to_activity_id:
                 lines.append(f"In reply to: {sanitize_line(context.reply_to_activity_id, 100)}")
         lines.append("")
-        text, quoted = html_text(payload["message"]) if reply.channel == "email" else (reply.body, "")
         from lemlist_inbox.render.sanitize import sanitize
 
-        lines.extend(sanitize(text).splitlines())
-        if quoted:
-            lines.append("")
-            lines.extend(f"> {line}" if line else ">" for line in sanitize(quoted).splitlines())
+        if reply.channel != "email":
+            lines.extend(sanitize(reply.body).splitlines())
+        else:
+            body = _body(payload["message"])
+            lines.extend(body.text.splitlines())
+            if body.quoted:
+                lines.append("")
+                if body.quote_header:
+                    lines.append(body.quote_header)
+                lines.extend(f"> {line}" if line else ">" for line in body.quoted.splitlines())
         lines.extend(f"warning: {w}" for w in (*context.warnings, *reply.warnings))
         return lines
 
