@@ -7,7 +7,10 @@ pipe here, so nothing can be confirmed by typing: ``--yes`` is what says "send".
 from __future__ import annotations
 
 import json
+import os
+import pty
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -161,3 +164,51 @@ def test_usage_errors_exit_2_with_one_sentence(server: DemoServer, tmp_path: Pat
     for result in (offline, empty, no_text, wrong, bad_cc):
         assert len(one_line_errors(result)) == 1
     assert server.writes == []
+
+
+FAKE_EDITOR = """\
+import pathlib, sys
+path = pathlib.Path(sys.argv[-1])
+text = path.read_text(encoding="utf-8")
+head, sep, rest = text.partition("\\n\\n")
+assert "To: " in head and "Subject: Re: " in head, head
+path.write_text(head + sep + "Typed in the editor <b>&</b>\\n" + rest, encoding="utf-8")
+"""
+
+
+def test_from_a_terminal_the_editor_opens_on_the_template_and_y_sends(
+    server: DemoServer, tmp_path: Path
+) -> None:
+    editor = tmp_path / "fake_editor.py"
+    editor.write_text(FAKE_EDITOR, encoding="utf-8")
+    master, slave = pty.openpty()
+    os.write(master, b"y\n")  # the answer to "Send this reply?", waiting in the terminal
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEMLIST")}
+    env.update(
+        LEMLIST_API_KEY=KEY,
+        LEMLIST_INBOX_CONFIG=str(tmp_path / "c.toml"),
+        LEMLIST_INBOX_DATA=str(tmp_path / "data"),
+        EDITOR=f"{sys.executable} {editor}",
+        PYTHONIOENCODING="utf-8",
+    )
+    env.pop("VISUAL", None)
+    user = str(server.dataset.users[0]["userId"])
+    argv = [sys.executable, "-m", "lemlist_inbox", "--base-url", server.base_url, "--user-id", user]
+    try:
+        result = subprocess.run(
+            [*argv, "reply", VICTOIRE],
+            stdin=slave,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert result.returncode == 0, result.stderr
+    assert "Send this reply? [y/N]" in result.stderr and "sent" in result.stderr
+    [sent] = server.sent()
+    assert sent.body["message"].startswith("<p>Typed in the editor &lt;b&gt;&amp;&lt;/b&gt;</p>")
+    assert "<blockquote>" in sent.body["message"]  # the quote the template offered, kept
