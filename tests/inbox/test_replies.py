@@ -327,3 +327,20 @@ async def test_the_outbox_survives_a_restart(
         assert len(server.sent()) == 1
     finally:
         reopened.close()
+
+
+async def test_the_list_row_names_the_recipient_and_a_sent_reply_moves_it_up(
+    server: DemoServer, client: LemlistClient, inbox: LocalInbox
+) -> None:
+    contact = contact_on(server, "email")
+    row = next(
+        inbox.store.view_at(i)
+        for i in range(inbox.store.view_size)
+        if inbox.store.view_at(i).contact_id == contact
+    )
+    service = ReplyService(client, inbox)
+    context = await service.context(contact, conversation=row)
+    assert context.conversation_id == row.id and row.name in context.to()
+    assert render_template(context.template()).startswith(f"To: {context.to()}\nChannel: email\n")
+    assert (await service.send(context, Reply("email", context.subject, (), "Up you go"))).sent
+    assert inbox.store.view_index(row.id) == 0

@@ -34,7 +34,9 @@ Public API (stable; the TUI builds on it)::
 
     service = ReplyService(client, inbox)          # client: LemlistClient, inbox: LocalInbox
     service.recover() -> list[OutboxEntry]         # at start: "sending" left by a crash -> "unknown"
-    ctx = await service.context(contact_id, thread=None)   # ReplyContext (fetches the thread if None)
+    ctx = await service.context(contact_id, thread=None, conversation=None)
+                                                    # ReplyContext; fetches the thread if None;
+                                                    # conversation: the list's Entry, if at hand
     ctx.template(channel=None, body="", draft=None) -> ReplyTemplate  # for compose.render_template
     ctx.payload(reply) -> dict                      # the POST body a Reply becomes
     service.preview(ctx, reply) -> list[str]        # what will be sent, as lines (CLI, review)
@@ -83,6 +85,7 @@ if TYPE_CHECKING:
     from lemlist_inbox.api.client import Thread
     from lemlist_inbox.api.models import Draft, Message, SendResult, User
     from lemlist_inbox.inbox.local import LocalInbox
+    from lemlist_inbox.inbox.store import Entry
 
 __all__ = [
     "DraftText",
@@ -195,35 +198,38 @@ class ReplyService:
 
     # -- context -------------------------------------------------------------------
 
-    async def context(self, contact_id: str, *, thread: Thread | None = None) -> ReplyContext:
+    async def context(
+        self, contact_id: str, *, thread: Thread | None = None, conversation: Entry | None = None
+    ) -> ReplyContext:
         """The defaults for a reply to ``contact_id`` (see the module docstring).
 
         Without ``thread`` the thread is fetched (and stored): a reply must answer the
-        latest activity, which a stored copy may not hold.
+        latest activity, which a stored copy may not hold. ``conversation`` is the list's
+        row when the caller has it (the TUI): the contact's name, its conversation id and
+        last activity come from it, else from the stored row.
         """
         check_id(contact_id, "contact id")
         db = self.inbox.db
-        stored = db.conversation_for_contact(contact_id) if db is not None else None
-        entry = self.inbox.store.get(stored.id) if stored is not None else None
-        contact = stored.contact if stored is not None else (entry.contact if entry is not None else None)
+        stored = db.conversation_for_contact(contact_id) if db is not None and conversation is None else None
+        contact = conversation.contact if conversation is not None else (stored.contact if stored else None)
         name = ""
         email = ""
         if contact is not None:
             full = contact[1] or " ".join(p for p in (contact[2], contact[3]) if p)
             name, email = (full or "").strip(), contact[4] or ""
-        activity = stored.activity if stored is not None else -math.inf
+        conversation_id = conversation.id if conversation is not None else (stored.id if stored else None)
+        activity = -math.inf
+        if conversation is not None:
+            activity = -conversation.key[0]
+        elif stored is not None:
+            activity = stored.activity
         if thread is None:
             thread = await self._client.thread(contact_id)
-            await self.inbox.threads.save(
-                contact_id,
-                thread,
-                activity=activity if stored is not None else -math.inf,
-                contact_name=name or None,
-            )
+            await self.inbox.threads.save(contact_id, thread, activity=activity, contact_name=name or None)
         context = await ContextBuilder(self.user_id, self._client.user).build(
             contact_id,
             thread.messages,
-            conversation_id=stored.id if stored is not None else None,
+            conversation_id=conversation_id,
             name=name,
             email=email,
             activity=activity,
