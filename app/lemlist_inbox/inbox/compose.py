@@ -37,6 +37,7 @@ __all__ = [
     "Reply",
     "ReplyTemplate",
     "check_addresses",
+    "is_address",
     "parse_reply",
     "render_template",
     "text_to_html",
@@ -168,6 +169,12 @@ def _split_quote(body_lines: list[str], attribution: str) -> tuple[list[str], st
 
 def _addresses(value: str) -> tuple[str, ...]:
     return check_addresses(re.split(r"[,;]", value))
+
+
+def is_address(text: str) -> bool:
+    """Whether ``text`` reads as one email address (what Cc accepts)."""
+    text = text.strip()
+    return text.isprintable() and bool(_EMAIL.match(text))
 
 
 def check_addresses(values: Sequence[str]) -> tuple[str, ...]:
