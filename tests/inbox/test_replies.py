@@ -87,6 +87,9 @@ async def test_an_email_reply_goes_to_the_latest_email_from_the_last_mailbox_as_
     template = context.template()
     assert template.channel == "email" and template.subject.startswith("Re: ")
     reply = parse_reply(reply_text(service, render_template(template), HOSTILE_BODY), template)
+    review = render_message(service.preview_message(context, reply))
+    assert "Hello <b>&</b> team\n<script>alert('x')</script>" in review.body.text  # as the pane will show it
+    assert server.writes == []  # a review sends nothing
 
     outcome = await service.send(context, reply)
 

@@ -40,6 +40,7 @@ Public API (stable; the TUI builds on it)::
     ctx.template(channel=None, body="", draft=None) -> ReplyTemplate  # for compose.render_template
     ctx.payload(reply) -> dict                      # the POST body a Reply becomes
     service.preview(ctx, reply) -> list[str]        # what will be sent, as lines (CLI, review)
+    service.preview_message(ctx, reply) -> Message  # the same as a thread message (TUI review)
     outcome = await service.send(ctx, reply, draft_id=None)  # SendOutcome: sent | failed | unknown
     outcome = await service.retry(entry_id, confirmed_not_sent=False)
     check = await service.check_unknown(entry_id)   # UnknownCheck: .appeared, .entry
@@ -59,7 +60,7 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -330,17 +331,31 @@ class ReplyService:
                 note = f"sent, but its draft could not be deleted ({describe_error(exc)})"
         return SendOutcome("sent", None, message=message, note=note)
 
+    def preview_message(self, context: ReplyContext, reply: Reply) -> Message:
+        """``reply`` as a thread message, before it is sent: for a review that shows it
+        exactly as the thread pane will (render it with ``render.render_message``)."""
+        return self._as_message("preview", reply.channel, context.contact_id, context.payload(reply), context)
+
     def _local_message(self, entry: OutboxEntry, context: ReplyContext | None) -> Message:
         """The sent message as the thread will show it until lemlist's copy arrives."""
+        return self._as_message(f"local_{entry.id}", entry.channel, entry.contact_id, entry.payload, context)
+
+    def _as_message(
+        self,
+        ident: str,
+        channel: str,
+        contact_id: str,
+        payload: Mapping[str, Any],
+        context: ReplyContext | None,
+    ) -> Message:
         from lemlist_inbox.api.models import Message
 
-        payload = entry.payload
-        sender = context.senders.get(entry.channel) if context is not None else None
+        sender = context.senders.get(channel) if context is not None else None
         raw: dict[str, Any] = {
-            "_id": f"local_{entry.id}",
-            "type": _SENT_TYPES.get(entry.channel, "emailsSent"),
+            "_id": ident,
+            "type": _SENT_TYPES.get(channel, "emailsSent"),
             "createdAt": _iso(self._clock()),
-            "contactId": entry.contact_id,
+            "contactId": contact_id,
             "leadId": payload.get("leadId") or (context.lead_id if context else None),
             "sendUserId": payload.get("sendUserId"),
             "sendUserName": sender.name if sender is not None and sender.name else None,
@@ -351,8 +366,9 @@ class ReplyService:
             "attachments": [],
             LOCAL_MARK: True,
         }
-        if entry.channel == "email":
+        if channel == "email":
             raw["subject"] = payload.get("subject") or (context.subject if context else None)
+            raw["cc"] = payload.get("cc", list(context.cc) if context else [])
         return Message.model_validate({k: v for k, v in raw.items() if v is not None})
 
     async def _remember(self, entry: OutboxEntry, message: Message) -> None:
