@@ -180,7 +180,7 @@ def is_address(text: str) -> bool:
 def check_addresses(values: Sequence[str]) -> tuple[str, ...]:
     """Cc addresses, stripped, blanks dropped; ``ComposeError`` naming the first bad one."""
     parts = tuple(p.strip() for p in values if p.strip())
-    bad = [p for p in parts if not _EMAIL.match(p)]
+    bad = [p for p in parts if not is_address(p)]
     if bad:
         raise ComposeError(f"Cc: not an email address: {bad[0]}")
     return parts
