@@ -33,7 +33,8 @@ The defaults themselves are built in ``inbox.reply_context`` (``ReplyContext``, 
 Public API (stable; the TUI builds on it)::
 
     service = ReplyService(client, inbox)          # client: LemlistClient, inbox: LocalInbox
-    service.recover() -> list[OutboxEntry]         # at start: "sending" left by a crash -> "unknown"
+    service.persistent -> bool                     # False (cache = false): the outbox is in memory
+    service.recover() -> list[OutboxEntry]         # at start: "sending" for 2+ min (a crash) -> "unknown"
     ctx = await service.context(contact_id, thread=None, conversation=None)
                                                     # ReplyContext; fetches the thread if None;
                                                     # conversation: the list's Entry, if at hand
@@ -49,6 +50,9 @@ Public API (stable; the TUI builds on it)::
     await service.open_draft(contact_id, draft_id) -> DraftText
     await service.save_draft(ctx, reply, draft_id=None) -> str (the draft id)
     await service.delete_draft(contact_id, draft_id)
+
+Call it on the event loop that draws the list: a confirmed send merges the moved
+conversation into ``inbox.store`` (the thread and the file are written in worker threads).
 
 ``ReplyError`` is refused before anything is sent (empty or unchanged text is
 ``compose.ComposeError``); the client's ``LemlistError`` types come through from the
