@@ -93,6 +93,8 @@ class ReplyContext:
     warnings: tuple[str, ...] = ()
     #: The conversation's last activity when this was built (POSIX time; -inf unknown).
     activity: float = -math.inf
+    #: How the contact is reached on the other channels (``linkedin``: profile URL,
+    #: ``whatsapp``: phone), as the thread shows them, for the To line.
     contact_detail: dict[str, str] = field(default_factory=dict)
 
     @property
