@@ -51,7 +51,7 @@ from lemlist_inbox.ui import charset
 from lemlist_inbox.ui.ascii_screen import AsciiFilter, use_ascii_scrollbars
 from lemlist_inbox.ui.clock import Clock, system_clock
 from lemlist_inbox.ui.commands import InboxCommands
-from lemlist_inbox.ui.internals import CrashKeepingApp
+from lemlist_inbox.ui.internals import CrashKeepingApp, stable_link_ids
 from lemlist_inbox.ui.screens.main import MainScreen
 from lemlist_inbox.ui.screenshots import save_screenshot
 
@@ -132,6 +132,7 @@ class InboxApp(CrashKeepingApp[list[str]]):
         charset.configure(settings.ascii)
         self.ascii_only = charset.ascii_only()
         use_ascii_scrollbars(self.ascii_only)
+        stable_link_ids()  # a URL folded over lines is one OSC 8 link (ui.internals)
         self._ascii_filter = AsciiFilter()
         if self.no_color:
             self.add_class("-no-color")
