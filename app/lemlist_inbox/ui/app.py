@@ -81,7 +81,11 @@ class InboxApp(CrashKeepingApp[list[str]]):
     """The terminal inbox; ``run()`` returns the ids of read marks that could not be sent."""
 
     TITLE = "lemlist inbox"
-    CSS_PATH: ClassVar[list[str | PurePath]] = [stylesheet("app.tcss"), stylesheet("thread.tcss")]
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
+        stylesheet("app.tcss"),
+        stylesheet("thread.tcss"),
+        stylesheet("pickers.tcss"),
+    ]
     COMMANDS = App.COMMANDS | {InboxCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),

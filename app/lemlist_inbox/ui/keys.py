@@ -31,6 +31,8 @@ HELP: list[tuple[str, list[tuple[str, str]]]] = [
             ("j / k / ↓ / ↑", "scroll"),
             ("space / b, shift+space", "page down / up"),
             ("z", "fold / unfold quoted history"),
+            ("L", "links: Enter opens (or copies without a local display), y copies, digits jump"),
+            ("A", "attachments: d downloads, o opens, y copies the URL; Esc cancels a download"),
             ("J / K  or  ] / [", "open the next / previous conversation"),
             ("Esc / h", "back to the list"),
         ],
