@@ -37,12 +37,17 @@ __all__ = ["AttachmentPicker", "attachment_entry", "progress_text"]
 
 #: Progress is redrawn at most this often (a fast download calls back every 64 kB).
 PROGRESS_EVERY = 0.1
+#: Characters of a MIME type shown (the rest is cut).
+MEDIA_TYPE_SHOWN = 40
 
 
 def attachment_entry(item: AttachmentItem) -> Content:
     """``1  name`` then ``size · type · message n`` (and why it cannot be fetched, if so)."""
     info = item.info
-    details = [part for part in (human_size(info.size), info.media_type, f"message {item.message}") if part]
+    kind = info.media_type
+    if len(kind) > MEDIA_TYPE_SHOWN:  # application/vnd.openxmlformats-officedocument...
+        kind = kind[: MEDIA_TYPE_SHOWN - 1] + chrome().ellipsis
+    details = [part for part in (human_size(info.size), kind, f"message {item.message}") if part]
     parts: list[str | tuple[str, str]] = [
         (f"{item.index:>2}  ", "bold"),
         (info.name, "bold"),

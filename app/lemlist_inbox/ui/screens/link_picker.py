@@ -33,7 +33,9 @@ HINT = "Enter opens (or copies without a local display) · y copies · 1-9 jump 
 
 def link_entry(item: LinkItem, marks: TextMarks = UNICODE_MARKS) -> Content:
     where = f"message {item.message} [{item.number}]" + (" (quoted)" if item.quoted else "")
-    if item.also:
+    if len(item.also) > 3:
+        where += f", also in {len(item.also)} other messages"
+    elif item.also:
         where += ", also in " + ", ".join(str(position) for position in item.also)
     lines: list[str | tuple[str, str]] = [
         (f"{item.index:>2}  ", "bold"),
