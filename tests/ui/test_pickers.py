@@ -64,6 +64,18 @@ async def open_case(pilot: Pilot[Any], screen: MainScreen, case: str) -> None:
     )
 
 
+def test_local_display_rules() -> None:
+    from lemlist_inbox.ui.opener import local_display
+
+    assert local_display({"DISPLAY": ":0"}, "linux")
+    assert local_display({"WAYLAND_DISPLAY": "wayland-0"}, "linux")
+    assert not local_display({}, "linux")  # a headless server or a console
+    assert local_display({}, "darwin") and local_display({}, "win32")
+    for ssh in ("SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT"):
+        assert not local_display({"DISPLAY": "localhost:10.0", ssh: "x"}, "linux")
+        assert not local_display({ssh: "x"}, "darwin")
+
+
 def test_digits_extend_a_number_only_when_it_exists() -> None:
     assert jump_target("", "1", 15) == "1"
     assert jump_target("1", "2", 15) == "12"
