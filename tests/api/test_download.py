@@ -169,3 +169,54 @@ def test_resolve_url() -> None:
     assert same_origin("https://api.lemlist.com:443/files/x", base)
     assert not same_origin("http://api.lemlist.com/files/x", base)
     assert not same_origin("https://api.lemlist.com.evil.example/x", base)
+
+
+async def test_redirects_are_followed_with_the_key_only_on_the_api_origin(tmp_path: Path) -> None:
+    import httpx
+
+    seen: list[tuple[str, bool]] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append((f"{request.url.host}{request.url.path}", "authorization" in request.headers))
+        if request.url.host == "api.lemlist.com":
+            return httpx.Response(302, headers={"Location": "https://storage.example/signed/x?sig=1"})
+        return httpx.Response(200, content=b"file body")
+
+    async with LemlistClient(
+        SECRET_KEY, base_url="https://api.lemlist.com/api", transport=httpx.MockTransport(handle)
+    ) as api:
+        path = await api.download("/files/x", tmp_path, "x.txt", max_bytes=MB)
+    assert path.read_bytes() == b"file body"
+    assert seen == [("api.lemlist.com/files/x", True), ("storage.example/signed/x", False)]
+
+
+async def test_a_compressed_body_is_capped_on_what_it_expands_to(tmp_path: Path) -> None:
+    import gzip
+
+    import httpx
+
+    bomb = gzip.compress(b"\0" * (5 * MB))  # a few kB on the wire
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=bomb, headers={"Content-Encoding": "gzip"})
+
+    async with LemlistClient(
+        SECRET_KEY, base_url="https://api.lemlist.com/api", transport=httpx.MockTransport(handle)
+    ) as api:
+        assert len(bomb) < MB
+        with pytest.raises(DownloadTooLarge):
+            await api.download("https://cdn.example/bomb", tmp_path, "bomb.bin", max_bytes=MB)
+    assert files_in(tmp_path) == []
+
+
+async def test_endless_redirects_stop(tmp_path: Path) -> None:
+    import httpx
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(302, headers={"Location": str(request.url) + "x"})
+
+    async with LemlistClient(
+        SECRET_KEY, base_url="https://api.lemlist.com/api", transport=httpx.MockTransport(handle)
+    ) as api:
+        with pytest.raises(DownloadError, match="more than 5 redirects"):
+            await api.download("https://cdn.example/a", tmp_path, "a", max_bytes=MB)

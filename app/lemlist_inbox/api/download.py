@@ -158,12 +158,15 @@ async def download(
     except OSError as exc:
         raise DownloadError(f"cannot create {folder}: {exc.strerror or exc}") from None
     for _hop in range(MAX_REDIRECTS + 1):
-        request = http.build_request(
-            "GET",
-            target,
-            headers={"Accept": "*/*", "Accept-Encoding": "identity"},
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-        )
+        try:
+            request = http.build_request(
+                "GET",
+                target,
+                headers={"Accept": "*/*", "Accept-Encoding": "identity"},
+                timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            )
+        except (httpx.InvalidURL, ValueError):
+            raise DownloadError("not a valid URL") from None
         host = request.url.host
         try:
             response = await http.send(

@@ -162,6 +162,9 @@ class AttachmentPicker(NumberedPicker):
         except LemlistError as exc:
             self.set_status(sanitize_line(str(exc), 300), error=True)
             return None
+        except Exception as exc:  # a bug must not look like a hung download: say so, no traceback
+            self.set_status(f"download failed: {exc.__class__.__name__}", error=True)
+            return None
         self.saved.append(path)
         size = human_size(path.stat().st_size) or ""
         message = f"saved {sanitize_line(str(path), 300)} ({size})"
