@@ -318,3 +318,28 @@ async def test_no_image_is_ever_fetched_tracking_pixels_included(
         await pilot.press("escape")
         await app.workers.wait_for_complete()
     assert tracker.log == []
+
+
+async def test_the_palette_opens_both_pickers(
+    server: DemoServer, apps: list[InboxApp], tmp_path: Path
+) -> None:
+    from textual.command import CommandPalette
+
+    app = app_with(server, tmp_path)
+    apps.append(app)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await loaded(app)
+        for case, query, title, kind in (
+            ("bidi_override", "attachments", "Attachments of the thread", AttachmentPicker),
+            ("lookalike_link", "links of", "Links of the thread", LinkPicker),
+        ):
+            await open_case(pilot, screen, case)
+            await pilot.press("ctrl+p")
+            await wait_for(lambda: isinstance(app.screen, CommandPalette))
+            await pilot.press(*query)
+            await wait_for(lambda t=title: t in screen_text(app))  # type: ignore[misc]
+            await pilot.press("enter")
+            await wait_for(lambda k=kind: isinstance(app.screen, k))  # type: ignore[misc]
+            await pilot.press("escape")
+            await wait_for(lambda: app.screen is screen)
+            await pilot.press("escape")  # back to the list
