@@ -207,6 +207,11 @@ class Attachment(ApiModel):
     def display_name(self) -> str:
         return self.name or self.filename or self.id or "(unnamed attachment)"
 
+    @field_validator("size", mode="before")
+    @classmethod
+    def _size_not_bool(cls, value: Any) -> Any:
+        return None if isinstance(value, bool) else value  # pydantic would read true as 1 byte
+
     @property
     def media_type(self) -> str | None:
         """The MIME type, under whichever name the server used."""
