@@ -343,3 +343,20 @@ async def test_the_palette_opens_both_pickers(
             await pilot.press("escape")
             await wait_for(lambda: app.screen is screen)
             await pilot.press("escape")  # back to the list
+
+
+async def test_l_while_the_thread_loads_says_so(
+    server: DemoServer, apps: list[InboxApp], tmp_path: Path
+) -> None:
+    app = app_with(server, tmp_path)
+    apps.append(app)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await loaded(app)
+        server.faults.latency = 5.0  # the thread request hangs while L is pressed
+        assert screen.conversation_list.move_to_id(hostile.conversation_id("lookalike_link"))
+        await pilot.press("enter")
+        await wait_for(lambda: screen.thread.state == "loading")
+        await pilot.press("L")
+        await wait_for(lambda: bool(messages(app)))
+        assert messages(app)[-1] == "the thread is still loading; its links in a moment"
+        server.faults.latency = 0.0

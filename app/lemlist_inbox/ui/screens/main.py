@@ -784,7 +784,9 @@ class MainScreen(Screen[None]):
             conversation_id = None  # not loaded: the highlighted one is what was asked for
         messages = self.thread.rendered_for() if conversation_id is not None else ()
         if not messages:
-            self.notify(f"open a conversation to see its {what}", severity="warning", markup=False)
+            loading = conversation_id is not None and self.thread.state == "loading"
+            hint = f"the thread is still loading; its {what} in a moment" if loading else None
+            self.notify(hint or f"open a conversation to see its {what}", severity="warning", markup=False)
             return None
         return messages
 
