@@ -73,54 +73,6 @@ def divide_line(text: str, width: int, *, fold: bool = True) -> list[int]:
     return _rich_divide_line(text, width, fold=fold)
 
 
-def hyperlink_style(url: str) -> Style:
-    """A style that makes its text a terminal hyperlink to ``url`` (null for an unsafe URL).
-
-    Textual paints a segment whose style has a ``link`` as
-    ``ESC]8;id=<id>;<style.link>ESC\\<text>ESC]8;;ESC\\`` (``Strip.render_style``):
-    the URL goes into the escape sequence exactly as given, so it is cleaned here first
-    (``render.hyperlinks.safe_link_url``: nothing in it can end the sequence and start
-    another). Every piece of a URL folded over several lines carries the whole URL, so a
-    click on any line opens all of it; ``stable_link_ids`` makes them one link.
-    """
-    checked = safe_link_url(url)
-    if checked is None:
-        return Style.null()
-    return Style(link=checked)
-
-
-_original_render_style = Strip.render_style.__func__  # type: ignore[attr-defined]
-
-
-def _render_style_stable(cls: type[Strip], style: Style, text: str, color_system: ColorSystem) -> str:
-    if not style.link:
-        return str(_original_render_style(cls, style, text, color_system))
-    inner = str(_original_render_style(cls, style.clear_meta_and_links(), text, color_system))
-    link = safe_link_url(style.link)  # whoever made the style: nothing raw into the sequence
-    if link is None:
-        return inner
-    return f"\x1b]8;id={link_id_for(link)};{link}\x1b\\{inner}\x1b]8;;\x1b\\"
-
-
-def stable_link_ids() -> None:
-    """Make Textual write one OSC 8 id per URL, so a folded link is one link for the terminal.
-
-    Rich gives a style with a link a *new* id on every ``Style + Style`` (``__add__``
-    copies it), and Textual adds styles to each segment after ``render_line`` (the
-    widget's base style, the selection offsets), so each line of a folded URL, and each
-    frame, went out with an id of its own: the terminal saw one link per line (hover
-    underlined one line only). Idempotent; called once by the app.
-
-    Assumes ``Strip.render_style(style, text, color_system)`` is the classmethod
-    ``Strip.render`` calls for every segment with a style, that it writes the OSC 8
-    wrapper itself when ``style.link`` is set, and that with the link cleared it writes
-    the same colours and attributes (``tests/ui/test_internals.py``). A link that is
-    not fit for OSC 8 (``safe_link_url``), whoever made its style, is written as plain text.
-    """
-    if Strip.__dict__["render_style"].__func__ is not _render_style_stable:
-        Strip.render_style = classmethod(_render_style_stable)  # type: ignore[method-assign,assignment]
-
-
 # ------------------------------------------------------------------- Textual
 
 
@@ -265,3 +217,54 @@ class CrashKeepingApp(App[ReturnType], Generic[ReturnType]):
         queued = len(self._exit_renderables)
         super()._handle_exception(error)
         del self._exit_renderables[queued:]
+
+
+# ------------------------------------------------------- Textual: terminal hyperlinks
+
+
+def hyperlink_style(url: str) -> Style:
+    """A style that makes its text a terminal hyperlink to ``url`` (null for an unsafe URL).
+
+    Textual paints a segment whose style has a ``link`` as
+    ``ESC]8;id=<id>;<style.link>ESC\\<text>ESC]8;;ESC\\`` (``Strip.render_style``):
+    the URL goes into the escape sequence exactly as given, so it is cleaned here first
+    (``render.hyperlinks.safe_link_url``: nothing in it can end the sequence and start
+    another). Every piece of a URL folded over several lines carries the whole URL, so a
+    click on any line opens all of it; ``stable_link_ids`` makes them one link.
+    """
+    checked = safe_link_url(url)
+    if checked is None:
+        return Style.null()
+    return Style(link=checked)
+
+
+_original_render_style = Strip.render_style.__func__  # type: ignore[attr-defined]
+
+
+def _render_style_stable(cls: type[Strip], style: Style, text: str, color_system: ColorSystem) -> str:
+    if not style.link:
+        return str(_original_render_style(cls, style, text, color_system))
+    inner = str(_original_render_style(cls, style.clear_meta_and_links(), text, color_system))
+    link = safe_link_url(style.link)  # whoever made the style: nothing raw into the sequence
+    if link is None:
+        return inner
+    return f"\x1b]8;id={link_id_for(link)};{link}\x1b\\{inner}\x1b]8;;\x1b\\"
+
+
+def stable_link_ids() -> None:
+    """Make Textual write one OSC 8 id per URL, so a folded link is one link for the terminal.
+
+    Rich gives a style with a link a *new* id on every ``Style + Style`` (``__add__``
+    copies it), and Textual adds styles to each segment after ``render_line`` (the
+    widget's base style, the selection offsets), so each line of a folded URL, and each
+    frame, went out with an id of its own: the terminal saw one link per line (hover
+    underlined one line only). Idempotent; called once by the app.
+
+    Assumes ``Strip.render_style(style, text, color_system)`` is the classmethod
+    ``Strip.render`` calls for every segment with a style, that it writes the OSC 8
+    wrapper itself when ``style.link`` is set, and that with the link cleared it writes
+    the same colours and attributes (``tests/ui/test_internals.py``). A link that is
+    not fit for OSC 8 (``safe_link_url``), whoever made its style, is written as plain text.
+    """
+    if Strip.__dict__["render_style"].__func__ is not _render_style_stable:
+        Strip.render_style = classmethod(_render_style_stable)  # type: ignore[method-assign,assignment]
