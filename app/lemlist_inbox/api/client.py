@@ -84,6 +84,9 @@ from lemlist_inbox.api.writes import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from lemlist_inbox.api.download import DownloadProgress
     from lemlist_inbox.api.models import (
         Conversation,
         Draft,
@@ -246,6 +249,31 @@ class LemlistClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    async def download(
+        self,
+        url: str,
+        folder: Path,
+        name: str,
+        *,
+        max_bytes: int,
+        on_progress: Callable[[DownloadProgress], None] = lambda _progress: None,
+    ) -> Path:
+        """Download an attachment into ``folder`` (``api.download``: capped, never
+        overwriting); the key is sent only if ``url`` is on the API's own origin."""
+        from lemlist_inbox.api.download import download
+
+        return await download(
+            self._http,
+            url,
+            folder,
+            name,
+            base_url=self.base_url,
+            auth=self._http.auth,
+            max_bytes=max_bytes,
+            on_progress=on_progress,
+            timeout=self._timeout,
+        )
 
     # ---- endpoints -------------------------------------------------------------------
 

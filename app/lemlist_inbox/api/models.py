@@ -187,18 +187,41 @@ class Conversation(ApiModel):
 
 
 class Attachment(ApiModel):
-    """An attachment's metadata; the API's shape is undocumented, so names vary."""
+    """An attachment's metadata.
+
+    lemlist documents ``{name, url, size, type}`` (``type`` the MIME type) for drafts and
+    gives no shape for received messages, so other spellings seen in the wild are taken
+    too (``filename``, ``contentType``/``mimeType``); any of them may be missing.
+    """
 
     id: str | None = Field(default=None, alias="_id")
     name: str | None = None
     filename: str | None = None
     size: int | None = None
     content_type: str | None = Field(default=None, alias="contentType")
+    mime_type: str | None = Field(default=None, alias="mimeType")
+    type: str | None = None
     url: str | None = None
 
     @property
     def display_name(self) -> str:
         return self.name or self.filename or self.id or "(unnamed attachment)"
+
+    @field_validator("size", mode="before")
+    @classmethod
+    def _size_not_bool(cls, value: Any) -> Any:
+        return None if isinstance(value, bool) else value  # pydantic would read true as 1 byte
+
+    @property
+    def media_type(self) -> str | None:
+        """The MIME type, under whichever name the server used."""
+        return self.type or self.content_type or self.mime_type
+
+    @property
+    def byte_size(self) -> int | None:
+        """The size in bytes when it is a sensible one (not negative, not a bool)."""
+        size = self.size
+        return size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None
 
 
 class Direction(StrEnum):

@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from lemlist_inbox.demo import lies
 from lemlist_inbox.demo.data import Dataset
 from lemlist_inbox.demo.faults import Fault, Faults
+from lemlist_inbox.demo.files import FILES_PREFIX, SCAN_LIMIT, DemoFile, FileShelf
 from lemlist_inbox.demo.junk import junk_item, odd_item
 from lemlist_inbox.demo.outgoing import Outgoing
 from lemlist_inbox.demo.ratelimit import SlidingWindowLimiter, Verdict
@@ -54,6 +55,8 @@ class RequestRecord:
     path: str  # without the query string, e.g. "/api/inbox"
     query: dict[str, str]
     status: int
+    #: The request carried an ``Authorization`` header (whatever its value).
+    authorized: bool = False
 
 
 @dataclass(frozen=True)
@@ -213,6 +216,14 @@ class DemoServer:
         self._connections: set[socket.socket] = set()
         self._conn_lock = threading.Lock()
         self._started_at = time.monotonic()
+        #: Attachment files served at ``/files/{id}`` (``demo.files``); tests add their own.
+        self.files = FileShelf(self._every_thread)
+
+    def _every_thread(self) -> list[list[Any]]:
+        """Every thread, for the file shelf to find an attachment it was not shown (small data only)."""
+        if len(self.dataset) > SCAN_LIMIT:
+            return []
+        return [self.dataset.thread(c["contactId"]) for c in self.dataset.conversations if c.get("contactId")]
 
     def _seed_drafts(self) -> None:
         """One draft written in lemlist's web app, on Victoire's example conversation."""
@@ -330,7 +341,7 @@ class DemoServer:
         path = unquote(split.path)
         query = dict(parse_qsl(split.query, keep_blank_values=True))
         status = 0
-        h.unlogged = RequestRecord(arrival, h.command, path, query, 0)
+        h.unlogged = RequestRecord(arrival, h.command, path, query, 0, bool(h.headers.get("Authorization")))
         try:
             status = self._respond(h, h.command, path, query)
         except (BrokenPipeError, ConnectionResetError):
@@ -360,6 +371,8 @@ class DemoServer:
         body = h.rfile.read(length) if length else b""  # read even when refused: keep the connection in sync
         if method != "GET" and method not in WRITE_METHODS:
             return self._send(h, _text(405, "Method not allowed"))
+        if path.startswith(FILES_PREFIX):  # attachment storage: no key needed (see demo.files)
+            return self._send_file(h, self.files.get(path[len(FILES_PREFIX) :]))
         key = self._key_from(h.headers.get("Authorization"))
         if key is None or key != self.api_key:
             return self._send(h, _text(401, AUTH_ERROR))
@@ -541,6 +554,7 @@ class DemoServer:
         except KeyError:
             return _text(404, "Contact not found")
         total = len(messages)
+        self.files.remember(messages)
         pagination = _pagination(total, skip // limit + 1, limit, skip + limit < total)
         return _json({"data": messages[skip : skip + limit], "pagination": pagination})
 
@@ -572,6 +586,31 @@ class DemoServer:
         else:
             h.wfile.write(body)
         return response.status
+
+    def _send_file(self, h: _Handler, file: DemoFile | None) -> int:
+        """Stream an attachment in chunks, with the Content-Length its ``declared`` says."""
+        if file is None:
+            return self._send(h, _text(404, "File not found"))
+        h.send_response(200)
+        h.send_header("Content-Type", file.content_type)
+        if file.declared == "honest":
+            h.send_header("Content-Length", str(file.size))
+        elif isinstance(file.declared, int):
+            h.send_header("Content-Length", str(file.declared))
+        if file.declared != "honest":
+            h.send_header("Connection", "close")
+            h.close_connection = True
+        self._log(h, 200)
+        h.end_headers()
+        h.sent_status = 200
+        delay = self.files.chunk_delay
+        for number, chunk in enumerate(file.chunks()):
+            if number and delay > 0 and self._stopping.wait(delay):
+                break
+            h.wfile.write(chunk)
+        if file.declared != "honest":
+            self._drop(h, abort=False)
+        return 200
 
     @staticmethod
     def _drop(h: _Handler, *, abort: bool) -> None:

@@ -54,8 +54,11 @@ from lemlist_inbox.ui.widgets.key_bar import KeyBar
 from lemlist_inbox.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from lemlist_inbox.api.models import TeamUser
     from lemlist_inbox.inbox.sync import SyncProgress
+    from lemlist_inbox.render import RenderedMessage
     from lemlist_inbox.ui.app import InboxApp
 
 NARROW_WIDTH = WIDE_SCREEN
@@ -86,6 +89,8 @@ class MainScreen(Screen[None]):
         Binding("u", "toggle_unread", "Unread", show=False),
         Binding("r", "refresh", "Refresh", show=False),
         Binding("y", "copy_email", "Copy email", show=False),
+        Binding("L", "link_picker", "Links", show=False),
+        Binding("A", "attachment_picker", "Attachments", show=False),
         Binding("U", "switch_user", "User", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "app.quit", "Quit"),
@@ -771,6 +776,62 @@ class MainScreen(Screen[None]):
             self.notify("this contact has no email address", severity="warning", markup=False)
             return
         copy_text(self.app, entry.email)  # OSC 52, and the tmux buffer inside tmux
+
+    def _picker_thread(self, what: str) -> Sequence[RenderedMessage] | None:
+        """The thread the pickers list: the open one, or from the list the highlighted one if
+        its thread is at hand. None (and a notification saying why) when there is none."""
+        listing = self.conversation_list
+        conversation_id = self.thread.current_conversation_id
+        if self.focused is listing and listing.cursor_id is not None and listing.cursor_id != conversation_id:
+            messages = self.thread.rendered_for(listing.cursor_id)
+            if messages:
+                return messages
+            conversation_id = None  # not loaded: the highlighted one is what was asked for
+        messages = self.thread.rendered_for() if conversation_id is not None else ()
+        if not messages:
+            loading = conversation_id is not None and self.thread.state == "loading"
+            hint = f"the thread is still loading; its {what} in a moment" if loading else None
+            self.notify(hint or f"open a conversation to see its {what}", severity="warning", markup=False)
+            return None
+        return messages
+
+    def action_link_picker(self) -> None:
+        """L: the thread's links, to open or copy one (``LinkPicker``)."""
+        from lemlist_inbox.ui.picker_items import thread_links
+        from lemlist_inbox.ui.screens.link_picker import LinkPicker
+        from lemlist_inbox.ui.thread.style import choose_glyphs
+
+        messages = self._picker_thread("links")
+        if messages is None:
+            return
+        items = thread_links(messages)
+        if not items:
+            self.notify("no links in this conversation", markup=False)
+            return
+        self.app.push_screen(LinkPicker(items, marks=choose_glyphs()))
+
+    def action_attachment_picker(self) -> None:
+        """A: the thread's attachments, to download, open or copy one (``AttachmentPicker``)."""
+        from lemlist_inbox.config import download_folder
+        from lemlist_inbox.ui.picker_items import thread_attachments
+        from lemlist_inbox.ui.screens.attachment_picker import AttachmentPicker
+
+        messages = self._picker_thread("attachments")
+        if messages is None:
+            return
+        app = self.inbox_app
+        items = thread_attachments(messages, app.settings.base_url)
+        if not items:
+            self.notify("no attachments in this conversation", markup=False)
+            return
+        picker = AttachmentPicker(
+            items,
+            connect=app.connected,
+            folder=download_folder(app.settings),
+            max_bytes=int(app.settings.download_max_mb * 1_000_000),
+            offline=app.offline,
+        )
+        self.app.push_screen(picker)
 
     def action_switch_user(self) -> None:
         if self.inbox_app.offline:  # the team's users come from lemlist
