@@ -45,6 +45,8 @@ MAX_RECONCILE_INTERVAL = 7 * 86_400.0
 #: Threads the TUI stores in the background by default, and at most.
 DEFAULT_PREFETCH_THREADS = 200
 MAX_PREFETCH_THREADS = 10_000
+DEFAULT_DOWNLOAD_MAX_MB = 50.0
+MAX_DOWNLOAD_MB = 100_000.0
 
 
 class ConfigError(Exception):
@@ -70,6 +72,13 @@ class Settings:
     reconcile_interval: float = DEFAULT_RECONCILE_INTERVAL
     #: Threads of the newest conversations the TUI stores in the background; 0 = none.
     prefetch_threads: int = DEFAULT_PREFETCH_THREADS
+    #: The editor replies are written in, as a shell-style command line ("vim", "code -w");
+    #: ``$VISUAL`` and ``$EDITOR`` win over it (``lemlist_inbox.editor``).
+    editor: str | None = None
+    #: Where attachments are saved; None: the platform's downloads folder (``download_folder``).
+    download_dir: Path | None = None
+    #: Attachments larger than this many megabytes (10^6 bytes) are not downloaded.
+    download_max_mb: float = DEFAULT_DOWNLOAD_MAX_MB
     config_path: Path | None = None
     #: Problems worth telling the user about that do not stop the program.
     warnings: list[str] = field(default_factory=list)
@@ -166,6 +175,30 @@ def _base_url(value: Any) -> str:
         raise _Invalid(f"an http(s) URL: {exc}") from None
 
 
+def _folder(value: Any) -> Path:
+    text = _non_empty_text(value)
+    if "\x00" in text:
+        raise _Invalid("a folder path")
+    return Path(text).expanduser()
+
+
+def _megabytes(value: Any) -> float:
+    expected = f"a number of megabytes above 0, at most {MAX_DOWNLOAD_MB:g}"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Invalid(f"{expected}, not {_describe(value)}")
+    number = float(value)
+    if not math.isfinite(number) or not 0 < number <= MAX_DOWNLOAD_MB:
+        raise _Invalid(f"{expected}, not {_describe(value)}")
+    return number
+
+
+def download_folder(settings: Settings) -> Path:
+    """Where attachments go: ``download_dir``, else the platform's downloads folder."""
+    if settings.download_dir is not None:
+        return settings.download_dir
+    return Path(platformdirs.user_downloads_dir())
+
+
 def _ascii(value: Any) -> bool | None:
     if isinstance(value, bool):
         return value
@@ -197,6 +230,9 @@ SETTINGS: dict[str, Setting] = {
     "cache": Setting(_boolean, "cache"),
     "reconcile_interval": Setting(_reconcile_interval, "reconcile_interval"),
     "prefetch_threads": Setting(_prefetch_threads, "prefetch_threads"),
+    "editor": Setting(_non_empty_text, "editor"),
+    "download_dir": Setting(_folder, "download_dir"),
+    "download_max_mb": Setting(_megabytes, "download_max_mb"),
 }
 
 

@@ -51,7 +51,7 @@ from lemlist_inbox.ui import charset
 from lemlist_inbox.ui.ascii_screen import AsciiFilter, use_ascii_scrollbars
 from lemlist_inbox.ui.clock import Clock, system_clock
 from lemlist_inbox.ui.commands import InboxCommands
-from lemlist_inbox.ui.internals import CrashKeepingApp
+from lemlist_inbox.ui.internals import CrashKeepingApp, stable_link_ids
 from lemlist_inbox.ui.screens.main import MainScreen
 from lemlist_inbox.ui.screenshots import save_screenshot
 
@@ -81,7 +81,11 @@ class InboxApp(CrashKeepingApp[list[str]]):
     """The terminal inbox; ``run()`` returns the ids of read marks that could not be sent."""
 
     TITLE = "lemlist inbox"
-    CSS_PATH: ClassVar[list[str | PurePath]] = [stylesheet("app.tcss"), stylesheet("thread.tcss")]
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
+        stylesheet("app.tcss"),
+        stylesheet("thread.tcss"),
+        stylesheet("pickers.tcss"),
+    ]
     COMMANDS = App.COMMANDS | {InboxCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
@@ -132,6 +136,7 @@ class InboxApp(CrashKeepingApp[list[str]]):
         charset.configure(settings.ascii)
         self.ascii_only = charset.ascii_only()
         use_ascii_scrollbars(self.ascii_only)
+        stable_link_ids()  # a URL folded over lines is one OSC 8 link (ui.internals)
         self._ascii_filter = AsciiFilter()
         if self.no_color:
             self.add_class("-no-color")

@@ -18,6 +18,8 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("Filter by channel", "cycle_channel", "c: all, email, LinkedIn, WhatsApp, SMS in turn"),
     ("Filter by reply state", "cycle_reply", "w: all, they replied (last word theirs), waiting for them"),
     ("Copy contact email", "copy_email", "y: copy the contact's email to the clipboard"),
+    ("Links of the thread", "link_picker", "L: open or copy one of the thread's links"),
+    ("Attachments of the thread", "attachment_picker", "A: download, open or copy an attachment"),
     ("Switch viewing user", "switch_user", "U: read another team user's inbox"),
     ("Next conversation", "next_conversation", "J or ]"),
     ("Previous conversation", "previous_conversation", "K or ["),

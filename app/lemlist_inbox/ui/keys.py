@@ -33,6 +33,8 @@ HELP: list[tuple[str, list[tuple[str, str]]]] = [
             ("j / k / ↓ / ↑", "scroll"),
             ("space / b, shift+space", "page down / up"),
             ("z", "fold / unfold quoted history"),
+            ("L", "the thread's links: open one (or copy it), y copies"),
+            ("A", "its attachments: d downloads, o opens, y copies the URL"),
             ("J / K  or  ] / [", "open the next / previous conversation"),
             ("Esc / h", "back to the list"),
         ],

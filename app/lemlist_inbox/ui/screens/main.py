@@ -51,6 +51,7 @@ from lemlist_inbox.inbox.local import READ_CHUNK, WARM_HEAD, LocalInbox
 from lemlist_inbox.inbox.prefetch import PrefetchResult, prefetch_threads
 from lemlist_inbox.inbox.store import CHANNELS, REPLY_STATES, ConversationStore, Entry, MergeResult
 from lemlist_inbox.ui.clipboard import copy_text
+from lemlist_inbox.ui.exiting import quiet_at_exit
 from lemlist_inbox.ui.format import WIDE_SCREEN, choose_glyphs
 from lemlist_inbox.ui.internals import focused_without_repaint
 from lemlist_inbox.ui.load_failure import RETRY_HINT, LoadFailure, describe_failure
@@ -64,8 +65,11 @@ from lemlist_inbox.ui.widgets.key_bar import KeyBar
 from lemlist_inbox.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from lemlist_inbox.api.models import TeamUser
     from lemlist_inbox.inbox.sync import SyncProgress
+    from lemlist_inbox.render import RenderedMessage
     from lemlist_inbox.ui.app import InboxApp
 
 NARROW_WIDTH = WIDE_SCREEN
@@ -98,6 +102,8 @@ class MainScreen(Screen[None]):
         Binding("w", "cycle_reply", "Replied", show=False),
         Binding("r", "refresh", "Refresh", show=False),
         Binding("y", "copy_email", "Copy email", show=False),
+        Binding("L", "link_picker", "Links", show=False),
+        Binding("A", "attachment_picker", "Attachments", show=False),
         Binding("U", "switch_user", "User", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "app.quit", "Quit"),
@@ -307,6 +313,7 @@ class MainScreen(Screen[None]):
         self.header.set_user(label)
 
     @work(exclusive=True, group="team")
+    @quiet_at_exit
     async def _fetch_team(self) -> None:
         """The team's names, for the header; a failure here only costs the nice name."""
         try:
@@ -317,6 +324,7 @@ class MainScreen(Screen[None]):
         self._update_header()
 
     @work(exclusive=True, group="team")
+    @quiet_at_exit
     async def _choose_first_user(self) -> None:
         """No user configured: the only team user, or ask."""
         try:
@@ -369,6 +377,7 @@ class MainScreen(Screen[None]):
         self._load(reconcile=True)
 
     @work(exclusive=True, group="load")
+    @quiet_at_exit
     async def _load(self, *, reconcile: bool = False, quiet: bool = False) -> None:
         """The rest of the stored rows (if not merged yet), then a sync; a due reconcile
         follows (``reconcile``: whether due or not).
@@ -531,6 +540,7 @@ class MainScreen(Screen[None]):
         self._show_error(error)  # before the list's text, which says what failed
 
     @work(exclusive=True, group="reconcile")
+    @quiet_at_exit
     async def _reconcile(self, *, announce: bool = False) -> None:
         """Walk every page in the background (see the module docstring); quiet on failure.
 
@@ -875,6 +885,62 @@ class MainScreen(Screen[None]):
             self.notify("this contact has no email address", severity="warning", markup=False)
             return
         copy_text(self.app, entry.email)  # OSC 52, and the tmux buffer inside tmux
+
+    def _picker_thread(self, what: str) -> Sequence[RenderedMessage] | None:
+        """The thread the pickers list: the open one, or from the list the highlighted one if
+        its thread is at hand. None (and a notification saying why) when there is none."""
+        listing = self.conversation_list
+        conversation_id = self.thread.current_conversation_id
+        if self.focused is listing and listing.cursor_id is not None and listing.cursor_id != conversation_id:
+            messages = self.thread.rendered_for(listing.cursor_id)
+            if messages:
+                return messages
+            conversation_id = None  # not loaded: the highlighted one is what was asked for
+        messages = self.thread.rendered_for() if conversation_id is not None else ()
+        if not messages:
+            loading = conversation_id is not None and self.thread.state == "loading"
+            hint = f"the thread is still loading; its {what} in a moment" if loading else None
+            self.notify(hint or f"open a conversation to see its {what}", severity="warning", markup=False)
+            return None
+        return messages
+
+    def action_link_picker(self) -> None:
+        """L: the thread's links, to open or copy one (``LinkPicker``)."""
+        from lemlist_inbox.ui.picker_items import thread_links
+        from lemlist_inbox.ui.screens.link_picker import LinkPicker
+        from lemlist_inbox.ui.thread.style import choose_glyphs
+
+        messages = self._picker_thread("links")
+        if messages is None:
+            return
+        items = thread_links(messages)
+        if not items:
+            self.notify("no links in this conversation", markup=False)
+            return
+        self.app.push_screen(LinkPicker(items, marks=choose_glyphs()))
+
+    def action_attachment_picker(self) -> None:
+        """A: the thread's attachments, to download, open or copy one (``AttachmentPicker``)."""
+        from lemlist_inbox.config import download_folder
+        from lemlist_inbox.ui.picker_items import thread_attachments
+        from lemlist_inbox.ui.screens.attachment_picker import AttachmentPicker
+
+        messages = self._picker_thread("attachments")
+        if messages is None:
+            return
+        app = self.inbox_app
+        items = thread_attachments(messages, app.settings.base_url)
+        if not items:
+            self.notify("no attachments in this conversation", markup=False)
+            return
+        picker = AttachmentPicker(
+            items,
+            connect=app.connected,
+            folder=download_folder(app.settings),
+            max_bytes=int(app.settings.download_max_mb * 1_000_000),
+            offline=app.offline,
+        )
+        self.app.push_screen(picker)
 
     def action_switch_user(self) -> None:
         if self.inbox_app.offline:  # the team's users come from lemlist

@@ -471,6 +471,16 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         """``empty``, ``loading``, ``thread`` or ``error`` (for the app and tests)."""
         return self._state
 
+    def rendered_for(self, conversation_id: str | None = None) -> Sequence[RenderedMessage]:
+        """The rendered messages of the thread on screen, or of ``conversation_id`` if it is
+        at hand (open, or cached: opened or prefetched before); empty otherwise. For the
+        link and attachment pickers, which list what is there and fetch nothing."""
+        if conversation_id is None or conversation_id == self.current_conversation_id:
+            thread = self._thread if self._state == "thread" else None
+        else:
+            thread = self._cache.get(conversation_id, check_stamp=False)
+        return thread.messages if thread is not None else ()
+
     @property
     def layout_text(self) -> str:
         """The pane's current text, plain (for tests and copy)."""
