@@ -463,6 +463,7 @@ class MainScreen(Screen[None]):
         self._prefetch_newest(local, self.user_id, count)
 
     @work(exclusive=True, group="threads")
+    @quiet_at_exit
     async def _prefetch_newest(self, local: LocalInbox, user_id: str, count: int) -> None:
         """``inbox.prefetch``: the status says "threads 57/200" while it works."""
 
