@@ -1,0 +1,136 @@
+"""The review screen: exactly what will be sent, and aerc's four keys.
+
+``y`` send, ``e`` edit again, ``p`` postpone (a lemlist draft), ``n`` discard. Nothing
+leaves without ``y``; a reply that cannot be sent (empty, unchanged, a header to fix:
+``compose.ComposeError``) is shown with the reason, and ``y`` then says so instead of
+sending. The screen only *answers* which key was chosen; the reply flow (``flow``) asks
+before discarding and does the sending, so this screen has no side effect to test.
+
+Every string on it is the user's own text or a server string already sanitized by the
+renderer; the header rows are sanitized here (they hold the contact's name and address).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar, Literal
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Static
+
+from lemlist_inbox.inbox.compose import Reply, ReplyTemplate
+from lemlist_inbox.render import sanitize_line
+from lemlist_inbox.ui.reply.preview import PreviewPane, preview_message
+from lemlist_inbox.ui.thread.style import ThreadStyles
+from lemlist_inbox.ui.widgets.key_bar import KeyBar
+
+__all__ = ["ReviewChoice", "ReviewScreen", "split_sender"]
+
+ReviewChoice = Literal["send", "edit", "postpone", "discard"]
+
+
+def split_sender(sender: str) -> tuple[str, str]:
+    """``John Doe <john@acme.com>`` -> (name, address); a bare address stays whole."""
+    name, sep, rest = sender.rpartition("<")
+    if sep and rest.endswith(">"):
+        return name.strip(), rest[:-1].strip()
+    return "", sender.strip()
+
+
+class ReviewScreen(Screen[ReviewChoice]):
+    """See the module docstring; dismissed with the choice."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "choose('send')", "Send"),
+        Binding("e", "choose('edit')", "Edit"),
+        Binding("p", "choose('postpone')", "Postpone"),
+        Binding("n", "choose('discard')", "Discard"),
+    ]
+
+    def __init__(
+        self,
+        template: ReplyTemplate,
+        reply: Reply | None,
+        *,
+        problem: str | None,
+        styles: Callable[[], ThreadStyles],
+        lead_email: str = "",
+        from_draft: bool = False,
+    ) -> None:
+        super().__init__()
+        self.template = template
+        self.reply = reply
+        #: Why this text cannot be sent as it is (None: it can).
+        self.problem = problem
+        self._styles = styles
+        self._lead_email = lead_email
+        self._from_draft = from_draft
+
+    def _rows(self) -> list[tuple[str, str]]:
+        reply, template = self.reply, self.template
+        channel = reply.channel if reply is not None else template.channel
+        rows = [("To", template.to), ("Channel", channel), ("From", template.sender)]
+        if channel == "email":
+            subject = reply.subject if reply is not None else template.subject
+            cc = reply.cc if reply is not None else template.cc
+            rows.append(("Subject", subject))
+            if cc:
+                rows.append(("Cc", ", ".join(cc)))
+        return rows
+
+    def compose(self) -> ComposeResult:
+        pad = max(len(name) for name, _ in self._rows()) + 2
+        lines = [
+            Content.assemble((f"{name + ':':<{pad}}", "bold"), sanitize_line(value, 500))
+            for name, value in self._rows()
+        ]
+        title = "Review the reply" + (" (from a draft)" if self._from_draft else "")
+        yield Static(Content.styled(title, "bold"), id="review-title")
+        yield Static(Content("\n").join(lines), id="review-headers")
+        notes: list[Content] = []
+        if self.problem is not None:
+            notes.append(
+                Content.styled(f"cannot be sent: {sanitize_line(self.problem, 300)}", "bold reverse")
+            )
+        elif self.reply is not None:
+            notes.extend(Content.styled(sanitize_line(w, 300), "italic") for w in self.reply.warnings)
+            notes.append(Content("y sends it, e edits it again, p keeps it as a draft, n discards it"))
+        else:
+            notes.append(Content(""))
+        yield Static(Content("\n").join(notes), id="review-notes")
+        if self.reply is not None:
+            name, address = split_sender(self.template.sender)
+            message = preview_message(
+                html=self.reply.html,
+                channel=self.reply.channel,
+                subject=self.reply.subject,
+                sender_name=name,
+                sender_email=address,
+                lead_email=self._lead_email,
+            )
+            yield PreviewPane(message, self._styles, id="review-preview")
+        else:
+            yield Static(Content("(nothing to show)"), id="review-empty")
+        yield KeyBar(id="review-keys")
+
+    def on_mount(self) -> None:
+        for pane in self.query(PreviewPane):
+            pane.focus()
+
+    def action_choose(self, choice: ReviewChoice) -> None:
+        if choice == "send" and (self.problem is not None or self.reply is None):
+            self.notify(
+                f"not sent: {sanitize_line(self.problem or 'nothing to send', 300)} (e to edit)",
+                severity="warning",
+                markup=False,
+            )
+            return
+        if choice == "postpone" and self.reply is None:
+            self.notify(
+                "nothing to keep as a draft (e to edit, n to discard)", severity="warning", markup=False
+            )
+            return
+        self.dismiss(choice)
