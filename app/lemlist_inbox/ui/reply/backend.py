@@ -80,6 +80,10 @@ class ReplyBackend(Protocol):
 
     async def prepare(self, target: ReplyTarget) -> Prepared: ...
 
+    async def draft_count(self, target: ReplyTarget) -> int:
+        """How many drafts the contact has for the viewing user (a light check)."""
+        ...
+
     def draft_text(self, prepared: Prepared, draft: DraftInfo) -> str:
         """The editor's file for continuing ``draft`` (its header block and body)."""
         ...

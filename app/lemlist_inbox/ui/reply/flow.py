@@ -145,6 +145,15 @@ class ReplyFlow:
             if draft is not None
             else render_template(prepared.template)
         )
+        return await self._loop(target, prepared, start, draft_id=draft_id, from_draft=draft is not None)
+
+    async def edit_text(self, target: ReplyTarget, prepared: Prepared, text: str) -> Decision:
+        """Steps 2-3 on a text of the user's own (an outbox entry to change)."""
+        return await self._loop(target, prepared, text, draft_id=None, from_draft=True)
+
+    async def _loop(
+        self, target: ReplyTarget, prepared: Prepared, start: str, *, draft_id: str | None, from_draft: bool
+    ) -> Decision:
         file = ReplyFile()
         #: Removed when the user dropped the text or it is a draft now; kept when the
         #: flow stops midway (the app quits, a bug), and handed to ``send`` with ``y``.
@@ -156,7 +165,7 @@ class ReplyFlow:
                 if edit:
                     text = await self._edit(file, text)
                 edit = True
-                reply, problem = self._parse(text, prepared, from_draft=draft is not None)
+                reply, problem = self._parse(text, prepared, from_draft=from_draft)
                 choice: ReviewChoice = await self._ask(
                     ReviewScreen(
                         prepared.template,
@@ -164,7 +173,7 @@ class ReplyFlow:
                         problem=problem,
                         styles=self._styles,
                         lead_email=target.contact_email,
-                        from_draft=draft is not None,
+                        from_draft=from_draft,
                     )
                 )
                 if choice == "edit":

@@ -43,6 +43,8 @@ from lemlist_inbox.ui.clipboard import copy_text
 from lemlist_inbox.ui.format import WIDE_SCREEN, choose_glyphs
 from lemlist_inbox.ui.internals import focused_without_repaint
 from lemlist_inbox.ui.load_failure import RETRY_HINT, LoadFailure, describe_failure
+from lemlist_inbox.ui.reply.controller import ReplyController
+from lemlist_inbox.ui.reply.service_backend import reply_backend
 from lemlist_inbox.ui.screens.help import HelpScreen
 from lemlist_inbox.ui.screens.user_picker import UserPicker
 from lemlist_inbox.ui.thread.view import ThreadView
@@ -86,6 +88,8 @@ class MainScreen(Screen[None]):
         Binding("r", "refresh", "Refresh", show=False),
         Binding("y", "copy_email", "Copy email", show=False),
         Binding("U", "switch_user", "User", show=False),
+        Binding("R", "reply", "Reply"),
+        Binding("O", "outbox", "Outbox", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -126,6 +130,8 @@ class MainScreen(Screen[None]):
         self._unread_return: tuple[tuple[str | None, int], str | None, str | None] | None = None
         #: Where the reader was when the filter box opened: cancelling it goes back there.
         self._filter_return: tuple[str | None, int] | None = None
+        #: ``R`` and ``O``: replies, the outbox, drafts (``ui.reply.controller``).
+        self.replies = ReplyController(self, reply_backend)
 
     @property
     def inbox_app(self) -> InboxApp:
@@ -224,6 +230,7 @@ class MainScreen(Screen[None]):
         #: Stored rows beyond the first screenful still to merge (whichever load runs next).
         self._rest_pending = self._open_local(user_id)
         self._update_header()
+        self.replies.show_waiting()
         self._key_rejected = False
         self._load()
 
@@ -587,6 +594,7 @@ class MainScreen(Screen[None]):
             return
         thread = self.thread
         thread.open(entry, user_id=self.user_id, user_action=True)
+        self.replies.conversation_opened(entry)
         if self.narrow:
             self.add_class("-reading")
         if focus_thread:
@@ -775,3 +783,9 @@ class MainScreen(Screen[None]):
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen())
+
+    def action_reply(self) -> None:
+        self.replies.reply()
+
+    def action_outbox(self) -> None:
+        self.replies.open_outbox()

@@ -42,6 +42,8 @@ class StatusState:
     freshness: str = ""
     #: One line about the local inbox (rebuilt, cannot be saved); said once, kept shown.
     warning: str = ""
+    #: Replies: being sent, not sent (and the key that helps), drafts of the open thread.
+    outbox: str = ""
 
 
 def _count(number: int) -> str:
@@ -60,6 +62,10 @@ def describe(state: StatusState, marks: Chrome = UNICODE_CHROME) -> list[tuple[s
         # out leads, so a long server message cannot push it off the screen.
         lead = "press r to retry: " if state.retry else ""
         parts.append((f"{lead}{sanitize(state.error)}", "bold reverse"))
+        parts.append((dot, ""))
+    if state.outbox:
+        # Before the counts: "not sent" must not be the part a narrow terminal cuts.
+        parts.append((sanitize(state.outbox), "bold"))
         parts.append((dot, ""))
     if state.prompt:
         parts.append((sanitize(state.prompt), "bold"))
