@@ -28,6 +28,17 @@ __all__ = ["Ask", "Choose"]
 class Ask(ModalScreen[bool]):
     """``question (y/n)``; only ``y`` says yes."""
 
+    DEFAULT_CSS = """
+    Ask, Choose { align: center middle; }
+    Ask .ask-box, Choose .ask-box {
+        width: 70; max-width: 100%; height: auto; max-height: 100%;
+        padding: 0 1; border: round $warning; background: $surface;
+    }
+    Ask .ask-question, Choose .ask-question { text-style: bold; margin-bottom: 1; }
+    Ask .ask-hint, Choose .ask-hint { color: $text-muted; }
+    Choose OptionList { height: auto; max-height: 14; }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes"),
         Binding("n,escape", "answer(False)", "No"),

@@ -25,6 +25,12 @@ __all__ = ["InternalEditor"]
 class InternalEditor(Screen[str]):
     """Edits ``text``; dismissed with the edited text (never with nothing)."""
 
+    DEFAULT_CSS = """
+    InternalEditor { layout: vertical; }
+    #editor-hint { background: $panel; color: $accent; padding: 0 1; }
+    #editor-text { height: 1fr; }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s,escape", "done", "Review", key_display="ctrl+s/esc", priority=True),
     ]

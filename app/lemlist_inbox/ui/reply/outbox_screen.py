@@ -64,6 +64,14 @@ def entry_line(entry: OutboxEntry, contact: str) -> Content:
 class OutboxScreen(Screen[None]):
     """See the module docstring."""
 
+    DEFAULT_CSS = """
+    OutboxScreen { layout: vertical; }
+    #outbox-title { background: $panel; color: $accent; padding: 0 1; }
+    #outbox-list { height: 1fr; border: none; }
+    #outbox-empty { padding: 0 1; color: $text-muted; height: auto; }
+    #outbox-keys { dock: bottom; height: 1; background: $footer-background; color: $footer-foreground; }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "act('send')", "Send again"),
         Binding("e", "act('edit')", "Edit"),

@@ -5,7 +5,7 @@ endpoint gives back, so the preview takes that HTML, wraps it in the API's own m
 model (an ``…Sent`` activity from the chosen sender) and sends it through the same
 renderer (``render.render_message``) and the same layout (``thread.layout.build_layout``)
 as the pane, with the pane's own styles: if the preview shows a ``<b>`` as text, the
-thread will too. The quote is shown unfolded: all of it is sent.
+thread will too. The quote is shown unfolded (all of it is sent); ``z`` folds it, as in the pane.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -32,7 +32,14 @@ SENT_TYPES = {"email": "emailsSent", "linkedin": "linkedinSent", "whatsapp": "wh
 
 
 def preview_message(
-    *, html: str, channel: str, subject: str, sender_name: str, sender_email: str, lead_email: str
+    *,
+    html: str,
+    channel: str,
+    subject: str,
+    sender_name: str,
+    sender_email: str,
+    lead_email: str,
+    when: str | None = None,
 ) -> RenderedMessage:
     """The reply as the thread pane's renderer sees a sent message."""
     from lemlist_inbox import render
@@ -47,6 +54,7 @@ def preview_message(
             "sendUserName": sender_name,
             "sendUserEmail": sender_email,
             "leadEmail": lead_email,
+            "createdAt": when,
         }
     )
     return render.render_message(message)
@@ -56,10 +64,11 @@ class PreviewPane(ScrollView, can_focus=True):
     """Scrollable lines of one rendered message (the pane's layout, at this width)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        ("j,down", "scroll_lines(1)", "Down"),
-        ("k,up", "scroll_lines(-1)", "Up"),
-        ("space", "page(1)", "Page"),
-        ("b", "page(-1)", "Page up"),
+        Binding("j,down", "scroll_lines(1)", "Down", show=False),
+        Binding("k,up", "scroll_lines(-1)", "Up", show=False),
+        Binding("space", "page(1)", "Page", show=False),
+        Binding("b", "page(-1)", "Page up", show=False),
+        Binding("z", "toggle_quotes", "Quotes", show=False),
     ]
 
     def __init__(
@@ -73,6 +82,8 @@ class PreviewPane(ScrollView, can_focus=True):
         self._message = message
         self._styles = styles
         self._layout = ThreadLayout([], 0, [])
+        #: The quote unfolded (all of it is sent); ``z`` folds it as in the pane.
+        self.expanded = True
 
     @property
     def text(self) -> str:
@@ -82,7 +93,11 @@ class PreviewPane(ScrollView, can_focus=True):
     def _relayout(self) -> None:
         width = max(1, self.scrollable_content_region.width)
         built = build_layout(
-            [self._message], width=width, expanded=True, styles=self._styles(), glyphs=choose_glyphs()
+            [self._message],
+            width=width,
+            expanded=self.expanded,
+            styles=self._styles(),
+            glyphs=choose_glyphs(),
         )
         assert built is not None  # never cancelled
         self._layout = built
@@ -103,6 +118,10 @@ class PreviewPane(ScrollView, can_focus=True):
         if index >= self._layout.line_count:
             return Strip.blank(width, base)
         return self._layout.strip(index).apply_style(base).crop_extend(scroll_x, scroll_x + width, base)
+
+    def action_toggle_quotes(self) -> None:
+        self.expanded = not self.expanded
+        self._relayout()
 
     def action_scroll_lines(self, lines: int) -> None:
         self.scroll_relative(y=lines, animate=False)

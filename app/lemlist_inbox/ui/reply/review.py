@@ -13,6 +13,7 @@ renderer; the header rows are sanitized here (they hold the contact's name and a
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import ClassVar, Literal
 
 from textual.app import ComposeResult
@@ -42,6 +43,18 @@ def split_sender(sender: str) -> tuple[str, str]:
 
 class ReviewScreen(Screen[ReviewChoice]):
     """See the module docstring; dismissed with the choice."""
+
+    DEFAULT_CSS = """
+    ReviewScreen { layout: vertical; }
+    #review-title { background: $panel; color: $accent; padding: 0 1; }
+    #review-headers { padding: 0 1; color: $text; }
+    #review-notes { padding: 0 1; color: $text-muted; margin-bottom: 1; }
+    #review-preview, #review-empty {
+        height: 1fr; background: $surface; padding: 0 1; border-top: solid $panel;
+        scrollbar-gutter: stable;
+    }
+    #review-keys { dock: bottom; height: 1; background: $footer-background; color: $footer-foreground; }
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "choose('send')", "Send"),
@@ -110,11 +123,18 @@ class ReviewScreen(Screen[ReviewChoice]):
                 sender_name=name,
                 sender_email=address,
                 lead_email=self._lead_email,
+                when=self._now(),
             )
             yield PreviewPane(message, self._styles, id="review-preview")
         else:
             yield Static(Content("(nothing to show)"), id="review-empty")
         yield KeyBar(id="review-keys")
+
+    def _now(self) -> str:
+        """ "Now" by the app's clock (pinned in tests), as the API writes times."""
+        clock = getattr(self.app, "clock", None)
+        now = clock() if callable(clock) else datetime.now(UTC)
+        return now.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
     def on_mount(self) -> None:
         for pane in self.query(PreviewPane):
