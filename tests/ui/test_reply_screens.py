@@ -207,3 +207,22 @@ async def test_in_app_editor_when_there_is_no_terminal(
         await pilot.press("y")
         await wait_for(lambda: bool(backend.sent))
         assert os.environ["EDITOR"] == "vi"
+
+
+async def test_reply_keys_are_bound_and_in_the_help(make_server: Any, apps: list[InboxApp]) -> None:
+    from lemlist_inbox.ui.keys import HELP
+    from lemlist_inbox.ui.reply.outbox_screen import OutboxScreen
+
+    def keys(bindings: Any) -> set[str]:
+        out: set[str] = set()
+        for binding in bindings:
+            key = binding.key if hasattr(binding, "key") else binding[0]
+            out.update(key.split(","))
+        return out
+
+    assert {"R", "O"} <= keys(MainScreen.BINDINGS)
+    assert {"y", "e", "p", "n"} <= keys(ReviewScreen.BINDINGS)
+    assert {"s", "e", "d"} <= keys(OutboxScreen.BINDINGS)
+    assert {"ctrl+s", "escape"} <= keys(InternalEditor.BINDINGS)
+    helped = {k for _section, rows in HELP for k, _ in rows}
+    assert {"R", "O", "y", "e", "p", "n"} <= helped
