@@ -36,6 +36,8 @@ from lemlist_inbox.ui.reply.ask import Ask
 from lemlist_inbox.ui.reply.backend import Prepared, ReplyBackend, ReplyTarget, SendOutcome
 from lemlist_inbox.ui.reply.flow import Decision, ReplyFlow, first_words
 from lemlist_inbox.ui.reply.outbox_screen import OutboxAction, OutboxScreen
+from lemlist_inbox.ui.reply.preview import sent_message
+from lemlist_inbox.ui.reply.review import split_sender
 from lemlist_inbox.ui.thread.style import ThreadStyles, resolve_styles
 
 if TYPE_CHECKING:
@@ -218,15 +220,17 @@ class ReplyController:
             return
         if decision.file is not None:
             decision.file.remove()  # the outbox (or lemlist) holds the text now
-        self._after_send(target, outcome)
+        self._after_send(target, outcome, decision)
 
-    def _after_send(self, target: ReplyTarget, outcome: SendOutcome) -> None:
+    def _after_send(
+        self, target: ReplyTarget, outcome: SendOutcome, decision: Decision | None = None
+    ) -> None:
         if outcome.entry_id is not None:
             self.in_flight.discard(outcome.entry_id)
         if outcome.sent:
             for note in outcome.notes:
                 self._warn(note)
-            self._sent(target)
+            self._sent(target, outcome, decision)
             self.show_waiting()
             if not self._sending_text:
                 self._say(f"sent to {sanitize_line(target.contact_name, 40) or 'the contact'}")
@@ -240,20 +244,35 @@ class ReplyController:
             f"reply not sent: {reason}; kept in the outbox (O)", severity="error", markup=False
         )
 
-    def _sent(self, target: ReplyTarget) -> None:
-        """The reply shows in the thread now, and its conversation goes to the top."""
+    def _sent(self, target: ReplyTarget, outcome: SendOutcome, decision: Decision | None) -> None:
+        """The reply shows in the thread now, and its conversation goes to the top.
+
+        The pane gets the message as lemlist answered it, or as it was reviewed; the
+        list's row moves by a new activity stamp, so the next open fetches the thread.
+        """
         screen = self.screen
+        now = (
+            datetime.fromtimestamp(time.time(), UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        )
+        message = outcome.message
+        if message is None and decision is not None and decision.reply is not None:
+            name, address = split_sender(decision.prepared.template.sender if decision.prepared else "")
+            message = sent_message(
+                html=decision.reply.html,
+                channel=decision.reply.channel,
+                subject=decision.reply.subject,
+                sender_name=name,
+                sender_email=address,
+                lead_email=target.contact_email,
+                when=now,
+            )
+        if message is not None:
+            screen.thread.show_sent(target.conversation_id, message)
         entry = screen.store.get(target.conversation_id)
         if entry is not None:
-            conversation = entry.conversation
-            now = datetime.fromtimestamp(time.time(), UTC).isoformat().replace("+00:00", "Z")
-            moved = conversation.model_copy(update={"last_activity_at": now})
+            moved = entry.conversation.model_copy(update={"last_activity_at": now})
             screen.store.merge([moved])
             screen.conversation_list.sync()
-            updated = screen.store.get(target.conversation_id)
-            if updated is not None and screen.thread.current_conversation_id == target.conversation_id:
-                screen.thread.open(updated, user_id=screen.user_id, user_action=False)
-                screen.thread.reload()
 
     # -- O ----------------------------------------------------------------------------
 

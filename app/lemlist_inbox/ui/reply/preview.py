@@ -23,12 +23,40 @@ from lemlist_inbox.ui.thread.layout import ThreadLayout, build_layout
 from lemlist_inbox.ui.thread.style import ThreadStyles, choose_glyphs
 
 if TYPE_CHECKING:
+    from lemlist_inbox.api.models import Message
     from lemlist_inbox.render import RenderedMessage
 
-__all__ = ["PreviewPane", "preview_message"]
+__all__ = ["PreviewPane", "preview_message", "sent_message"]
 
 #: The activity type of a sent message per channel, as the thread endpoint names them.
 SENT_TYPES = {"email": "emailsSent", "linkedin": "linkedinSent", "whatsapp": "whatsappSent"}
+
+
+def sent_message(
+    *,
+    html: str,
+    channel: str,
+    subject: str,
+    sender_name: str,
+    sender_email: str,
+    lead_email: str,
+    when: str | None = None,
+) -> Message:
+    """The reply as the thread endpoint will list it: a sent activity from the sender."""
+    from lemlist_inbox.api.models import Message
+
+    return Message.model_validate(
+        {
+            "_id": "local-sent",
+            "type": SENT_TYPES.get(channel, f"{channel}Sent"),
+            "message": html,
+            "subject": subject if channel == "email" else None,
+            "sendUserName": sender_name,
+            "sendUserEmail": sender_email,
+            "leadEmail": lead_email,
+            "createdAt": when,
+        }
+    )
 
 
 def preview_message(
@@ -43,21 +71,18 @@ def preview_message(
 ) -> RenderedMessage:
     """The reply as the thread pane's renderer sees a sent message."""
     from lemlist_inbox import render
-    from lemlist_inbox.api.models import Message
 
-    message = Message.model_validate(
-        {
-            "_id": "preview",
-            "type": SENT_TYPES.get(channel, f"{channel}Sent"),
-            "message": html,
-            "subject": subject if channel == "email" else None,
-            "sendUserName": sender_name,
-            "sendUserEmail": sender_email,
-            "leadEmail": lead_email,
-            "createdAt": when,
-        }
+    return render.render_message(
+        sent_message(
+            html=html,
+            channel=channel,
+            subject=subject,
+            sender_name=sender_name,
+            sender_email=sender_email,
+            lead_email=lead_email,
+            when=when,
+        )
     )
-    return render.render_message(message)
 
 
 class PreviewPane(ScrollView, can_focus=True):
