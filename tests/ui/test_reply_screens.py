@@ -8,6 +8,8 @@ without ``y``); the sending itself, over loopback HTTP, is in ``test_reply_send`
 from __future__ import annotations
 
 import os
+import stat
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,8 +83,10 @@ class FakeBackend:
 
 
 @pytest.fixture
-def backend(monkeypatch: pytest.MonkeyPatch) -> FakeBackend:
+def backend(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeBackend:
     fake = FakeBackend()
+    # The reply's private folder goes under this test's tmp dir, to be looked at.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     from lemlist_inbox.ui.screens import main
 
     monkeypatch.setattr(main, "reply_backend", lambda screen: fake)
@@ -94,8 +98,10 @@ def review(app: InboxApp) -> ReviewScreen:
     return app.screen
 
 
-async def start_reply(app: InboxApp, pilot: Any) -> MainScreen:
+async def start_reply(app: InboxApp, pilot: Any, row: int = 0) -> MainScreen:
     screen = await loaded(app)
+    for _ in range(row):
+        await pilot.press("j")
     await pilot.press("enter")
     await wait_for(lambda: screen.thread.state == "thread")
     await pilot.press("R")
@@ -114,7 +120,8 @@ async def test_editor_script_body_reaches_the_review_and_y_sends(
     app = make_app(server)
     apps.append(app)
     async with app.run_test(size=(120, 30)) as pilot:
-        await start_reply(app, pilot)
+        opened = await start_reply(app, pilot, row=2)
+        replied = opened.store.view_at(2).id
         await wait_for(lambda: isinstance(app.screen, ReviewScreen))
         screen = review(app)
         assert screen.reply is not None
@@ -122,11 +129,19 @@ async def test_editor_script_body_reaches_the_review_and_y_sends(
         preview = screen.query_one("#review-preview").text  # type: ignore[attr-defined]
         assert "Thanks <b>&</b>" in preview and "<script>alert(1)</script>" in preview
         assert not backend.sent
+        folder = Path(tempfile.gettempdir())
+        files = list(folder.glob("lemlist-reply-*/reply.txt"))
+        assert len(files) == 1 and stat.S_IMODE(files[0].stat().st_mode) == 0o600
+        assert stat.S_IMODE(files[0].parent.stat().st_mode) == 0o700
         await pilot.press("y")
         await wait_for(lambda: bool(backend.sent))
         assert editor_runs(fake_editor) == 1
         reply, _draft = backend.sent[0]
         assert "&lt;b&gt;&amp;&lt;/b&gt;" in reply.html and "<script>" not in reply.html
+        main = await loaded(app)
+        await wait_for(lambda: "<script>alert(1)</script>" in main.thread.layout_text)
+        assert main.store.view_at(0).id == replied == main.thread.current_conversation_id
+        await wait_for(lambda: not list(folder.glob("lemlist-reply-*")))
 
 
 async def test_e_edits_again_p_postpones_n_asks(
