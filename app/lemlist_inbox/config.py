@@ -65,6 +65,9 @@ class Settings:
     cache: bool = True
     #: Seconds between two walks of every page (read states changed elsewhere); 0 = never.
     reconcile_interval: float = DEFAULT_RECONCILE_INTERVAL
+    #: The editor replies are written in, as a shell-style command line ("vim", "code -w");
+    #: ``$VISUAL`` and ``$EDITOR`` win over it (``lemlist_inbox.editor``).
+    editor: str | None = None
     config_path: Path | None = None
     #: Problems worth telling the user about that do not stop the program.
     warnings: list[str] = field(default_factory=list)
@@ -182,6 +185,7 @@ SETTINGS: dict[str, Setting] = {
     "ascii": Setting(_ascii, "ascii"),
     "cache": Setting(_boolean, "cache"),
     "reconcile_interval": Setting(_reconcile_interval, "reconcile_interval"),
+    "editor": Setting(_non_empty_text, "editor"),
 }
 
 

@@ -285,6 +285,97 @@ class TeamUser(ApiModel):
         return self.name or self.email or self.user_id
 
 
+class Mailbox(ApiModel):
+    """One email mailbox of a team user (``GET /users/{userId}``): where a reply is sent from."""
+
+    _required = frozenset({"id"})
+
+    id: str = Field(alias="_id")
+    email: str | None = None
+    provider: str | None = None
+    #: ``CONNECTED``, ``ERROR`` or ``DISCONNECTED`` (lemlist's spec); anything else kept as is.
+    status: str | None = None
+
+    @property
+    def connected(self) -> bool:
+        """Not known to be broken: a missing status is given the benefit of the doubt."""
+        return (self.status or "CONNECTED").upper() == "CONNECTED"
+
+
+class User(ApiModel):
+    """A team user with their sending accounts (``GET /users/{userId}``)."""
+
+    _required = frozenset({"id"})
+
+    id: str = Field(alias="_id")
+    email: str | None = None
+    name: str | None = None
+    role: str | None = None
+    mailboxes: list[Mailbox] = Field(default_factory=list)
+
+    @field_validator("mailboxes", mode="before")
+    @classmethod
+    def _mailbox_objects(cls, value: Any) -> Any:
+        return _valid_entries(Mailbox, value)
+
+    @property
+    def whatsapp_account_ids(self) -> list[str]:
+        """WhatsApp account ids if the answer lists any (undocumented: looked for leniently)."""
+        found: list[str] = []
+        extra = self.model_extra or {}
+        for key in ("whatsappAccounts", "whatsapp", "whatsApp"):
+            value = extra.get(key)
+            entries = value if isinstance(value, list) else [value]
+            for entry in entries:
+                ident = entry.get("_id") or entry.get("id") if isinstance(entry, dict) else None
+                if isinstance(ident, str) and ident and ident not in found:
+                    found.append(ident)
+        return found[:MAX_LIST_ENTRIES]
+
+
+#: Channels a lemlist draft may have (its spec's enum).
+DRAFT_CHANNELS = ("email", "linkedin", "whatsapp", "sms")
+
+
+class Draft(ApiModel):
+    """A lemlist draft (``/inbox/{contactId}/drafts``); the list gives a preview, one draft its content."""
+
+    _required = frozenset({"id"})
+
+    id: str = Field(alias="_id")
+    channel: str | None = None
+    subject: str | None = None
+    content_preview: str | None = Field(default=None, alias="contentPreview")
+    #: The full HTML content: only in ``GET .../drafts/{draftId}`` and the PATCH answer.
+    content: str | None = None
+    cc: list[str] = Field(default_factory=list)
+    #: ``api`` (made through the API, by us or a script) or ``ui`` (lemlist's web app).
+    source: str | None = None
+    reply_to_activity_id: str | None = Field(default=None, alias="replyToActivityId")
+    created_at: str | None = Field(default=None, alias="createdAt")
+    updated_at: str | None = Field(default=None, alias="updatedAt")
+
+    @field_validator("cc", mode="before")
+    @classmethod
+    def _cc_strings(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [v for v in value if isinstance(v, str)][:MAX_LIST_ENTRIES]
+        return value
+
+    @property
+    def updated(self) -> datetime | None:
+        return parse_time(self.updated_at or self.created_at)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """lemlist's answer to a send: ``ok`` and the contact, whatever else it said kept in ``raw``."""
+
+    ok: bool | None
+    contact_id: str | None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
 M = TypeVar("M", bound=ApiModel)
 
 

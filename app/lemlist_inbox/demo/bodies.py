@@ -10,6 +10,7 @@ text with ``> `` lines. LinkedIn and WhatsApp messages are plain text.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import random
 import re
@@ -37,6 +38,12 @@ class Sender:
     @property
     def slug(self) -> str:
         return self.name.lower().replace(" ", "-")
+
+    @property
+    def whatsapp_account_id(self) -> str:
+        """The user's WhatsApp account (``sendUserWhatsappAccountId``), stable per user."""
+        digest = hashlib.sha256(f"wha:{self.user_id}".encode()).hexdigest()
+        return "wha_" + digest[:17]
 
 
 def esc(text: str) -> str:

@@ -271,6 +271,8 @@ def render_thread(
                 ("whatsapp", "them"): bodies.WHATSAPP_REPLIES,
             }[(channel, author)]
             msg["message"] = bodies.short_text(rng, pool, person, sender)
+            if channel == "whatsapp":
+                msg["sendUserWhatsappAccountId"] = sender.whatsapp_account_id
             if author == "them":
                 msg["fromLinkedinUrl" if channel == "linkedin" else "fromPhone"] = (
                     f"https://www.linkedin.com/in/{person.first.lower()}-{plan.index}"

@@ -70,6 +70,9 @@ class ReplyTemplate:
     attribution: str = ""
     #: Channels the thread allows (the first is the default).
     channels: tuple[str, ...] = CHANNELS
+    #: The lemlist draft this text continues: its body is the user's own words, so sending
+    #: it unchanged is fine (and the draft is deleted once the send succeeds).
+    draft_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,12 +111,14 @@ def render_template(template: ReplyTemplate) -> str:
     lines += [
         f"# Write below the blank line. Channel can be changed{hint}; To and From cannot.",
         "# Lines starting with # in this block are ignored. An empty reply is never sent.",
-        "",
-        template.body,
     ]
+    rest = [template.body]
     if template.quoted and template.channel == "email":
-        lines += ["", template.attribution or "Earlier:", *_quote_lines(template.quoted)]
-    return "\n".join(lines).rstrip("\n") + "\n"
+        rest += ["", template.attribution or "Earlier:", *_quote_lines(template.quoted)]
+    # The blank line after the headers stays even with nothing below it: it is what
+    # tells the headers from the reply when the file is read back.
+    body = "\n".join(rest).rstrip("\n")
+    return "\n".join(lines) + "\n\n" + (body + "\n" if body else "")
 
 
 def _split_headers(text: str) -> tuple[dict[str, str], list[str]]:
@@ -186,7 +191,7 @@ def parse_reply(text: str, template: ReplyTemplate) -> Reply:
     body = "\n".join(body_lines).strip("\n")
     if not body.strip():
         raise ComposeError("the reply is empty: nothing to send")
-    if body.strip() == template.body.strip():
+    if template.draft_id is None and body.strip() == template.body.strip():
         raise ComposeError("the reply is unchanged: nothing to send")
     if len(body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
         raise ComposeError(f"the reply is longer than lemlist accepts ({MAX_BODY_BYTES // 1000} KB)")

@@ -175,11 +175,21 @@ class Outbox:
         return bool(self._db.write(f"outbox {state}", write))
 
     def begin_send(self, entry_id: str) -> bool:
-        """Call right before the POST; False means do not send (not saved, or gone)."""
-        current = self.get(entry_id)
-        if current is None or current.state not in ("pending", "failed"):
-            return False  # "sending" or "unknown": it may be out already; never twice
-        return self._set(entry_id, "sending", tried=True)
+        """Call right before the POST; False means do not send (not saved, gone, or in flight).
+
+        One conditional UPDATE, so of two instances (or two key presses) racing on one
+        entry exactly one gets True: "sending" or "unknown" may be out already; never twice.
+        """
+
+        def write(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
+                "UPDATE outbox SET state = 'sending', updated_at = ?, attempts = attempts + 1"
+                " WHERE id = ? AND state IN ('pending', 'failed')",
+                (self._clock(), entry_id),
+            )
+            return cursor.rowcount == 1
+
+        return bool(self._db.write("outbox sending", write))
 
     def sent(self, entry_id: str) -> None:
         """lemlist confirmed it: the entry is done."""
