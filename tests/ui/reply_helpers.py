@@ -64,3 +64,37 @@ def fake_editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
 
 def editor_runs(log: Path) -> int:
     return len(log.read_text(encoding="utf-8").splitlines()) if log.exists() else 0
+
+
+async def start_reply(app: Any, pilot: Any, row: int = 0) -> Any:
+    """Open the conversation on ``row``, then press ``R``; the main screen."""
+    from ui_helpers import loaded, wait_for
+
+    screen = await loaded(app)
+    for _ in range(row):
+        await pilot.press("j")
+    await pilot.press("enter")
+    await wait_for(lambda: screen.thread.state == "thread")
+    await pilot.press("R")
+    return screen
+
+
+def review(app: Any) -> Any:
+    from lemlist_inbox.ui.reply.review import ReviewScreen
+
+    assert isinstance(app.screen, ReviewScreen), app.screen
+    return app.screen
+
+
+async def reach_review(app: Any, pilot: Any) -> Any:
+    """Wait for the review screen; a draft offered on the way is declined (a new reply)."""
+    from ui_helpers import wait_for
+
+    from lemlist_inbox.ui.reply.ask import Choose
+    from lemlist_inbox.ui.reply.review import ReviewScreen
+
+    await wait_for(lambda: isinstance(app.screen, ReviewScreen | Choose))
+    if isinstance(app.screen, Choose):
+        await pilot.press("end", "enter")
+    await wait_for(lambda: isinstance(app.screen, ReviewScreen))
+    return review(app)

@@ -1,28 +1,25 @@
-"""The reply flow's screens on their own: editor (scripted and in-app), review keys.
+"""Replying in the TUI, over real loopback HTTP against the demo stand-in: the scripted
+``$EDITOR`` and the in-app editor, the review screen's keys, drafts.
 
-The backend here is an in-memory stand-in for the reply service, so these tests pin the
-UI's part (what reaches the review, what each key decides, that nothing is sent
-without ``y``); the sending itself, over loopback HTTP, is in ``test_reply_send``.
+Each test counts what the *server* acted on (``DemoServer.sent``, ``writes``), never what
+the client thinks it did. Sending after failures (503, timeouts, the outbox screen)
+is in ``test_reply_outbox``.
 """
 
 from __future__ import annotations
 
-import os
 import stat
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from reply_helpers import editor_runs, fake_editor
+from reply_helpers import editor_runs, fake_editor, reach_review, start_reply
 from ui_helpers import loaded, make_app, wait_for
 
-from lemlist_inbox.inbox.compose import Reply, ReplyTemplate
-from lemlist_inbox.inbox.outbox import OutboxEntry
+from lemlist_inbox.demo import DemoServer
 from lemlist_inbox.ui.app import InboxApp
-from lemlist_inbox.ui.reply.ask import Ask
-from lemlist_inbox.ui.reply.backend import DraftInfo, Prepared, ReplyTarget, SendOutcome
+from lemlist_inbox.ui.reply.ask import Ask, Choose
 from lemlist_inbox.ui.reply.internal_editor import InternalEditor
 from lemlist_inbox.ui.reply.review import ReviewScreen
 from lemlist_inbox.ui.screens.main import MainScreen
@@ -30,201 +27,167 @@ from lemlist_inbox.ui.screens.main import MainScreen
 __all__ = ["fake_editor"]
 
 
-@dataclass
-class FakeBackend:
-    sent: list[tuple[Reply, str | None]] = field(default_factory=list)
-    drafts: list[DraftInfo] = field(default_factory=list)
-    postponed: list[Reply] = field(default_factory=list)
-
-    async def prepare(self, target: ReplyTarget) -> Prepared:
-        template = ReplyTemplate(
-            to=f"{target.contact_name} <{target.contact_email}>",
-            channel="email",
-            sender="John Doe <john@acme.test>",
-            subject="Re: Pricing",
-            quoted="the message being answered",
-            attribution="On Tue, they wrote:",
-        )
-        return Prepared(template, tuple(self.drafts))
-
-    async def draft_count(self, target: ReplyTarget) -> int:
-        return len(self.drafts)
-
-    def draft_text(self, prepared: Prepared, draft: DraftInfo) -> str:
-        from dataclasses import replace
-
-        from lemlist_inbox.inbox.compose import render_template
-
-        return render_template(replace(prepared.template, body=draft.body))
-
-    async def send(
-        self, target: ReplyTarget, prepared: Prepared, reply: Reply, text: str, *, draft_id: str | None
-    ) -> SendOutcome:
-        self.sent.append((reply, draft_id))
-        return SendOutcome("sent")
-
-    async def postpone(
-        self, target: ReplyTarget, prepared: Prepared, reply: Reply, *, draft_id: str | None
-    ) -> str:
-        self.postponed.append(reply)
-        return draft_id or "drf_new"
-
-    def waiting(self) -> list[OutboxEntry]:
-        return []
-
-    async def retry(self, entry: OutboxEntry, *, confirmed_not_sent: bool = False) -> SendOutcome:
-        raise AssertionError("not used")
-
-    async def appears_sent(self, entry: OutboxEntry) -> bool:
-        raise AssertionError("not used")
-
-    def discard(self, entry: OutboxEntry) -> None:
-        raise AssertionError("not used")
+@pytest.fixture(autouse=True)
+def private_tmp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The reply's private folder goes under this test's tmp dir, to be looked at."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
 
 
-@pytest.fixture
-def backend(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeBackend:
-    fake = FakeBackend()
-    # The reply's private folder goes under this test's tmp dir, to be looked at.
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    from lemlist_inbox.ui.screens import main
-
-    monkeypatch.setattr(main, "reply_backend", lambda screen: fake)
-    return fake
-
-
-def review(app: InboxApp) -> ReviewScreen:
-    assert isinstance(app.screen, ReviewScreen), app.screen
-    return app.screen
-
-
-async def start_reply(app: InboxApp, pilot: Any, row: int = 0) -> MainScreen:
-    screen = await loaded(app)
-    for _ in range(row):
-        await pilot.press("j")
-    await pilot.press("enter")
-    await wait_for(lambda: screen.thread.state == "thread")
-    await pilot.press("R")
-    return screen
-
-
-async def test_editor_script_body_reaches_the_review_and_y_sends(
+async def test_editor_script_reply_is_posted_escaped_with_the_thread_fields(
     make_server: Any,
     apps: list[InboxApp],
-    backend: FakeBackend,
     fake_editor: Path,
+    private_tmp: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("FAKE_EDITOR_BODY", "Thanks <b>&</b>\n<script>alert(1)</script>")
-    server = make_server()
+    server: DemoServer = make_server()
     app = make_app(server)
     apps.append(app)
     async with app.run_test(size=(120, 30)) as pilot:
         opened = await start_reply(app, pilot, row=2)
-        replied = opened.store.view_at(2).id
-        await wait_for(lambda: isinstance(app.screen, ReviewScreen))
-        screen = review(app)
+        replied = opened.thread.current_conversation_id
+        screen = await reach_review(app, pilot)
         assert screen.reply is not None
         assert screen.reply.body == "Thanks <b>&</b>\n<script>alert(1)</script>"
         preview = screen.query_one("#review-preview").text  # type: ignore[attr-defined]
         assert "Thanks <b>&</b>" in preview and "<script>alert(1)</script>" in preview
-        assert not backend.sent
-        folder = Path(tempfile.gettempdir())
-        files = list(folder.glob("lemlist-reply-*/reply.txt"))
+        files = list(private_tmp.glob("lemlist-reply-*/reply.txt"))
         assert len(files) == 1 and stat.S_IMODE(files[0].stat().st_mode) == 0o600
         assert stat.S_IMODE(files[0].parent.stat().st_mode) == 0o700
+        assert not server.sent()  # nothing without y
         await pilot.press("y")
-        await wait_for(lambda: bool(backend.sent))
+        await wait_for(lambda: len(server.sent()) == 1)
+        body = server.sent()[0].body
+        assert "&lt;b&gt;&amp;&lt;/b&gt;" in body["message"]
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body["message"] and "<script" not in body["message"]
+        for name in ("replyToActivityId", "sendUserId", "sendUserEmail", "sendUserMailboxId", "contactId"):
+            assert body.get(name), name
         assert editor_runs(fake_editor) == 1
-        reply, _draft = backend.sent[0]
-        assert "&lt;b&gt;&amp;&lt;/b&gt;" in reply.html and "<script>" not in reply.html
         main = await loaded(app)
         await wait_for(lambda: "<script>alert(1)</script>" in main.thread.layout_text)
-        assert main.store.view_at(0).id == replied == main.thread.current_conversation_id
-        await wait_for(lambda: not list(folder.glob("lemlist-reply-*")))
+        await wait_for(lambda: main.store.view_at(0).id == replied)
+        await wait_for(lambda: not list(private_tmp.glob("lemlist-reply-*")))
+        assert "sent to" in main.status.state.outbox
 
 
-async def test_e_edits_again_p_postpones_n_asks(
-    make_server: Any,
-    apps: list[InboxApp],
-    backend: FakeBackend,
-    fake_editor: Path,
-    monkeypatch: pytest.MonkeyPatch,
+async def test_e_edits_again_n_asks_p_postpones_as_a_lemlist_draft(
+    make_server: Any, apps: list[InboxApp], fake_editor: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FAKE_EDITOR_BODY", "first words")
-    server = make_server()
+    server: DemoServer = make_server()
     app = make_app(server)
     apps.append(app)
     async with app.run_test(size=(120, 30)) as pilot:
-        await start_reply(app, pilot)
-        await wait_for(lambda: isinstance(app.screen, ReviewScreen))
+        opened = await start_reply(app, pilot)
+        await reach_review(app, pilot)
         monkeypatch.setenv("FAKE_EDITOR_BODY", "second words")
         await pilot.press("e")
         await wait_for(
             lambda: (
                 isinstance(app.screen, ReviewScreen)
-                and review(app).reply is not None
-                and review(app).reply.body == "second words"
+                and app.screen.reply is not None
+                and app.screen.reply.body == "second words"
             )
-        )  # type: ignore[union-attr]
+        )
         assert editor_runs(fake_editor) == 2
         await pilot.press("n")
         await wait_for(lambda: isinstance(app.screen, Ask))
         await pilot.press("n")  # no: back to the review, nothing lost
         await wait_for(lambda: isinstance(app.screen, ReviewScreen))
         await pilot.press("p")
-        await wait_for(lambda: bool(backend.postponed))
-        assert backend.postponed[0].body == "second words"
-        assert not backend.sent
         await wait_for(lambda: isinstance(app.screen, MainScreen))
+        contact = opened.store.get(opened.thread.current_conversation_id or "")
+        assert contact is not None and contact.thread_id is not None
+        drafts = await app.client.drafts(contact.thread_id, opened.user_id or "")
+        assert [d.content_preview for d in drafts if "second words" in (d.content_preview or "")]
+        assert not server.sent()
 
 
-async def test_empty_reply_is_never_sent(
-    make_server: Any,
-    apps: list[InboxApp],
-    backend: FakeBackend,
-    fake_editor: Path,
-    monkeypatch: pytest.MonkeyPatch,
+async def test_n_discards_after_asking_and_nothing_is_sent(
+    make_server: Any, apps: list[InboxApp], fake_editor: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_EDITOR_BODY", "words I do not want")
+    server: DemoServer = make_server()
+    app = make_app(server)
+    apps.append(app)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await start_reply(app, pilot)
+        await reach_review(app, pilot)
+        await pilot.press("n")
+        await wait_for(lambda: isinstance(app.screen, Ask))
+        await pilot.press("y")
+        await wait_for(lambda: isinstance(app.screen, MainScreen))
+        await pilot.pause(0.1)
+        assert not server.writes
+
+
+async def test_empty_or_unchanged_reply_is_never_sent(
+    make_server: Any, apps: list[InboxApp], fake_editor: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FAKE_EDITOR_BODY", "   ")
-    server = make_server()
+    server: DemoServer = make_server()
     app = make_app(server)
     apps.append(app)
     async with app.run_test(size=(120, 30)) as pilot:
         await start_reply(app, pilot)
-        await wait_for(lambda: isinstance(app.screen, ReviewScreen))
-        assert review(app).problem is not None and "empty" in review(app).problem  # type: ignore[operator]
+        screen = await reach_review(app, pilot)
+        assert screen.problem is not None and "empty" in screen.problem
         await pilot.press("y")
-        await pilot.pause()
-        assert isinstance(app.screen, ReviewScreen) and not backend.sent
-        await pilot.press("n")  # nothing written: discarded without a question
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, ReviewScreen) and not server.writes
+        await pilot.press("n")  # nothing written: dropped without a question
         await wait_for(lambda: isinstance(app.screen, MainScreen))
-        assert not backend.sent
+        assert not server.writes
 
 
-async def test_in_app_editor_when_there_is_no_terminal(
-    make_server: Any, apps: list[InboxApp], backend: FakeBackend, monkeypatch: pytest.MonkeyPatch
+async def test_in_app_editor_when_the_terminal_cannot_be_handed_over(
+    make_server: Any, apps: list[InboxApp], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A real editor set, but headless: App.suspend cannot hand the terminal over.
+    # A real editor set, but headless: App.suspend raises SuspendNotSupported.
     monkeypatch.setenv("EDITOR", "vi")
-    server = make_server()
+    monkeypatch.delenv("VISUAL", raising=False)
+    server: DemoServer = make_server()
     app = make_app(server)
     apps.append(app)
     async with app.run_test(size=(120, 30)) as pilot:
         await start_reply(app, pilot)
+        await wait_for(lambda: isinstance(app.screen, InternalEditor | Choose))
+        if isinstance(app.screen, Choose):
+            await pilot.press("end", "enter")
         await wait_for(lambda: isinstance(app.screen, InternalEditor))
-        editor = app.screen
-        assert isinstance(editor, InternalEditor)
         await pilot.press(*"Hello from the app")
         await pilot.press("ctrl+s")
-        await wait_for(lambda: isinstance(app.screen, ReviewScreen))
-        assert review(app).reply is not None and review(app).reply.body == "Hello from the app"  # type: ignore[union-attr]
+        screen = await reach_review(app, pilot)
+        assert screen.reply is not None and screen.reply.body == "Hello from the app"
         await pilot.press("y")
-        await wait_for(lambda: bool(backend.sent))
-        assert os.environ["EDITOR"] == "vi"
+        await wait_for(lambda: len(server.sent()) == 1)
+        assert "Hello from the app" in server.sent()[0].body["message"]
 
 
-async def test_reply_keys_are_bound_and_in_the_help(make_server: Any, apps: list[InboxApp]) -> None:
+async def test_editor_internal_setting_opens_the_in_app_editor(
+    make_server: Any, apps: list[InboxApp], fake_editor: Path
+) -> None:
+    server: DemoServer = make_server()
+    app = make_app(server)
+    app.settings.editor = "internal"
+    apps.append(app)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await start_reply(app, pilot)
+        await wait_for(lambda: isinstance(app.screen, InternalEditor | Choose))
+        if isinstance(app.screen, Choose):
+            await pilot.press("end", "enter")
+        await wait_for(lambda: isinstance(app.screen, InternalEditor))
+        await pilot.press("escape")  # done: the review, where the template alone is refused
+        screen = await reach_review(app, pilot)
+        assert screen.problem is not None and "empty" in screen.problem
+    assert editor_runs(fake_editor) == 0
+
+
+async def test_reply_keys_are_bound_and_in_the_help() -> None:
     from lemlist_inbox.ui.keys import HELP
     from lemlist_inbox.ui.reply.outbox_screen import OutboxScreen
 

@@ -78,14 +78,31 @@ class SendOutcome:
 class ReplyBackend(Protocol):
     """The reply service as the UI uses it (see ``service_backend`` for the real one)."""
 
+    @property
+    def persistent(self) -> bool:
+        """False when the outbox is only in memory (``cache = false``): said when replying."""
+        ...
+
     async def prepare(self, target: ReplyTarget) -> Prepared: ...
 
     async def draft_count(self, target: ReplyTarget) -> int:
         """How many drafts the contact has for the viewing user (a light check)."""
         ...
 
-    def draft_text(self, prepared: Prepared, draft: DraftInfo) -> str:
-        """The editor's file for continuing ``draft`` (its header block and body)."""
+    async def continue_draft(self, prepared: Prepared, draft: DraftInfo) -> Prepared:
+        """The same reply, its template holding ``draft`` (full text, subject, Cc, id)."""
+        ...
+
+    def template_for(self, prepared: Prepared, channel: str, body: str) -> ReplyTemplate:
+        """The template on ``channel`` holding ``body`` (an outbox entry edited again)."""
+        ...
+
+    def check(self, prepared: Prepared, reply: Reply) -> str | None:
+        """Why ``reply`` cannot be sent from here (no sender, a Subject needed), or None."""
+        ...
+
+    def warnings(self, prepared: Prepared) -> tuple[str, ...]:
+        """Worth saying before sending (a mailbox lemlist marks disconnected...)."""
         ...
 
     async def send(
@@ -106,6 +123,10 @@ class ReplyBackend(Protocol):
 
     async def appears_sent(self, entry: OutboxEntry) -> bool:
         """Whether the thread already holds ``entry`` (a timed-out send that went)."""
+        ...
+
+    def confirm_sent(self, entry: OutboxEntry) -> None:
+        """The user saw it in the thread: it went; the entry is done."""
         ...
 
     def discard(self, entry: OutboxEntry) -> None: ...

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -159,6 +158,8 @@ class ReplyController:
         if backend is None:
             self._warn(NO_STORE)
             return
+        if not backend.persistent:
+            self._warn("cache = false: a reply that cannot be sent is kept only until you quit")
         self.screen.run_worker(
             self._compose(backend, target), group="reply", exclusive=True, exit_on_error=False
         )
@@ -258,7 +259,7 @@ class ReplyController:
         if message is None and decision is not None and decision.reply is not None:
             name, address = split_sender(decision.prepared.template.sender if decision.prepared else "")
             message = sent_message(
-                html=decision.reply.html,
+                html=decision.reply.html if decision.reply.channel == "email" else decision.reply.body,
                 channel=decision.reply.channel,
                 subject=decision.reply.subject,
                 sender_name=name,
@@ -321,7 +322,7 @@ class ReplyController:
                 if await app.push_screen_wait(
                     Ask("This reply is in the thread already: it was sent. Remove it from the outbox?")
                 ):
-                    backend.discard(entry)
+                    backend.confirm_sent(entry)
                 screen.reload()
                 return
             question = "It timed out, so it may have been sent, but it is not in the thread yet. " + (
@@ -380,8 +381,7 @@ class ReplyController:
         except Exception as exc:
             self._warn(f"could not prepare the reply: {exc}")
             return
-        template = replace(prepared.template, channel=entry.channel, body=entry.text)
-        text = render_template(template)
+        text = render_template(backend.template_for(prepared, entry.channel, entry.text))
         decision = await self._flow(backend).edit_text(target, prepared, text)
         if decision.action == "send":
             backend.discard(entry)  # the edited text replaces it (written before the POST)

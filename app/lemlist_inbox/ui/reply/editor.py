@@ -1,8 +1,9 @@
 """The user's own editor on a private file: which command, where the file lives, running it.
 
-Which editor: the config's ``editor`` setting when set (``"internal"`` means the in-app
-one), else ``$VISUAL``, else ``$EDITOR``, as mail clients do; with none of them the
-in-app editor opens (a new user is never dropped into an editor they cannot leave).
+Which editor: ``$VISUAL``, else ``$EDITOR``, else the config's ``editor`` setting, as the
+CLI does; ``editor = "internal"`` asks for the in-app one whatever the environment says.
+With none of them the in-app editor opens (a new user is never dropped into an editor
+they cannot leave).
 The command is split like a shell would (``"code --wait"``, ``"vim -c 'set tw=72'"``)
 but never run through one: the file's path is one more argument, so no character in
 it or in the text can become shell syntax.
@@ -52,15 +53,18 @@ FILE_NAME = "reply.txt"
 def editor_command(setting: str | None, env: Mapping[str, str] | None = None) -> list[str] | None:
     """The editor's argv (the file's path goes after it), or None for the in-app editor.
 
-    A value that cannot be split (an unclosed quote) is treated as no editor: the
-    in-app one opens rather than a half-parsed command running.
+    The order is the CLI's (``lemlist_inbox.editor``): ``$VISUAL``, ``$EDITOR``, then the
+    config's ``editor``; but ``editor = "internal"`` is a choice for the TUI and wins.
+    Where the CLI falls back to ``vi``, the TUI has its own editor. A value that cannot
+    be split (an unclosed quote) is treated as no editor: the in-app one opens rather
+    than a half-parsed command running.
     """
     env = os.environ if env is None else env
-    for value in (setting, env.get("VISUAL"), env.get("EDITOR")):
+    if setting is not None and setting.strip().lower() == INTERNAL:
+        return None
+    for value in (env.get("VISUAL"), env.get("EDITOR"), setting):
         if value is None or not value.strip():
             continue
-        if value.strip().lower() == INTERNAL:
-            return None
         try:
             argv = shlex.split(value)
         except ValueError:

@@ -140,11 +140,9 @@ class ReplyFlow:
             return Decision("cancelled")
         assert draft is None or isinstance(draft, DraftInfo)
         draft_id = draft.id if draft is not None else None
-        start = (
-            self.backend.draft_text(prepared, draft)
-            if draft is not None
-            else render_template(prepared.template)
-        )
+        if draft is not None:
+            prepared = await self.backend.continue_draft(prepared, draft)
+        start = render_template(prepared.template)
         return await self._loop(target, prepared, start, draft_id=draft_id, from_draft=draft is not None)
 
     async def edit_text(self, target: ReplyTarget, prepared: Prepared, text: str) -> Decision:
@@ -166,6 +164,8 @@ class ReplyFlow:
                     text = await self._edit(file, text)
                 edit = True
                 reply, problem = self._parse(text, prepared, from_draft=from_draft)
+                if reply is not None and problem is None:
+                    problem = self.backend.check(prepared, reply)
                 choice: ReviewChoice = await self._ask(
                     ReviewScreen(
                         prepared.template,
@@ -174,6 +174,7 @@ class ReplyFlow:
                         styles=self._styles,
                         lead_email=target.contact_email,
                         from_draft=from_draft,
+                        warnings=self.backend.warnings(prepared),
                     )
                 )
                 if choice == "edit":

@@ -72,6 +72,7 @@ class ReviewScreen(Screen[ReviewChoice]):
         styles: Callable[[], ThreadStyles],
         lead_email: str = "",
         from_draft: bool = False,
+        warnings: tuple[str, ...] = (),
     ) -> None:
         super().__init__()
         self.template = template
@@ -81,6 +82,7 @@ class ReviewScreen(Screen[ReviewChoice]):
         self._styles = styles
         self._lead_email = lead_email
         self._from_draft = from_draft
+        self._warnings = warnings
 
     def _rows(self) -> list[tuple[str, str]]:
         reply, template = self.reply, self.template
@@ -109,7 +111,8 @@ class ReviewScreen(Screen[ReviewChoice]):
                 Content.styled(f"cannot be sent: {sanitize_line(self.problem, 300)}", "bold reverse")
             )
         elif self.reply is not None:
-            notes.extend(Content.styled(sanitize_line(w, 300), "italic") for w in self.reply.warnings)
+            for warning in (*self._warnings, *self.reply.warnings):
+                notes.append(Content.styled(f"note: {sanitize_line(warning, 300)}", "bold"))
             notes.append(Content("y sends it, e edits it again, p keeps it as a draft, n discards it"))
         else:
             notes.append(Content(""))
@@ -117,7 +120,7 @@ class ReviewScreen(Screen[ReviewChoice]):
         if self.reply is not None:
             name, address = split_sender(self.template.sender)
             message = preview_message(
-                html=self.reply.html,
+                html=self.reply.html if self.reply.channel == "email" else self.reply.body,
                 channel=self.reply.channel,
                 subject=self.reply.subject,
                 sender_name=name,
