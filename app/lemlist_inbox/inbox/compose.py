@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "ComposeError",
     "Reply",
     "ReplyTemplate",
+    "check_addresses",
     "parse_reply",
     "render_template",
     "text_to_html",
@@ -165,7 +167,12 @@ def _split_quote(body_lines: list[str], attribution: str) -> tuple[list[str], st
 
 
 def _addresses(value: str) -> tuple[str, ...]:
-    parts = tuple(p.strip() for p in re.split(r"[,;]", value) if p.strip())
+    return check_addresses(re.split(r"[,;]", value))
+
+
+def check_addresses(values: Sequence[str]) -> tuple[str, ...]:
+    """Cc addresses, stripped, blanks dropped; ``ComposeError`` naming the first bad one."""
+    parts = tuple(p.strip() for p in values if p.strip())
     bad = [p for p in parts if not _EMAIL.match(p)]
     if bad:
         raise ComposeError(f"Cc: not an email address: {bad[0]}")
