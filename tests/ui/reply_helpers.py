@@ -3,8 +3,9 @@ possible headless.
 
 The scripted editor is a real program run by the app the way it runs vi: a small
 Python script that replaces the body of the file it is given (after the header block)
-with the text in ``$FAKE_EDITOR_BODY`` (or a file named by ``$FAKE_EDITOR_BODY_FILE``),
-keeping or dropping the quote, and that logs each run so a test can count them.
+with the text in ``$FAKE_EDITOR_BODY`` (or a file named by ``$FAKE_EDITOR_BODY_FILE``;
+after the body already there with ``$FAKE_EDITOR_KEEP_BODY=1``), keeping or dropping
+the quote, and that logs each run so a test can count them.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ SCRIPT = textwrap.dedent(
     quoted = lambda l: l.startswith((">", "On ")) or l == "Earlier:"
     quote = "\\n".join(l for l in rest.split("\\n") if quoted(l))
     keep = os.environ.get("FAKE_EDITOR_KEEP_QUOTE") == "1"
+    if os.environ.get("FAKE_EDITOR_KEEP_BODY") == "1":
+        kept = "\\n".join(l for l in rest.split("\\n") if not quoted(l)).strip("\\n")
+        body = kept + "\\n" + body
     with open(path, "w", encoding="utf-8") as out:
         out.write(head + "\\n\\n" + body + ("\\n\\n" + quote if keep and quote else "") + "\\n")
     log = os.environ.get("FAKE_EDITOR_LOG")
