@@ -284,7 +284,7 @@ class ReplyController:
             return
 
         def contact(entry: OutboxEntry) -> str:
-            found = self.screen.store.get(entry.conversation_id) if entry.conversation_id else None
+            found = self._entry_of(entry)
             return found.name if found is not None else entry.contact_id
 
         def waiting() -> list[OutboxEntry]:
@@ -297,6 +297,18 @@ class ReplyController:
 
         screen = OutboxScreen(waiting, contact, on_choice=chosen, select=select)
         self.screen.app.push_screen(screen, lambda _: self.show_waiting())
+
+    def _entry_of(self, entry: OutboxEntry) -> Entry | None:
+        """The list's row of an outbox entry (by conversation, else by contact)."""
+        store = self.screen.store
+        found = store.get(entry.conversation_id) if entry.conversation_id else None
+        if found is not None:
+            return found
+        for conversation_id in store.ids():
+            candidate = store.get(conversation_id)
+            if candidate is not None and candidate.thread_id == entry.contact_id:
+                return candidate
+        return None
 
     async def _outbox_action(
         self, backend: ReplyBackend, entry: OutboxEntry, action: OutboxAction, screen: OutboxScreen
@@ -368,9 +380,9 @@ class ReplyController:
             self.show_waiting()
 
     async def _edit_entry(self, backend: ReplyBackend, entry: OutboxEntry, screen: OutboxScreen) -> None:
-        found = self.screen.store.get(entry.conversation_id) if entry.conversation_id else None
+        found = self._entry_of(entry)
         target = ReplyTarget(
-            conversation_id=entry.conversation_id or "",
+            conversation_id=found.id if found is not None else "",
             contact_id=entry.contact_id,
             user_id=entry.user_id,
             contact_name=found.name if found is not None else "",

@@ -51,7 +51,7 @@ def entry_line(entry: OutboxEntry, contact: str) -> Content:
         " ",
         (sanitize_line(contact, 40) or entry.contact_id, "bold"),
         f" · {sanitize_line(entry.channel, 20)} · ",
-        first_words(entry.text, 80),
+        first_words(entry.text, 48),
     )
     error = entry.last_error or (
         "timed out: it may have gone; s checks the thread first" if entry.may_have_been_sent else ""

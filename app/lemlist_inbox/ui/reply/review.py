@@ -97,14 +97,21 @@ class ReviewScreen(Screen[ReviewChoice]):
         return rows
 
     def compose(self) -> ComposeResult:
-        pad = max(len(name) for name, _ in self._rows()) + 2
-        lines = [
-            Content.assemble((f"{name + ':':<{pad}}", "bold"), sanitize_line(value, 500))
-            for name, value in self._rows()
-        ]
-        title = "Review the reply" + (" (from a draft)" if self._from_draft else "")
-        yield Static(Content.styled(title, "bold"), id="review-title")
-        yield Static(Content("\n").join(lines), id="review-headers")
+        # One line for where it goes (the preview below shows From, To and Subject as the
+        # thread will): what the header block said, without repeating it at 24 rows.
+        rows = dict(self._rows())
+        title = Content.assemble(
+            ("Review: ", "bold"),
+            (f"{rows['Channel']} reply", "bold"),
+            " to ",
+            sanitize_line(rows["To"], 200),
+            (" (from a draft)" if self._from_draft else "", "italic"),
+        )
+        yield Static(title, id="review-title")
+        if rows.get("Cc"):
+            yield Static(
+                Content.assemble(("Cc: ", "bold"), sanitize_line(rows["Cc"], 500)), id="review-headers"
+            )
         notes: list[Content] = []
         if self.problem is not None:
             notes.append(
