@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import tempfile
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,6 +49,7 @@ SCRIPT = textwrap.dedent(
 @pytest.fixture
 def fake_editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """``$EDITOR`` set to the scripted editor; the terminal hand-over is a no-op (headless).
+    (Pair it with ``reply_tmp``, imported beside it, for the reply files.)
 
     Yields the log file: one line per run of the editor.
     """
@@ -64,6 +66,16 @@ def fake_editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
 
     monkeypatch.setattr(editor_module, "terminal_for_editor", no_suspend)
     yield log
+
+
+@pytest.fixture(autouse=True)
+def reply_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Reply files (``ReplyFile``) go under the test's tmp dir: a test that ends with a
+    reply open (kept on purpose, as at a crash) leaves nothing in the machine's /tmp."""
+    folder = tmp_path / "reply-tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
 
 
 def editor_runs(log: Path) -> int:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reply_helpers import fake_editor, reach_review
+from reply_helpers import fake_editor, reach_review, reply_tmp
 from ui_helpers import loaded, make_app, wait_for
 
 from cli_runner import run_cli
@@ -24,7 +24,7 @@ from lemlist_inbox.ui.reply.ask import Choose
 from lemlist_inbox.ui.reply.review import ReviewScreen
 from lemlist_inbox.ui.screens.main import MainScreen
 
-__all__ = ["fake_editor"]
+__all__ = ["fake_editor", "reply_tmp"]
 
 
 async def cli(server: DemoServer, tmp_path: Path, *args: str, stdin: str = "") -> Any:

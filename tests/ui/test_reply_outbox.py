@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reply_helpers import fake_editor, reach_review, start_reply
+from reply_helpers import fake_editor, reach_review, reply_tmp, start_reply
 from ui_helpers import loaded, wait_for
 
 import tui_harness
@@ -24,7 +24,7 @@ from lemlist_inbox.ui.reply.ask import Ask
 from lemlist_inbox.ui.reply.outbox_screen import OutboxScreen
 from lemlist_inbox.ui.screens.main import MainScreen
 
-__all__ = ["fake_editor"]
+__all__ = ["fake_editor", "reply_tmp"]
 
 
 def stored_app(server: DemoServer, data_dir: Path, *, timeout: float = 5.0) -> InboxApp:

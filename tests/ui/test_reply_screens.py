@@ -9,12 +9,11 @@ is in ``test_reply_outbox``.
 from __future__ import annotations
 
 import stat
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
-from reply_helpers import editor_runs, fake_editor, reach_review, start_reply
+from reply_helpers import editor_runs, fake_editor, reach_review, reply_tmp, start_reply
 from ui_helpers import loaded, make_app, wait_for
 
 from lemlist_inbox.demo import DemoServer
@@ -24,23 +23,14 @@ from lemlist_inbox.ui.reply.internal_editor import InternalEditor
 from lemlist_inbox.ui.reply.review import ReviewScreen
 from lemlist_inbox.ui.screens.main import MainScreen
 
-__all__ = ["fake_editor"]
-
-
-@pytest.fixture(autouse=True)
-def private_tmp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """The reply's private folder goes under this test's tmp dir, to be looked at."""
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    return folder
+__all__ = ["fake_editor", "reply_tmp"]
 
 
 async def test_editor_script_reply_is_posted_escaped_with_the_thread_fields(
     make_server: Any,
     apps: list[InboxApp],
     fake_editor: Path,
-    private_tmp: Path,
+    reply_tmp: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("FAKE_EDITOR_BODY", "Thanks <b>&</b>\n<script>alert(1)</script>")
@@ -55,7 +45,7 @@ async def test_editor_script_reply_is_posted_escaped_with_the_thread_fields(
         assert screen.reply.body == "Thanks <b>&</b>\n<script>alert(1)</script>"
         preview = screen.query_one("#review-preview").text  # type: ignore[attr-defined]
         assert "Thanks <b>&</b>" in preview and "<script>alert(1)</script>" in preview
-        files = list(private_tmp.glob("lemlist-reply-*/reply.txt"))
+        files = list(reply_tmp.glob("lemlist-reply-*/reply.txt"))
         assert len(files) == 1 and stat.S_IMODE(files[0].stat().st_mode) == 0o600
         assert stat.S_IMODE(files[0].parent.stat().st_mode) == 0o700
         assert not server.sent()  # nothing without y
@@ -70,7 +60,7 @@ async def test_editor_script_reply_is_posted_escaped_with_the_thread_fields(
         main = await loaded(app)
         await wait_for(lambda: "<script>alert(1)</script>" in main.thread.layout_text)
         await wait_for(lambda: main.store.view_at(0).id == replied)
-        await wait_for(lambda: not list(private_tmp.glob("lemlist-reply-*")))
+        await wait_for(lambda: not list(reply_tmp.glob("lemlist-reply-*")))
         assert "sent to" in main.status.state.outbox
 
 
@@ -204,3 +194,31 @@ async def test_reply_keys_are_bound_and_in_the_help() -> None:
     assert {"ctrl+s", "escape"} <= keys(InternalEditor.BINDINGS)
     helped = {k for _section, rows in HELP for k, _ in rows}
     assert {"R", "O", "y", "e", "p", "n"} <= helped
+
+
+async def test_quitting_with_a_reply_open_asks_and_keeps_its_file(
+    make_server: Any,
+    apps: list[InboxApp],
+    fake_editor: Path,
+    reply_tmp: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FAKE_EDITOR_BODY", "half a thought")
+    server: DemoServer = make_server()
+    app = make_app(server)
+    apps.append(app)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await start_reply(app, pilot)
+        await reach_review(app, pilot)
+        await pilot.press("ctrl+c")
+        await wait_for(lambda: isinstance(app.screen, Ask))
+        assert isinstance(app.screen, Ask) and "reply.txt" in app.screen.question
+        await pilot.press("n")
+        await wait_for(lambda: isinstance(app.screen, ReviewScreen))
+        await pilot.press("ctrl+c")
+        await wait_for(lambda: isinstance(app.screen, Ask))
+        await pilot.press("y")
+        await wait_for(lambda: app.return_value is not None)
+    kept = list(reply_tmp.glob("lemlist-reply-*/reply.txt"))
+    assert len(kept) == 1 and "half a thought" in kept[0].read_text(encoding="utf-8")
+    assert not server.writes

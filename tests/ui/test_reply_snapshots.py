@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reply_helpers import fake_editor, reach_review, start_reply
+from reply_helpers import fake_editor, reach_review, reply_tmp, start_reply
 from textual.pilot import Pilot
 from ui_helpers import REFERENCE, make_app, wait_for
 
@@ -22,7 +22,7 @@ from lemlist_inbox.ui.app import InboxApp
 from lemlist_inbox.ui.reply.outbox_screen import OutboxScreen
 from lemlist_inbox.ui.screens.main import MainScreen
 
-__all__ = ["fake_editor"]
+__all__ = ["fake_editor", "reply_tmp"]
 
 SnapCompare = Callable[..., bool]
 BODY = (

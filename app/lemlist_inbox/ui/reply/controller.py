@@ -22,9 +22,11 @@ when a conversation opens; everything about replies is here.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.style import Style
@@ -67,6 +69,7 @@ class ReplyController:
         #: The last send's outcome (tests, and the status).
         self.last_outcome: SendOutcome | None = None
         self._sending_text = ""
+        self._active: ReplyFlow | None = None
         #: ``1 draft · R continues it`` while a conversation with drafts is open.
         self._draft_text = ""
 
@@ -86,12 +89,13 @@ class ReplyController:
 
     def _flow(self, backend: ReplyBackend) -> ReplyFlow:
         app = self.screen.inbox_app
-        return ReplyFlow(
+        self._active = ReplyFlow(
             app,
             backend,
             editor_setting=lambda: getattr(app.settings, "editor", None),
             styles=self._styles,
         )
+        return self._active
 
     def _target_entry(self) -> Entry | None:
         screen = self.screen
@@ -123,6 +127,22 @@ class ReplyController:
 
     def _warn(self, text: str) -> None:
         self.screen.notify(sanitize_line(text, 300), severity="warning", markup=False)
+
+    # -- quitting ---------------------------------------------------------------------
+
+    def unfinished(self) -> Path | None:
+        """The file of a reply being written (editor or review open), if any."""
+        flow = self._active
+        file = flow.open_file if flow is not None else None
+        return file.path if file is not None else None
+
+    async def settle(self, timeout: float) -> None:
+        """At quit: let sends in flight get lemlist's answer (bounded), so none is left
+        "maybe sent" for want of a few hundred milliseconds."""
+        running = [w for w in self.screen.workers if w.group in ("send", "outbox") and not w.is_finished]
+        if running:
+            self.screen.notify("waiting for lemlist to confirm the reply being sent…", timeout=timeout)
+            await asyncio.wait([asyncio.ensure_future(w.wait()) for w in running], timeout=timeout)
 
     # -- the outbox in the status ------------------------------------------------------
 

@@ -76,6 +76,8 @@ class ReplyFlow:
         self.backend = backend
         self._editor_setting = editor_setting
         self._styles = styles
+        #: The file of the reply being written, while the flow runs (None between replies).
+        self.open_file: ReplyFile | None = None
 
     async def _ask(self, screen: Screen[Any]) -> Any:
         return await self.app.push_screen_wait(screen)
@@ -153,6 +155,7 @@ class ReplyFlow:
         self, target: ReplyTarget, prepared: Prepared, start: str, *, draft_id: str | None, from_draft: bool
     ) -> Decision:
         file = ReplyFile()
+        self.open_file = file
         #: Removed when the user dropped the text or it is a draft now; kept when the
         #: flow stops midway (the app quits, a bug), and handed to ``send`` with ``y``.
         remove = False
@@ -208,6 +211,7 @@ class ReplyFlow:
             self.app.log.warning(f"reply not finished; its text is kept in {file.path}")
             raise
         finally:
+            self.open_file = None
             if remove:
                 file.remove()
 
