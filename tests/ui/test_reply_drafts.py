@@ -106,6 +106,7 @@ async def test_a_cli_draft_is_announced_offered_by_R_and_deleted_once_sent(
         await pilot.press("y")
         await wait_for(lambda: len(server.sent()) == 1)
         await wait_for(lambda: any(w.method == "DELETE" and "/drafts/" in w.path for w in server.writes))
+        await wait_for(lambda: "draft here" not in screen.status.state.outbox)
     listed = await cli(server, tmp_path, "drafts", contact, "--json")
     assert listed.returncode == 0, listed.stderr
     assert json.loads(listed.stdout) == []

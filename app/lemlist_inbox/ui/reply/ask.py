@@ -29,14 +29,13 @@ class Ask(ModalScreen[bool]):
     """``question (y/n)``; only ``y`` says yes."""
 
     DEFAULT_CSS = """
-    Ask, Choose { align: center middle; }
-    Ask .ask-box, Choose .ask-box {
+    Ask { align: center middle; }
+    Ask .ask-box {
         width: 70; max-width: 100%; height: auto; max-height: 100%;
         padding: 0 1; border: round $warning; background: $surface;
     }
-    Ask .ask-question, Choose .ask-question { text-style: bold; margin-bottom: 1; }
-    Ask .ask-hint, Choose .ask-hint { color: $text-muted; }
-    Choose OptionList { height: auto; max-height: 14; }
+    Ask .ask-question { text-style: bold; margin-bottom: 1; }
+    Ask .ask-hint { color: $text-muted; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -59,6 +58,17 @@ class Ask(ModalScreen[bool]):
 
 class Choose(ModalScreen[int | None]):
     """A title and options; Enter picks, Esc cancels."""
+
+    DEFAULT_CSS = """
+    Choose { align: center middle; }
+    Choose .ask-box {
+        width: 90; max-width: 100%; height: auto; max-height: 100%;
+        padding: 0 1; border: round $accent; background: $surface;
+    }
+    Choose .ask-question { text-style: bold; margin-bottom: 1; }
+    Choose .ask-hint { color: $text-muted; }
+    Choose OptionList { height: auto; max-height: 14; }
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", key_display="esc"),

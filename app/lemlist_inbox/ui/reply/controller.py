@@ -210,7 +210,7 @@ class ReplyController:
         if decision.action == "send":
             self.send(backend, target, decision)
         elif decision.action == "postponed":
-            self.drafts_seen.pop(target.contact_id, None)
+            self._count_drafts(backend, target)
 
     # -- sending ----------------------------------------------------------------------
 
@@ -241,10 +241,14 @@ class ReplyController:
             return
         if decision.file is not None:
             decision.file.remove()  # the outbox (or lemlist) holds the text now
-        self._after_send(target, outcome, decision)
+        self._after_send(target, outcome, decision, backend)
 
     def _after_send(
-        self, target: ReplyTarget, outcome: SendOutcome, decision: Decision | None = None
+        self,
+        target: ReplyTarget,
+        outcome: SendOutcome,
+        decision: Decision | None = None,
+        backend: ReplyBackend | None = None,
     ) -> None:
         if outcome.entry_id is not None:
             self.in_flight.discard(outcome.entry_id)
@@ -252,6 +256,8 @@ class ReplyController:
             for note in outcome.notes:
                 self._warn(note)
             self._sent(target, outcome, decision)
+            if decision is not None and decision.draft_id is not None:
+                self._count_drafts(backend, target)  # the draft it came from is gone
             self.show_waiting()
             if not self._sending_text:
                 self._say(f"sent to {sanitize_line(target.contact_name, 40) or 'the contact'}")
@@ -385,7 +391,7 @@ class ReplyController:
                 found.name if (found := self.screen.store.get(entry.conversation_id or "")) else ""
             ),
         )
-        self._after_send(target, outcome)
+        self._after_send(target, outcome, backend=backend)
         if screen.is_attached:
             screen.reload()
 
@@ -432,7 +438,12 @@ class ReplyController:
         if self._draft_text:
             self._draft_text = ""
             self._show()
-        if target is None or backend is None or self.screen.inbox_app.offline:
+        if target is None or backend is None:
+            return
+        self._count_drafts(backend, target)
+
+    def _count_drafts(self, backend: ReplyBackend | None, target: ReplyTarget) -> None:
+        if backend is None or self.screen.inbox_app.offline:
             return
         self.screen.run_worker(
             self._drafts_of(backend, target), group="drafts", exclusive=True, exit_on_error=False

@@ -72,7 +72,10 @@ class _LateClient:
 
 
 def _draft_info(draft: Draft) -> DraftInfo:
-    when = (draft.updated_at or draft.created_at or "")[:16].replace("T", " ")
+    from lemlist_inbox.render import format_when
+
+    stamp = draft.updated
+    when = format_when(stamp) if stamp is not None else ""
     source = " (web app)" if draft.source == "ui" else ""
     return DraftInfo(
         id=draft.id,
