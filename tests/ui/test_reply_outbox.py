@@ -161,3 +161,30 @@ async def test_the_outbox_survives_a_restart_and_the_status_says_so(
         await pilot.press("y")
         await wait_for(lambda: not outbox_states(screen))
     assert not server.sent()
+
+
+async def test_e_in_the_outbox_edits_a_failed_reply_and_sends_the_new_text_once(
+    make_server: Any,
+    apps: list[InboxApp],
+    fake_editor: Path,
+    words: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server: DemoServer = make_server(faults=Faults(rate_limit=False, write_failures=1, write_status=503))
+    app = stored_app(server, tmp_path / "data")
+    apps.append(app)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await send_one(app, pilot)
+        await wait_for(lambda: outbox_states(screen) == ["failed"])
+        monkeypatch.setenv("FAKE_EDITOR_BODY", "Wednesday at ten, rather")
+        await pilot.press("O")
+        await wait_for(lambda: isinstance(app.screen, OutboxScreen))
+        await pilot.press("e")
+        review = await reach_review(app, pilot)
+        assert review.reply is not None and review.reply.body == "Wednesday at ten, rather"
+        await pilot.press("y")
+        await wait_for(lambda: len(server.sent()) == 1)
+        await wait_for(lambda: not outbox_states(screen))
+        assert "Wednesday at ten, rather" in server.sent()[0].body["message"]
+        assert words not in server.sent()[0].body["message"]

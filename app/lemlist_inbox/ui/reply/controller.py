@@ -214,11 +214,26 @@ class ReplyController:
 
     # -- sending ----------------------------------------------------------------------
 
-    def send(self, backend: ReplyBackend, target: ReplyTarget, decision: Decision) -> None:
+    def send(
+        self,
+        backend: ReplyBackend,
+        target: ReplyTarget,
+        decision: Decision,
+        *,
+        replaces: OutboxEntry | None = None,
+    ) -> None:
         self._say(f"sending the reply to {sanitize_line(target.contact_name, 40) or 'the contact'}…")
-        self.screen.run_worker(self._send(backend, target, decision), group="send", exit_on_error=False)
+        self.screen.run_worker(
+            self._send(backend, target, decision, replaces), group="send", exit_on_error=False
+        )
 
-    async def _send(self, backend: ReplyBackend, target: ReplyTarget, decision: Decision) -> None:
+    async def _send(
+        self,
+        backend: ReplyBackend,
+        target: ReplyTarget,
+        decision: Decision,
+        replaces: OutboxEntry | None = None,
+    ) -> None:
         assert decision.reply is not None and decision.prepared is not None
         try:
             outcome = await backend.send(
@@ -241,6 +256,8 @@ class ReplyController:
             return
         if decision.file is not None:
             decision.file.remove()  # the outbox (or lemlist) holds the text now
+        if replaces is not None:
+            backend.discard(replaces)  # its new version is in the outbox (or sent)
         self._after_send(target, outcome, decision, backend)
 
     def _after_send(
@@ -422,8 +439,8 @@ class ReplyController:
         text = render_template(backend.template_for(prepared, entry.channel, entry.text))
         decision = await self._flow(backend).edit_text(target, prepared, text)
         if decision.action == "send":
-            backend.discard(entry)  # the edited text replaces it (written before the POST)
-            self.send(backend, target, decision)
+            # The edited text replaces the entry once it is in the outbox itself.
+            self.send(backend, target, decision, replaces=entry)
         elif decision.action == "discarded":
             backend.discard(entry)
         if screen.is_attached:

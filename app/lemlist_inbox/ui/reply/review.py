@@ -22,7 +22,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from lemlist_inbox.inbox.compose import Reply, ReplyTemplate
+from lemlist_inbox.inbox.compose import Reply, ReplyTemplate, text_to_html
 from lemlist_inbox.render import sanitize_line
 from lemlist_inbox.ui.reply.preview import PreviewPane, preview_message
 from lemlist_inbox.ui.thread.style import ThreadStyles
@@ -127,12 +127,14 @@ class ReviewScreen(Screen[ReviewChoice]):
         if self.reply is not None:
             name, address = split_sender(self.template.sender)
             message = preview_message(
-                html=self.reply.html if self.reply.channel == "email" else self.reply.body,
+                # LinkedIn and WhatsApp carry the text as typed: shown as such, tags and all
+                # (escaped here so the renderer cannot take a "<i>" for markup).
+                html=self.reply.html if self.reply.channel == "email" else text_to_html(self.reply.body),
                 channel=self.reply.channel,
                 subject=self.reply.subject,
                 sender_name=name,
                 sender_email=address,
-                lead_email=self._lead_email,
+                lead_email=self._lead_email if self.reply.channel == "email" else "",
                 when=self._now(),
             )
             yield PreviewPane(message, self._styles, id="review-preview")
