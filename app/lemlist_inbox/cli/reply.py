@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lemlist_inbox.api.errors import LemlistError
 from lemlist_inbox.cli.local import iso_time, local_time, open_inbox
 from lemlist_inbox.cli.output import json_array
 from lemlist_inbox.cli.session import OfflineError, Session, UsageError, resolve_user
@@ -98,6 +99,12 @@ async def cmd_reply(session: Session) -> int:
         service = _service(session, inbox)
         context = await service.context(args.contact_id)
         return await _reply(session, service, context, text)
+    except LemlistError:
+        if args.message_file == "-" and text and text.strip():
+            # Read from a pipe and not in the outbox yet: printed, so it is not lost.
+            session.out.lines(text.rstrip("\n").splitlines())
+            session.out.message("nothing was sent or saved; the text read from stdin is printed above")
+        raise
     finally:
         inbox.close()
 
