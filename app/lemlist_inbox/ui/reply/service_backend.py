@@ -100,7 +100,8 @@ class ServiceBackend:
 
     async def prepare(self, target: ReplyTarget) -> Prepared:
         try:
-            context = await self.service.context(target.contact_id)
+            row = self.service.inbox.store.get(target.conversation_id) if target.conversation_id else None
+            context = await self.service.context(target.contact_id, conversation=row)
         except (ReplyError, LemlistError) as exc:
             raise ReplyError(f"cannot prepare the reply: {_say(exc)}") from None
         try:
