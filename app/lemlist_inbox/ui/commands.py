@@ -17,6 +17,8 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("Filter conversations", "filter", "/: filter by name or email"),
     ("Copy contact email", "copy_email", "y: copy the contact's email to the clipboard"),
     ("Switch viewing user", "switch_user", "U: read another team user's inbox"),
+    ("Reply to the conversation", "reply", "R: write a reply in your editor, review it, send it"),
+    ("Show the outbox", "outbox", "O: replies not confirmed by lemlist yet"),
     ("Next conversation", "next_conversation", "J or ]"),
     ("Previous conversation", "previous_conversation", "K or ["),
     ("Show keys", "help", "?: every key of the app"),

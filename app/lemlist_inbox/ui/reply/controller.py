@@ -48,10 +48,12 @@ if TYPE_CHECKING:
 
 __all__ = ["BackendFactory", "ReplyController"]
 
-#: Builds the reply service's adapter for the screen's viewing user (None: no local inbox).
+#: Builds the reply service's adapter for the screen's viewing user (None: no user yet).
 BackendFactory = Callable[["MainScreen"], "ReplyBackend | None"]
 
-NO_STORE = "replying needs the local inbox (cache = true): the outbox lives there"
+#: Seconds "sent to …" stays in the status line.
+SAID_FOR = 10.0
+NO_STORE = "choose whose inbox to read first (U): replies go from that user"
 
 
 class ReplyController:
@@ -120,6 +122,10 @@ class ReplyController:
         """The replies' part of the status line (sending, not sent, waiting)."""
         self._sending_text = text
         self._show()
+
+    def _unsay(self, text: str) -> None:
+        if self._sending_text == text:
+            self._say("")
 
     def _show(self) -> None:
         parts = [p for p in (self._sending_text, self._draft_text) if p]
@@ -277,7 +283,9 @@ class ReplyController:
                 self._count_drafts(backend, target)  # the draft it came from is gone
             self.show_waiting()
             if not self._sending_text:
-                self._say(f"sent to {sanitize_line(target.contact_name, 40) or 'the contact'}")
+                said = f"sent to {sanitize_line(target.contact_name, 40) or 'the contact'}"
+                self._say(said)
+                self.screen.set_timer(SAID_FOR, lambda: self._unsay(said))
             return
         reason = sanitize_line(outcome.error, 200) or outcome.state
         if outcome.state == "unknown":
