@@ -156,7 +156,8 @@ class ReplyController:
         """``2 replies not sent · O outbox`` (or nothing when the outbox is empty)."""
         backend = self.backend
         entries = backend.waiting() if backend is not None else []
-        waiting = [e for e in entries if e.id not in self.in_flight]
+        # "sending": on its way (here, or from another instance); said when it lands.
+        waiting = [e for e in entries if e.id not in self.in_flight and e.state != "sending"]
         if not waiting:
             if not self.in_flight:
                 self._say("")
@@ -288,6 +289,10 @@ class ReplyController:
                 self.screen.set_timer(SAID_FOR, lambda: self._unsay(said))
             return
         reason = sanitize_line(outcome.error, 200) or outcome.state
+        if outcome.state == "not_sent":  # refused before any request: nothing changed
+            self._warn(reason)
+            self.show_waiting()
+            return
         if outcome.state == "unknown":
             self._say(f"not confirmed (it may have gone): {reason} · O checks the thread")
         else:
