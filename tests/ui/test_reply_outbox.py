@@ -102,7 +102,7 @@ async def test_a_timeout_is_never_resent_by_itself_and_O_asks(
     apps.append(app)
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await send_one(app, pilot)
-        await wait_for(lambda: "may have gone" in screen.status.state.outbox)
+        await wait_for(lambda: "maybe sent" in screen.status.state.outbox)
         assert len(server.sent()) == 1  # the stand-in did it; the answer never came
         assert outbox_states(screen) == ["unknown"]
         await pilot.press("O")

@@ -10,7 +10,7 @@ when a conversation opens; everything about replies is here.
   Until it is confirmed the status says ``sending…``; then either the message shows in
   the thread at once (the pane fetches the thread again: the service has it stored, the
   server on the next refresh), the conversation moves to the top of the list and the
-  entry is gone; or the status says ``not sent: <reason> · O outbox`` and the text waits
+  entry is gone; or the status says ``not sent (O to retry): <reason>`` and the text waits
   there. A ``4xx`` says lemlist's own sentence (the service gives it sanitized, one line).
 - ``O`` lists the outbox. Sending an entry again follows the outbox's rule: a ``failed``
   one is sent; an ``unknown`` one (timed out, may have gone) is first looked for in the
@@ -53,6 +53,7 @@ BackendFactory = Callable[["MainScreen"], "ReplyBackend | None"]
 
 #: Seconds "sent to …" stays in the status line.
 SAID_FOR = 10.0
+SENT_PREFIX = "sent to "
 NO_STORE = "choose whose inbox to read first (U): replies go from that user"
 
 
@@ -159,8 +160,8 @@ class ReplyController:
         # "sending": on its way (here, or from another instance); said when it lands.
         waiting = [e for e in entries if e.id not in self.in_flight and e.state != "sending"]
         if not waiting:
-            if not self.in_flight:
-                self._say("")
+            if not self.in_flight and not self._sending_text.startswith(SENT_PREFIX):
+                self._say("")  # "sent to …" stays its few seconds
             return
         noun = "reply" if len(waiting) == 1 else "replies"
         maybe = sum(1 for e in waiting if e.may_have_been_sent)
@@ -283,8 +284,8 @@ class ReplyController:
             if decision is not None and decision.draft_id is not None:
                 self._count_drafts(backend, target)  # the draft it came from is gone
             self.show_waiting()
-            if not self._sending_text:
-                said = f"sent to {sanitize_line(target.contact_name, 40) or 'the contact'}"
+            if not self._sending_text or self._sending_text.startswith(SENT_PREFIX):
+                said = f"{SENT_PREFIX}{sanitize_line(target.contact_name, 40) or 'the contact'}"
                 self._say(said)
                 self.screen.set_timer(SAID_FOR, lambda: self._unsay(said))
             return
@@ -293,10 +294,11 @@ class ReplyController:
             self._warn(reason)
             self.show_waiting()
             return
+        # The key first: a narrow terminal cuts the reason, not the way out.
         if outcome.state == "unknown":
-            self._say(f"not confirmed (it may have gone): {reason} · O checks the thread")
+            self._say(f"maybe sent, not confirmed (O checks the thread): {reason}")
         else:
-            self._say(f"not sent: {reason} · O to retry")
+            self._say(f"not sent (O to retry): {reason}")
         self.screen.notify(
             f"reply not sent: {reason}; kept in the outbox (O)", severity="error", markup=False
         )
