@@ -87,6 +87,9 @@ async def test_an_email_reply_goes_to_the_latest_email_from_the_last_mailbox_as_
     template = context.template()
     assert template.channel == "email" and template.subject.startswith("Re: ")
     reply = parse_reply(reply_text(service, render_template(template), HOSTILE_BODY), template)
+    review = render_message(service.preview_message(context, reply))
+    assert "Hello <b>&</b> team\n<script>alert('x')</script>" in review.body.text  # as the pane will show it
+    assert server.writes == []  # a review sends nothing
 
     outcome = await service.send(context, reply)
 
@@ -344,3 +347,26 @@ async def test_the_list_row_names_the_recipient_and_a_sent_reply_moves_it_up(
     assert render_template(context.template()).startswith(f"To: {context.to()}\nChannel: email\n")
     assert (await service.send(context, Reply("email", context.subject, (), "Up you go"))).sent
     assert inbox.store.view_index(row.id) == 0
+
+
+async def test_hostile_threads_give_clean_templates_and_previews(tmp_path: Path) -> None:
+    """Names, subjects, quotes and Cc of the hostile corpus reach the editor file cleaned."""
+    allowed = {"\n", "\u200c", "\u200d"}  # ZWJ/ZWNJ: emoji and scripts need them (render.sanitize)
+    with DemoServer(conversations=3, hostile=True) as hostile:
+        hostile.faults.rate_limit = False
+        local = LocalInbox(StoreOptions(data_dir=tmp_path / "h", base_url=hostile.base_url), user_of(hostile))
+        async with LemlistClient(DEMO_API_KEY, base_url=hostile.base_url, retry_policy=FAST, timeout=5) as c:
+            await local.sync(c, page_size=100)
+            service = ReplyService(c, local)
+            checked = 0
+            for conversation in hostile.dataset.conversations:
+                context = await service.context(str(conversation["contactId"]))
+                for channel in context.channels:
+                    template = context.template(channel)
+                    reply = Reply(channel, template.subject or "Hello", template.cc, "ok")
+                    for text in (render_template(template), "\n".join(service.preview(context, reply))):
+                        bad = {ch for ch in text if ch not in allowed and not ch.isprintable()}
+                        assert not bad, (conversation["contactId"], channel, bad)
+                    checked += 1
+        local.close()
+    assert checked >= len(hostile.dataset.conversations) - 2

@@ -37,6 +37,7 @@ __all__ = [
     "Reply",
     "ReplyTemplate",
     "check_addresses",
+    "is_address",
     "parse_reply",
     "render_template",
     "text_to_html",
@@ -170,10 +171,16 @@ def _addresses(value: str) -> tuple[str, ...]:
     return check_addresses(re.split(r"[,;]", value))
 
 
+def is_address(text: str) -> bool:
+    """Whether ``text`` reads as one email address (what Cc accepts)."""
+    text = text.strip()
+    return text.isprintable() and bool(_EMAIL.match(text))
+
+
 def check_addresses(values: Sequence[str]) -> tuple[str, ...]:
     """Cc addresses, stripped, blanks dropped; ``ComposeError`` naming the first bad one."""
     parts = tuple(p.strip() for p in values if p.strip())
-    bad = [p for p in parts if not _EMAIL.match(p)]
+    bad = [p for p in parts if not is_address(p)]
     if bad:
         raise ComposeError(f"Cc: not an email address: {bad[0]}")
     return parts

@@ -33,13 +33,15 @@ The defaults themselves are built in ``inbox.reply_context`` (``ReplyContext``, 
 Public API (stable; the TUI builds on it)::
 
     service = ReplyService(client, inbox)          # client: LemlistClient, inbox: LocalInbox
-    service.recover() -> list[OutboxEntry]         # at start: "sending" left by a crash -> "unknown"
+    service.persistent -> bool                     # False (cache = false): the outbox is in memory
+    service.recover() -> list[OutboxEntry]         # at start: "sending" for 2+ min (a crash) -> "unknown"
     ctx = await service.context(contact_id, thread=None, conversation=None)
                                                     # ReplyContext; fetches the thread if None;
                                                     # conversation: the list's Entry, if at hand
     ctx.template(channel=None, body="", draft=None) -> ReplyTemplate  # for compose.render_template
     ctx.payload(reply) -> dict                      # the POST body a Reply becomes
     service.preview(ctx, reply) -> list[str]        # what will be sent, as lines (CLI, review)
+    service.preview_message(ctx, reply) -> Message  # the same as a thread message (TUI review)
     outcome = await service.send(ctx, reply, draft_id=None)  # SendOutcome: sent | failed | unknown
     outcome = await service.retry(entry_id, confirmed_not_sent=False)
     check = await service.check_unknown(entry_id)   # UnknownCheck: .appeared, .entry
@@ -48,6 +50,9 @@ Public API (stable; the TUI builds on it)::
     await service.open_draft(contact_id, draft_id) -> DraftText
     await service.save_draft(ctx, reply, draft_id=None) -> str (the draft id)
     await service.delete_draft(contact_id, draft_id)
+
+Call it on the event loop that draws the list: a confirmed send merges the moved
+conversation into ``inbox.store`` (the thread and the file are written in worker threads).
 
 ``ReplyError`` is refused before anything is sent (empty or unchanged text is
 ``compose.ComposeError``); the client's ``LemlistError`` types come through from the
@@ -59,7 +64,7 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -67,7 +72,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from lemlist_inbox.api.errors import LemlistError, UncertainWriteError, describe_error
 from lemlist_inbox.api.ids import check_id
 from lemlist_inbox.api.writes import DRAFT_LIMIT
-from lemlist_inbox.inbox.compose import CHANNELS, ComposeError, Reply
+from lemlist_inbox.inbox.compose import CHANNELS, MAX_BODY_BYTES, ComposeError, Reply
 from lemlist_inbox.inbox.db import InboxDatabase
 from lemlist_inbox.inbox.outbox import Outbox, OutboxEntry
 from lemlist_inbox.inbox.reply_context import (
@@ -274,6 +279,8 @@ class ReplyService:
         """Write ``reply`` to the outbox, then send it (see the module docstring)."""
         if not reply.body.strip():
             raise ComposeError("the reply is empty: nothing to send")
+        if len(reply.body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
+            raise ComposeError(f"the reply is longer than lemlist accepts ({MAX_BODY_BYTES // 1000} KB)")
         payload = context.payload(reply)
         entry = self.outbox.add(
             contact_id=context.contact_id,
@@ -330,17 +337,31 @@ class ReplyService:
                 note = f"sent, but its draft could not be deleted ({describe_error(exc)})"
         return SendOutcome("sent", None, message=message, note=note)
 
+    def preview_message(self, context: ReplyContext, reply: Reply) -> Message:
+        """``reply`` as a thread message, before it is sent: for a review that shows it
+        exactly as the thread pane will (render it with ``render.render_message``)."""
+        return self._as_message("preview", reply.channel, context.contact_id, context.payload(reply), context)
+
     def _local_message(self, entry: OutboxEntry, context: ReplyContext | None) -> Message:
         """The sent message as the thread will show it until lemlist's copy arrives."""
+        return self._as_message(f"local_{entry.id}", entry.channel, entry.contact_id, entry.payload, context)
+
+    def _as_message(
+        self,
+        ident: str,
+        channel: str,
+        contact_id: str,
+        payload: Mapping[str, Any],
+        context: ReplyContext | None,
+    ) -> Message:
         from lemlist_inbox.api.models import Message
 
-        payload = entry.payload
-        sender = context.senders.get(entry.channel) if context is not None else None
+        sender = context.senders.get(channel) if context is not None else None
         raw: dict[str, Any] = {
-            "_id": f"local_{entry.id}",
-            "type": _SENT_TYPES.get(entry.channel, "emailsSent"),
+            "_id": ident,
+            "type": _SENT_TYPES.get(channel, "emailsSent"),
             "createdAt": _iso(self._clock()),
-            "contactId": entry.contact_id,
+            "contactId": contact_id,
             "leadId": payload.get("leadId") or (context.lead_id if context else None),
             "sendUserId": payload.get("sendUserId"),
             "sendUserName": sender.name if sender is not None and sender.name else None,
@@ -351,8 +372,9 @@ class ReplyService:
             "attachments": [],
             LOCAL_MARK: True,
         }
-        if entry.channel == "email":
+        if channel == "email":
             raw["subject"] = payload.get("subject") or (context.subject if context else None)
+            raw["cc"] = payload.get("cc", list(context.cc) if context else [])
         return Message.model_validate({k: v for k, v in raw.items() if v is not None})
 
     async def _remember(self, entry: OutboxEntry, message: Message) -> None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from lemlist_inbox.api.errors import LemlistError, describe_error
 from lemlist_inbox.api.writes import email_payload, linkedin_payload, whatsapp_payload
-from lemlist_inbox.inbox.compose import CHANNELS, Reply, ReplyTemplate
+from lemlist_inbox.inbox.compose import CHANNELS, Reply, ReplyTemplate, is_address
 from lemlist_inbox.render.sanitize import sanitize_line
 
 if TYPE_CHECKING:
@@ -293,7 +293,12 @@ class ContextBuilder:
             if quoted:
                 attribution = f"On {format_when(rendered.when)}, {rendered.from_line} wrote:"
         cc_raw = (answered.model_extra or {}).get("cc") if answered is not None else None
-        cc = tuple(a for a in cc_raw if isinstance(a, str))[:50] if isinstance(cc_raw, list) else ()
+        # The thread's Cc goes into the editor's header block: addresses only, nothing else.
+        cc = (
+            tuple(a.strip() for a in cc_raw if isinstance(a, str) and is_address(a))[:50]
+            if isinstance(cc_raw, list)
+            else ()
+        )
         return ReplyContext(
             contact_id=contact_id,
             conversation_id=conversation_id,
