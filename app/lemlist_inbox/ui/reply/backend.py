@@ -101,6 +101,10 @@ class ReplyBackend(Protocol):
         """Why ``reply`` cannot be sent from here (no sender, a Subject needed), or None."""
         ...
 
+    def preview(self, prepared: Prepared, reply: Reply) -> Message | None:
+        """``reply`` as the thread message it will be (sender, subject as posted), or None."""
+        ...
+
     def warnings(self, prepared: Prepared) -> tuple[str, ...]:
         """Worth saying before sending (a mailbox lemlist marks disconnected...)."""
         ...

@@ -178,6 +178,7 @@ class ReplyFlow:
                         lead_email=target.contact_email,
                         from_draft=from_draft,
                         warnings=self.backend.warnings(prepared),
+                        message=self.backend.preview(prepared, reply) if reply and not problem else None,
                     )
                 )
                 if choice == "edit":

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -27,6 +27,9 @@ from lemlist_inbox.render import sanitize_line
 from lemlist_inbox.ui.reply.preview import PreviewPane, preview_message
 from lemlist_inbox.ui.thread.style import ThreadStyles
 from lemlist_inbox.ui.widgets.key_bar import KeyBar
+
+if TYPE_CHECKING:
+    from lemlist_inbox.api.models import Message as ApiMessage
 
 __all__ = ["ReviewChoice", "ReviewScreen", "split_sender"]
 
@@ -73,6 +76,7 @@ class ReviewScreen(Screen[ReviewChoice]):
         lead_email: str = "",
         from_draft: bool = False,
         warnings: tuple[str, ...] = (),
+        message: ApiMessage | None = None,
     ) -> None:
         super().__init__()
         self.template = template
@@ -83,6 +87,8 @@ class ReviewScreen(Screen[ReviewChoice]):
         self._lead_email = lead_email
         self._from_draft = from_draft
         self._warnings = warnings
+        #: The reply as the reply service will post it, as a thread message (None: built here).
+        self._message = message
 
     def _rows(self) -> list[tuple[str, str]]:
         reply, template = self.reply, self.template
@@ -124,7 +130,11 @@ class ReviewScreen(Screen[ReviewChoice]):
         else:
             notes.append(Content(""))
         yield Static(Content("\n").join(notes), id="review-notes")
-        if self.reply is not None:
+        if self.reply is not None and self._message is not None:
+            from lemlist_inbox import render
+
+            yield PreviewPane(render.render_message(self._message), self._styles, id="review-preview")
+        elif self.reply is not None:
             name, address = split_sender(self.template.sender)
             message = preview_message(
                 # LinkedIn and WhatsApp carry the text as typed: shown as such, tags and all

@@ -15,14 +15,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from lemlist_inbox.api.errors import LemlistError, describe_error
-from lemlist_inbox.inbox.compose import ComposeError, Reply, ReplyTemplate
+from lemlist_inbox.inbox.compose import ComposeError, Reply, ReplyTemplate, text_to_html
 from lemlist_inbox.inbox.replies import ReplyContext, ReplyError, ReplyService
 from lemlist_inbox.render import sanitize_line
 from lemlist_inbox.ui.reply.backend import DraftInfo, Prepared, ReplyTarget, SendOutcome
 
 if TYPE_CHECKING:
     from lemlist_inbox.api.client import LemlistClient, Thread
-    from lemlist_inbox.api.models import Draft, SendResult, User
+    from lemlist_inbox.api.models import Draft, Message, SendResult, User
     from lemlist_inbox.inbox.outbox import OutboxEntry
     from lemlist_inbox.ui.app import InboxApp
     from lemlist_inbox.ui.screens.main import MainScreen
@@ -137,6 +137,17 @@ class ServiceBackend:
             return _say(exc)
         return None
 
+    def preview(self, prepared: Prepared, reply: Reply) -> Message | None:
+        try:
+            message = self.service.preview_message(self._context(prepared), reply)
+        except ReplyError:
+            return None
+        if reply.channel != "email":
+            # LinkedIn and WhatsApp carry the text as typed: escaped here, so the review
+            # shows it exactly, tags and all, instead of the renderer taking "<i>" for markup.
+            message = message.model_copy(update={"message": text_to_html(reply.body)})
+        return message
+
     def warnings(self, prepared: Prepared) -> tuple[str, ...]:
         return self._context(prepared).warnings
 
@@ -196,4 +207,6 @@ def reply_backend(screen: MainScreen) -> ServiceBackend | None:
     local = screen.local
     if local is None:
         return None
-    return ServiceBackend(ReplyService(_LateClient(screen.inbox_app), local))
+    app = screen.inbox_app
+    # The app's clock (pinned in tests): the outbox's times and a sent message's date.
+    return ServiceBackend(ReplyService(_LateClient(app), local, clock=lambda: app.clock().timestamp()))
