@@ -222,3 +222,22 @@ async def test_quitting_with_a_reply_open_asks_and_keeps_its_file(
     kept = list(reply_tmp.glob("lemlist-reply-*/reply.txt"))
     assert len(kept) == 1 and "half a thought" in kept[0].read_text(encoding="utf-8")
     assert not server.writes
+
+
+async def test_R_on_a_list_row_answers_that_row(
+    make_server: Any, apps: list[InboxApp], fake_editor: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_EDITOR_BODY", "from the list")
+    server: DemoServer = make_server()
+    app = make_app(server)
+    apps.append(app)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await loaded(app)
+        await pilot.press("j", "j", "j")
+        row = screen.store.view_at(3)
+        assert screen.thread.current_conversation_id is None  # nothing opened
+        await pilot.press("R")
+        await reach_review(app, pilot)
+        await pilot.press("y")
+        await wait_for(lambda: len(server.sent()) == 1)
+        assert server.sent()[0].body["contactId"] == row.thread_id
