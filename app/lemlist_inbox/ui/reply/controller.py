@@ -23,9 +23,8 @@ when a conversation opens; everything about replies is here.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -310,9 +309,8 @@ class ReplyController:
         list's row moves by a new activity stamp, so the next open fetches the thread.
         """
         screen = self.screen
-        now = (
-            datetime.fromtimestamp(time.time(), UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        )
+        stamp = screen.inbox_app.clock().astimezone(UTC)
+        now = stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
         message = outcome.message
         if message is None and decision is not None and decision.reply is not None:
             name, address = split_sender(decision.prepared.template.sender if decision.prepared else "")
@@ -328,10 +326,11 @@ class ReplyController:
         if message is not None:
             screen.thread.show_sent(target.conversation_id, message)
         entry = screen.store.get(target.conversation_id)
-        if entry is not None:
+        if entry is not None and outcome.message is None:
+            # The service moves the row itself when it built the message; else it is done here.
             moved = entry.conversation.model_copy(update={"last_activity_at": now})
             screen.store.merge([moved])
-            screen.conversation_list.sync()
+        screen.conversation_list.sync()
 
     # -- O ----------------------------------------------------------------------------
 
