@@ -22,6 +22,8 @@ from lemlist_inbox.inbox.local import StoreOptions
 from lemlist_inbox.ui.app import InboxApp
 from lemlist_inbox.ui.reply.ask import Ask
 from lemlist_inbox.ui.reply.outbox_screen import OutboxScreen
+from lemlist_inbox.ui.reply.review import ReviewScreen
+from lemlist_inbox.ui.reply.service_backend import ServiceBackend
 from lemlist_inbox.ui.screens.main import MainScreen
 
 __all__ = ["fake_editor", "reply_tmp"]
@@ -188,3 +190,59 @@ async def test_e_in_the_outbox_edits_a_failed_reply_and_sends_the_new_text_once(
         await wait_for(lambda: not outbox_states(screen))
         assert "Wednesday at ten, rather" in server.sent()[0].body["message"]
         assert words not in server.sent()[0].body["message"]
+
+
+async def test_maybe_sent_but_not_in_the_thread_is_resent_only_after_a_yes(
+    make_server: Any, apps: list[InboxApp], fake_editor: Path, words: str, tmp_path: Path
+) -> None:
+    server: DemoServer = make_server(faults=Faults(rate_limit=False, write_failures=1, write_status=503))
+    app = stored_app(server, tmp_path / "data")
+    apps.append(app)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await send_one(app, pilot)
+        await wait_for(lambda: outbox_states(screen) == ["failed"])
+        # As after a timeout whose request never reached lemlist: "maybe sent", not in the thread.
+        backend = screen.replies.backend
+        assert isinstance(backend, ServiceBackend)
+        entry = backend.waiting()[0]
+        backend.service.outbox.unknown(entry.id, "no answer within 5 s")
+        await pilot.press("O")
+        await wait_for(lambda: isinstance(app.screen, OutboxScreen))
+        await pilot.press("s")
+        await wait_for(lambda: isinstance(app.screen, Ask))
+        assert isinstance(app.screen, Ask) and "not in the thread" in app.screen.question
+        await pilot.press("n")
+        await wait_for(lambda: isinstance(app.screen, OutboxScreen))
+        await pilot.pause(0.2)
+        assert not server.sent() and outbox_states(screen) == ["unknown"]
+        await pilot.press("s")
+        await wait_for(lambda: isinstance(app.screen, Ask))
+        await pilot.press("y")
+        await wait_for(lambda: len(server.sent()) == 1)
+        await wait_for(lambda: not outbox_states(screen))
+        assert len(server.sent()) == 1
+
+
+async def test_the_draft_limit_is_said_and_the_text_kept(
+    make_server: Any, apps: list[InboxApp], fake_editor: Path, words: str, tmp_path: Path
+) -> None:
+    server: DemoServer = make_server()
+    app = stored_app(server, tmp_path / "data")
+    apps.append(app)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await loaded(app)
+        entry = screen.store.view_at(0)
+        assert entry.thread_id is not None
+        for number in range(10):
+            server.outgoing.seed_draft(
+                entry.thread_id, tui_harness.first_user(server), content=f"<p>draft {number}</p>"
+            )
+        await pilot.press("enter")
+        await wait_for(lambda: screen.thread.state == "thread")
+        await pilot.press("R")
+        await reach_review(app, pilot)
+        writes = len(server.writes)
+        await pilot.press("p")
+        await wait_for(lambda: any("10 drafts" in str(n.message) for n in app._notifications))
+        assert isinstance(app.screen, ReviewScreen)  # back to the review: the text is kept
+        assert len(server.writes) == writes
