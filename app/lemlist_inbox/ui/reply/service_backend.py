@@ -11,7 +11,9 @@ could not take it, so nothing was sent and the text is only in its file".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from lemlist_inbox.api.errors import LemlistError, describe_error
@@ -69,6 +71,22 @@ class _LateClient:
 
     async def delete_draft(self, contact_id: str, draft_id: str, owner: str) -> None:
         await (await self._client()).delete_draft(contact_id, draft_id, owner)
+
+
+class _Ticking:
+    """The app's clock (pinned in tests) as POSIX time, never twice the same instant.
+
+    It dates the outbox's entries (listed oldest first) and a sent message; two replies
+    written within one tick of a coarse or pinned clock still keep their order.
+    """
+
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        self._clock = clock
+        self._last = 0.0
+
+    def __call__(self) -> float:
+        self._last = max(self._clock().timestamp(), self._last + 0.001)
+        return self._last
 
 
 def _draft_info(draft: Draft) -> DraftInfo:
@@ -208,5 +226,4 @@ def reply_backend(screen: MainScreen) -> ServiceBackend | None:
     if local is None:
         return None
     app = screen.inbox_app
-    # The app's clock (pinned in tests): the outbox's times and a sent message's date.
-    return ServiceBackend(ReplyService(_LateClient(app), local, clock=lambda: app.clock().timestamp()))
+    return ServiceBackend(ReplyService(_LateClient(app), local, clock=_Ticking(app.clock)))
