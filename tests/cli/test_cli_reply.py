@@ -212,3 +212,30 @@ def test_from_a_terminal_the_editor_opens_on_the_template_and_y_sends(
     [sent] = server.sent()
     assert sent.body["message"].startswith("<p>Typed in the editor &lt;b&gt;&amp;&lt;/b&gt;</p>")
     assert "<blockquote>" in sent.body["message"]  # the quote the template offered, kept
+
+
+def test_a_draft_can_be_read_and_deleted_from_the_cli(server: DemoServer, tmp_path: Path) -> None:
+    cli(
+        server,
+        tmp_path,
+        "reply",
+        VICTOIRE,
+        "--message-file",
+        "-",
+        "--draft",
+        stdin="Line <one>\n\nLine two\n",
+    )
+    [ours] = [
+        d
+        for d in json.loads(cli(server, tmp_path, "drafts", VICTOIRE, "--json").stdout)
+        if d["source"] == "api"
+    ]
+    shown = cli(server, tmp_path, "drafts", VICTOIRE, "--show", ours["_id"])
+    assert shown.returncode == 0 and "Line <one>\n\nLine two" in shown.stdout
+    deleted = cli(server, tmp_path, "drafts", VICTOIRE, "--delete", ours["_id"])
+    assert deleted.returncode == 0 and "Line <one>" in deleted.stdout and "deleted draft" in deleted.stderr
+    assert ours["_id"] not in {
+        d["_id"] for d in json.loads(cli(server, tmp_path, "drafts", VICTOIRE, "--json").stdout)
+    }
+    gone = cli(server, tmp_path, "drafts", VICTOIRE, "--show", ours["_id"])
+    assert gone.returncode == 1 and "Draft not found" in gone.stderr

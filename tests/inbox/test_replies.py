@@ -370,3 +370,25 @@ async def test_hostile_threads_give_clean_templates_and_previews(tmp_path: Path)
                     checked += 1
         local.close()
     assert checked >= len(hostile.dataset.conversations) - 2
+
+
+async def test_the_last_writer_is_kept_even_when_an_older_message_names_another_mailbox(
+    server: DemoServer, client: LemlistClient, inbox: LocalInbox
+) -> None:
+    raw = [m for m in reversed(server.dataset.thread(VICTOIRE)) if isinstance(m, dict)]  # oldest first
+    last = raw[-1]
+    assert last["type"] == "emailsSent"
+    others = {m["sendUserId"] for m in raw[:-1]}
+    assert last["sendUserId"] not in others  # an older message names a colleague's mailbox
+    del last["sendUserMailboxId"]
+    service = ReplyService(client, inbox)
+    server.clear_log()
+
+    context = await service.context(
+        VICTOIRE, thread=Thread(messages=[Message.model_validate(m) for m in raw])
+    )
+
+    sender = context.senders["email"]
+    writer = server.dataset.sender(last["sendUserId"])
+    assert writer is not None and (sender.user_id, sender.mailbox_id) == (writer.user_id, writer.mailbox_id)
+    assert [r.path for r in server.requests()] == [f"/api/users/{writer.user_id}"]

@@ -166,7 +166,14 @@ def build_parser() -> argparse.ArgumentParser:
     drafts = commands.add_parser("drafts", help="list your lemlist drafts for a conversation")
     _common_options(drafts, suppress=True)
     drafts.add_argument("contact_id", metavar="CONTACT_ID")
-    drafts.add_argument("--json", action="store_true", help="the drafts as JSON, as lemlist gave them")
+    draft_actions = drafts.add_mutually_exclusive_group()
+    draft_actions.add_argument("--json", action="store_true", help="the drafts as JSON, as lemlist gave them")
+    draft_actions.add_argument(
+        "--show", metavar="DRAFT_ID", help="print one draft's text (as it would be sent)"
+    )
+    draft_actions.add_argument(
+        "--delete", metavar="DRAFT_ID", help="delete one draft (its text is printed first)"
+    )
 
     outbox = commands.add_parser(
         "outbox",

@@ -219,6 +219,9 @@ async def cmd_drafts(session: Session) -> int:
     if session.offline:
         raise UsageError("drafts are kept by lemlist; listing them needs the network (no --offline)")
     user_id = await resolve_user(session)
+    args = session.args
+    if args.show or args.delete:
+        return await _one_draft(session, user_id, args.show or args.delete, delete=bool(args.delete))
     drafts = await session.client.drafts(session.args.contact_id, user_id)
     if session.args.json:
         session.out.raw(json_array(d.to_api_dict() for d in drafts))
@@ -232,6 +235,29 @@ async def cmd_drafts(session: Session) -> int:
     session.out.lines(_table(session, rows))
     if not drafts:
         session.out.message("no drafts for this conversation")
+    return EXIT_OK
+
+
+async def _one_draft(session: Session, user_id: str, draft_id: str, *, delete: bool) -> int:
+    """``--show``: the draft as text; ``--delete``: that, then the draft is deleted."""
+    from lemlist_inbox.inbox.reply_context import html_text
+    from lemlist_inbox.render.sanitize import sanitize
+
+    contact_id = session.args.contact_id
+    draft = await session.client.draft(contact_id, draft_id, user_id)
+    body, quoted = html_text(draft.content or "")
+    lines = [f"Channel: {sanitize_line(draft.channel, 40) or '-'}"]
+    if draft.subject:
+        lines.append(f"Subject: {sanitize_line(draft.subject, 500)}")
+    if draft.cc:
+        lines.append(f"Cc: {', '.join(sanitize_line(a, 200) for a in draft.cc)}")
+    lines += ["", *sanitize(body).strip("\n").splitlines()]
+    if quoted.strip():
+        lines += ["", *(f"> {line}" if line else ">" for line in sanitize(quoted).splitlines())]
+    session.out.lines(lines)
+    if delete:
+        await session.client.delete_draft(contact_id, draft_id, user_id)
+        session.out.message(f"deleted draft {sanitize_line(draft_id, 100)} (its text is printed above)")
     return EXIT_OK
 
 

@@ -93,6 +93,8 @@ class ReplyContext:
     warnings: tuple[str, ...] = ()
     #: The conversation's last activity when this was built (POSIX time; -inf unknown).
     activity: float = -math.inf
+    #: How the contact is reached on the other channels (``linkedin``: profile URL,
+    #: ``whatsapp``: phone), as the thread shows them, for the To line.
     contact_detail: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -329,16 +331,31 @@ class ContextBuilder:
         ours = [m for m in talk if m.direction is Direction.SENT and m.send_user_id]
         on_channel = [m for m in ours if m.channel == channel]
         if channel == "email":
-            for pool in (on_channel, [m for m in messages if m.channel == "email"], list(messages)):
-                for m in reversed(pool):
-                    if m.send_user_id and m.send_user_email and m.send_user_mailbox_id:
-                        return Sender(
-                            m.send_user_id, m.send_user_name or "", m.send_user_email, m.send_user_mailbox_id
-                        )
+            # The user who last wrote to the lead by email, and their mailbox as the thread
+            # names it; only with no email of ours at all, whichever mailbox the thread names
+            # (lemlist puts the campaign sender's fields on the lead's replies too).
+            latest = on_channel[-1] if on_channel else None
+            pool = (
+                [m for m in messages if m.send_user_id == latest.send_user_id] if latest else list(messages)
+            )
+            if latest is None:
+                pool.sort(key=lambda m: m.channel == "email")  # stable: email ones last, newest last
+            for m in reversed(pool):
+                if m.send_user_id and m.send_user_email and m.send_user_mailbox_id:
+                    return Sender(
+                        m.send_user_id, m.send_user_name or "", m.send_user_email, m.send_user_mailbox_id
+                    )
             user_id = self._user_of(on_channel, ours, messages)
             user = await self._user(user_id)
             boxes = user.mailboxes
-            wanted = next((m.send_user_email for m in reversed(messages) if m.send_user_email), None)
+            wanted = next(
+                (
+                    m.send_user_email
+                    for m in reversed(pool)
+                    if m.send_user_id == user_id and m.send_user_email
+                ),
+                None,
+            )
             box = next((b for b in boxes if wanted and (b.email or "").lower() == wanted.lower()), None)
             box = box or next((b for b in boxes if b.connected), None) or (boxes[0] if boxes else None)
             if box is None or not box.email:
