@@ -66,10 +66,6 @@ class ReplyController:
         self._backend_user: str | None = None
         #: The outbox entry of each send in flight (so ``O`` does not start it twice).
         self.in_flight: set[str] = set()
-        #: Draft counts said for conversations opened (contact id -> count).
-        self.drafts_seen: dict[str, int] = {}
-        #: The last send's outcome (tests, and the status).
-        self.last_outcome: SendOutcome | None = None
         self._sending_text = ""
         self._active: ReplyFlow | None = None
         #: ``1 draft · R continues it`` while a conversation with drafts is open.
@@ -249,7 +245,6 @@ class ReplyController:
         except Exception as exc:  # a bug in the service: the text is still in its file
             self.screen.log.error(f"send: {exc!r}")
             outcome = SendOutcome("not_saved", error=str(exc))
-        self.last_outcome = outcome
         if outcome.state == "not_saved":
             path = decision.file.path if decision.file is not None else None
             self.screen.notify(
@@ -413,7 +408,6 @@ class ReplyController:
             outcome = SendOutcome("failed", error=str(exc), entry_id=entry.id)
         finally:
             self.in_flight.discard(entry.id)
-        self.last_outcome = outcome
         target = ReplyTarget(
             conversation_id=entry.conversation_id or "",
             contact_id=entry.contact_id,
@@ -486,7 +480,6 @@ class ReplyController:
         except Exception as exc:  # a hint is not worth an error
             self.screen.log.warning(f"drafts: {exc!r}")
             return
-        self.drafts_seen[target.contact_id] = count
         if self.screen.thread.current_conversation_id != target.conversation_id:
             return
         noun = "draft" if count == 1 else "drafts"
