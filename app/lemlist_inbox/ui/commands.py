@@ -21,6 +21,8 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("Links of the thread", "link_picker", "L: open or copy one of the thread's links"),
     ("Attachments of the thread", "attachment_picker", "A: download, open or copy an attachment"),
     ("Switch viewing user", "switch_user", "U: read another team user's inbox"),
+    ("Reply to the conversation", "reply", "R: write a reply in your editor, review it, send it"),
+    ("Show the outbox", "outbox", "O: replies not confirmed by lemlist yet"),
     ("Next conversation", "next_conversation", "J or ]"),
     ("Previous conversation", "previous_conversation", "K or ["),
     ("Show keys", "help", "?: every key of the app"),

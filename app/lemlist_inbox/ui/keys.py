@@ -40,6 +40,18 @@ HELP: list[tuple[str, list[tuple[str, str]]]] = [
         ],
     ),
     (
+        "Replying",
+        [
+            ("R", "reply to the open (or highlighted) conversation: your editor, then a review"),
+            ("O", "outbox: replies not sent yet (s send again, e edit, d delete)"),
+            ("y", "in the review: send it (nothing is sent without it)"),
+            ("e", "in the review: edit again"),
+            ("p", "in the review: postpone (save as a lemlist draft)"),
+            ("n", "in the review: discard (asks when you wrote something)"),
+            ("ctrl+s / Esc", "in the in-app editor: done, go to the review"),
+        ],
+    ),
+    (
         "Anywhere",
         [
             ("Tab", "switch between list and thread"),

@@ -55,6 +55,8 @@ from lemlist_inbox.ui.exiting import quiet_at_exit
 from lemlist_inbox.ui.format import WIDE_SCREEN, choose_glyphs
 from lemlist_inbox.ui.internals import focused_without_repaint
 from lemlist_inbox.ui.load_failure import RETRY_HINT, LoadFailure, describe_failure
+from lemlist_inbox.ui.reply.controller import ReplyController
+from lemlist_inbox.ui.reply.service_backend import reply_backend
 from lemlist_inbox.ui.screens.help import HelpScreen
 from lemlist_inbox.ui.screens.user_picker import UserPicker
 from lemlist_inbox.ui.thread.view import ThreadView
@@ -105,6 +107,8 @@ class MainScreen(Screen[None]):
         Binding("L", "link_picker", "Links", show=False),
         Binding("A", "attachment_picker", "Attachments", show=False),
         Binding("U", "switch_user", "User", show=False),
+        Binding("R", "reply", "Reply"),
+        Binding("O", "outbox", "Outbox", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -147,6 +151,8 @@ class MainScreen(Screen[None]):
         self._filter_return: tuple[str | None, int] | None = None
         #: The pane shows the highlighted conversation as a preview (nothing opened yet).
         self.previewing = False
+        #: ``R`` and ``O``: replies, the outbox, drafts (``ui.reply.controller``).
+        self.replies = ReplyController(self, reply_backend)
 
     @property
     def inbox_app(self) -> InboxApp:
@@ -250,6 +256,7 @@ class MainScreen(Screen[None]):
         #: Stored rows beyond the first screenful still to merge (whichever load runs next).
         self._rest_pending = self._open_local(user_id)
         self._update_header()
+        self.replies.show_waiting()
         self._key_rejected = False
         self._load()
 
@@ -675,6 +682,7 @@ class MainScreen(Screen[None]):
         thread.open(entry, user_id=self.user_id, user_action=True)
         self.previewing = False
         self.conversation_list.set_open(conversation_id)
+        self.replies.conversation_opened(entry)
         if self.narrow:
             self.add_class("-reading")
         if focus_thread:
@@ -951,6 +959,12 @@ class MainScreen(Screen[None]):
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen())
+
+    def action_reply(self) -> None:
+        self.replies.reply()
+
+    def action_outbox(self) -> None:
+        self.replies.open_outbox()
 
 
 def _next(cycle: tuple[str, ...], current: str) -> str:

@@ -49,6 +49,8 @@ class StatusState:
     #: The background prefetch of the newest threads: (stored or fresh, of how many),
     #: shown while it runs; None when it is not running.
     threads: tuple[int, int] | None = None
+    #: Replies: being sent, not sent (and the key that helps), drafts of the open thread.
+    outbox: str = ""
 
 
 #: How the status line names a channel of the channel filter.
@@ -87,6 +89,10 @@ def describe(state: StatusState, marks: Chrome = UNICODE_CHROME) -> list[tuple[s
         # out leads, so a long server message cannot push it off the screen.
         lead = "press r to retry: " if state.retry else ""
         parts.append((f"{lead}{sanitize(state.error)}", "bold reverse"))
+        parts.append((dot, ""))
+    if state.outbox:
+        # Before the counts: "not sent" must not be the part a narrow terminal cuts.
+        parts.append((sanitize(state.outbox), "bold"))
         parts.append((dot, ""))
     if state.prompt:
         parts.append((sanitize(state.prompt), "bold"))
