@@ -37,6 +37,7 @@ from lemlist_inbox.inbox.threads import StoredThreads
 
 if TYPE_CHECKING:
     from lemlist_inbox.api.mark_queue import MarkQueue
+    from lemlist_inbox.inbox.search import SearchIndex
 
 
 class Strategy(Protocol):
@@ -408,6 +409,25 @@ class LocalInbox:
 
     def read_confirmed(self, conversation_id: str) -> None:
         self.owed.discard(conversation_id)
+
+    # -- search --------------------------------------------------------------------
+
+    @property
+    def search_index(self) -> SearchIndex | None:
+        """Full-text search over the stored threads (None without a file)."""
+        if self.db is None:
+            return None
+        from lemlist_inbox.inbox.search import SearchIndex
+
+        return SearchIndex(self.db)
+
+    def catch_up_index(self, on_progress: Callable[[int, int], None] | None = None) -> int | None:
+        """Index threads stored before this index existed (once per index version);
+        run in a worker. None when nothing was owed."""
+        index = self.search_index
+        if index is None or not index.stale():
+            return None
+        return index.rebuild(on_progress)
 
     def close(self) -> None:
         if self.db is not None:
