@@ -202,6 +202,10 @@ class LocalInbox:
         self.complete = walked_before(self.db)
         #: Set when the last sync could not reach lemlist (cleared by the next success).
         self.offline = False
+        #: (threads indexed, threads to index) while ``catch_up_index`` runs, else None.
+        self.index_progress: tuple[int, int] | None = None
+        #: Whether the UI has started ``catch_up_index`` for this inbox (once a run).
+        self.index_checked = False
         #: When the last full walk ended, for ``cache = false`` (no file to keep it in).
         self._walked_at: float | None = None
 
@@ -427,7 +431,17 @@ class LocalInbox:
         index = self.search_index
         if index is None or not index.stale():
             return None
-        return index.rebuild(on_progress)
+
+        def progress(done: int, total: int) -> None:
+            self.index_progress = (done, total)
+            if on_progress is not None:
+                on_progress(done, total)
+
+        self.index_progress = (0, 0)
+        try:
+            return index.rebuild(progress)
+        finally:
+            self.index_progress = None
 
     def close(self) -> None:
         if self.db is not None:

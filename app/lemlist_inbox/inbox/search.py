@@ -48,6 +48,7 @@ __all__ = [
     "SearchHit",
     "SearchIndex",
     "fts_query",
+    "plain",
     "split_hits",
 ]
 
@@ -56,7 +57,7 @@ HIT_END = "\x03"
 #: Words of context around a match in a snippet.
 SNIPPET_WORDS = 12
 #: Bumped when what is indexed changes: files indexed before are rebuilt (``rebuild``).
-INDEX_VERSION = "2"
+INDEX_VERSION = "1"
 #: ``state`` key holding the ``INDEX_VERSION`` a file's index was last rebuilt to.
 STATE_INDEX = "search_index"
 #: Rowids per millisecond (module docstring).
@@ -87,9 +88,11 @@ class SearchHit:
     message_id: str
     #: POSIX time of the message (0.0 unknown).
     created: float
+    #: The subject, with ``HIT_START``/``HIT_END`` around each matched word.
     subject: str
     sender: str
-    #: Sanitized context with ``HIT_START``/``HIT_END`` around each matched word.
+    #: The body's words around the match (its first words when only the subject or
+    #: sender matched), sanitized, the matched words marked as in ``subject``.
     snippet: str
     channel: str = ""
     #: The stored conversation of the contact (what the main screen opens), if any.
@@ -156,6 +159,11 @@ def fts_query(text: str) -> str:
     return " ".join(positive + negative)
 
 
+def plain(marked: str) -> str:
+    """A subject or snippet without its match markers."""
+    return marked.replace(HIT_START, "").replace(HIT_END, "")
+
+
 def split_hits(snippet: str) -> list[tuple[str, bool]]:
     """A snippet as (text, is_match) runs, for styling the matched words."""
     runs: list[tuple[str, bool]] = []
@@ -213,9 +221,9 @@ class SearchIndex:
         rows = [
             (
                 _clean(m.subject),
-                _clean(
-                    "\n\n".join(part for part in (m.body.text, m.body.quoted or "") if part), MAX_BODY_CHARS
-                ),
+                # The message's own words: quoted history would make every later reply
+                # match what it quotes (kept whole when there is nothing else).
+                _clean(m.body.text if m.body.text.strip() else (m.body.quoted or ""), MAX_BODY_CHARS),
                 _clean(m.sender),
                 _clean(m.sender_address),
                 _clean(contact_id),
@@ -243,8 +251,9 @@ class SearchIndex:
         """Messages matching ``text``, newest first (``SearchError`` for a bad query)."""
         expression = fts_query(text)
         sql = (
-            "SELECT rowid, contact_id, message_id, created, subject, sender,"
-            f" snippet(message_text, -1, '{HIT_START}', '{HIT_END}', '…', {SNIPPET_WORDS})"
+            "SELECT rowid, contact_id, message_id, created,"
+            f" highlight(message_text, 0, '{HIT_START}', '{HIT_END}'), sender,"
+            f" snippet(message_text, 1, '{HIT_START}', '{HIT_END}', '…', {SNIPPET_WORDS})"
             " FROM message_text WHERE message_text MATCH ? ORDER BY rowid DESC LIMIT ?"
         )
         failure: list[str] = []

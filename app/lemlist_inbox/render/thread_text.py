@@ -29,8 +29,6 @@ NO_MESSAGES = "No messages in this conversation."
 DEFAULT_RULE_WIDTH = 72
 
 
-
-
 @dataclass(frozen=True)
 class QuoteHints:
     """What to tell the reader beside a quote: a key in the pane, a flag on the command line."""

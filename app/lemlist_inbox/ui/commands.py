@@ -15,6 +15,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("Refresh the inbox", "refresh", "r: reload every page, keeping what is loaded"),
     ("Toggle unread only", "toggle_unread", "u: show only conversations unread by you"),
     ("Filter conversations", "filter", "/: filter by name or email"),
+    ("Search every message", "search", "s: full-text search over the stored threads"),
     ("Copy contact email", "copy_email", "y: copy the contact's email to the clipboard"),
     ("Switch viewing user", "switch_user", "U: read another team user's inbox"),
     ("Next conversation", "next_conversation", "J or ]"),

@@ -54,6 +54,7 @@ from lemlist_inbox.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from lemlist_inbox.api.models import TeamUser
+    from lemlist_inbox.inbox.search import SearchHit
     from lemlist_inbox.inbox.sync import SyncProgress
     from lemlist_inbox.ui.app import InboxApp
 
@@ -86,6 +87,7 @@ class MainScreen(Screen[None]):
         Binding("r", "refresh", "Refresh", show=False),
         Binding("y", "copy_email", "Copy email", show=False),
         Binding("U", "switch_user", "User", show=False),
+        Binding("s", "search", "Search", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -126,6 +128,8 @@ class MainScreen(Screen[None]):
         self._unread_return: tuple[tuple[str | None, int], str | None, str | None] | None = None
         #: Where the reader was when the filter box opened: cancelling it goes back there.
         self._filter_return: tuple[str | None, int] | None = None
+        #: The last full-text query (``s`` opens the search screen with it again).
+        self.search_query = ""
 
     @property
     def inbox_app(self) -> InboxApp:
@@ -365,6 +369,7 @@ class MainScreen(Screen[None]):
             if self._rest_pending:
                 await self._load_rest(local)
                 self._rest_pending = False
+            self._catch_up_index(local)
             if not self.is_mounted:
                 return
             if app.offline:
@@ -775,3 +780,39 @@ class MainScreen(Screen[None]):
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen())
+
+    # -- search ----------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        """s: full-text search over the stored messages (``ui.screens.search``)."""
+        from lemlist_inbox.ui.screens.search import SearchScreen
+
+        screen = SearchScreen(self.local, query=self.search_query, clock=self.inbox_app.clock)
+
+        def done(hit: SearchHit | None) -> None:
+            self.search_query = screen.current_query
+            if hit is not None:
+                self.open_search_hit(hit)
+
+        self.app.push_screen(screen, done)
+
+    def open_search_hit(self, hit: SearchHit) -> None:
+        """Open the conversation of a search result (the main screen's one open path)."""
+        conversation_id = hit.conversation_id
+        if conversation_id is None or self.store.get(conversation_id) is None:
+            self.notify("that conversation is not in the list (yet)", severity="warning", markup=False)
+            return
+        self.conversation_list.move_to_id(conversation_id)
+        self.open_conversation(conversation_id)
+
+    @work(exclusive=True, group="index")
+    async def _catch_up_index(self, local: LocalInbox) -> None:
+        """Index threads stored before search existed: once, in a worker thread, after the
+        stored rows are in (it competes with nothing the reader waits for then)."""
+        if local.index_checked:
+            return
+        local.index_checked = True
+        try:
+            await asyncio.to_thread(local.catch_up_index)
+        except Exception as exc:  # search is a convenience: never an error for the reader
+            self.log.warning(f"search index catch-up stopped: {exc!r}")

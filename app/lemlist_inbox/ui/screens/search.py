@@ -1,0 +1,329 @@
+"""The ``s`` screen: full-text search over every stored message, newest first.
+
+Typing searches as you go: each change waits ``DEBOUNCE`` seconds for the next key, then
+the query runs in a worker thread (``inbox.search``; the FTS query is a few ms, but a
+key must never wait for SQLite), and only the answer to the latest query is shown. Each
+result is two lines: date, channel, contact and subject, then the matching words in
+context. Every string in a result is the server's: results are ``Content`` built from
+plain strings (never markup), the matched words styled from the index's own markers.
+
+Enter on a result dismisses the screen with it; the main screen opens the conversation
+(``MainScreen.open_search_hit``). Nothing here needs the network: it reads the local
+inbox only, so it works offline as well.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from lemlist_inbox.inbox.search import SearchError, SearchHit, split_hits
+from lemlist_inbox.ui.charset import chrome
+from lemlist_inbox.ui.format import Glyphs, absolute_time, channel_marks, choose_glyphs, fit
+from lemlist_inbox.ui.widgets.filter_input import FilterInput
+from lemlist_inbox.ui.widgets.key_bar import KeyBar
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from lemlist_inbox.inbox.local import LocalInbox
+
+#: Seconds without a key before a query runs (a word typed at speed is one search).
+DEBOUNCE = 0.12
+#: Results shown at most; "N+" says there are more (a narrower query finds them).
+LIMIT = 200
+#: What the box says before anything is typed.
+PLACEHOLDER = 'search: words, "a phrase", prefix*, -word, a OR b'
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class SearchAnswer:
+    """What one query found, or why it could not run."""
+
+    query: str
+    hits: list[SearchHit]
+    error: str | None = None
+    more: bool = False
+
+
+def run_query(local: LocalInbox | None, query: str, limit: int = LIMIT) -> SearchAnswer:
+    """Search the local inbox (in a worker thread): hits, or the sentence for a bad query."""
+    index = local.search_index if local is not None else None
+    if index is None:
+        return SearchAnswer(query, [], "search needs the local inbox (it is off: cache = false)")
+    try:
+        hits = index.search(query, limit=limit + 1)
+    except SearchError as exc:
+        return SearchAnswer(query, [], str(exc))
+    return SearchAnswer(query, hits[:limit], more=len(hits) > limit)
+
+
+def empty_index_text(local: LocalInbox | None) -> str:
+    """What an empty index means and how to fill it (in a worker: it counts rows)."""
+    if local is None or local.db is None:
+        return "search needs the local inbox (it is off: cache = false)"
+    stored = len(local.db.thread_ids())
+    progress = local.index_progress
+    if progress is not None:
+        return f"indexing stored threads: {progress[0]} of {progress[1]}{chrome().ellipsis}"
+    noun = "thread" if stored == 1 else "threads"
+    return f"nothing is indexed yet: open threads or wait for the prefetch; {stored} {noun} stored"
+
+
+def hit_prompt(hit: SearchHit, width: int, now: datetime, glyphs: Glyphs) -> Content:
+    """Two lines for one hit, each cut to ``width`` cells (never wrapped, never markup).
+
+    ``12 Nov 14:05  ✉  Ana Lopez  Re: Pricing`` then the context with its matched words
+    in bold reverse (readable without colour too).
+    """
+    try:
+        when = datetime.fromtimestamp(hit.created, UTC) if hit.created > 0 else None
+    except (OverflowError, ValueError, OSError):
+        when = None
+    date = fit(absolute_time(when, now) or "", 12, glyphs.ellipsis)
+    channel = fit(channel_marks([hit.channel], glyphs) if hit.channel else "", 3, glyphs.ellipsis)
+    who = hit.contact or hit.sender or hit.contact_id
+    rest = max(0, width - 12 - 2 - 3 - 1)
+    name_width = min(cell_width(who), max(12, rest // 3))
+    name = fit(who, name_width, glyphs.ellipsis).rstrip()
+    first = Content.assemble(
+        (date, "dim"), "  ", channel, " ", (name, "bold"), "  ", strip_control_codes=True
+    )
+    subject = _marked(hit.subject, glyphs)
+    lines = [
+        _cut(first + subject, width, glyphs),
+        _cut(Content("  ") + _marked(hit.snippet, glyphs), width, glyphs),
+    ]
+    return Content("\n").join(lines)
+
+
+def _marked(text: str, glyphs: Glyphs) -> Content:
+    """Marked text on one line, its matched words in bold reverse (readable without colour)."""
+    flat = _SPACES.sub(" ", text).replace("…", glyphs.ellipsis).strip()
+    parts: list[str | tuple[str, str]] = []
+    for piece, matched in split_hits(flat):
+        parts.append((piece, "bold reverse") if matched else piece)
+    return Content.assemble(*parts, strip_control_codes=True)
+
+
+def _cut(line: Content, width: int, glyphs: Glyphs) -> Content:
+    if line.cell_length <= width:
+        return line
+    return line.truncate(max(0, width - len(glyphs.ellipsis))) + Content(glyphs.ellipsis)
+
+
+def cell_width(text: str) -> int:
+    return Content(text).cell_length
+
+
+class SearchInput(FilterInput):
+    """The query box: Esc closes the search (the filter box's Esc clears a filter)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Close", key_display="esc"),
+        Binding("enter", "submit", "Results", key_display="⏎"),  # shown; the screen handles it
+    ]
+
+
+class SearchScreen(Screen["SearchHit | None"]):
+    """Query box, status line and results; dismisses with the hit to open, or None."""
+
+    AUTO_FOCUS = "#search-query"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", key_display="esc"),
+        Binding("j", "down", "Down", show=False),
+        Binding("k", "up", "Up", show=False),
+        Binding("s,slash", "edit", "Edit query", key_display="s"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        # priority, handled as the key arrives: Enter then "j" typed in one burst moves
+        # in the results (a Submitted message from the box would land after the "j").
+        Binding("enter,down", "results", "Results", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        local: LocalInbox | None,
+        *,
+        query: str = "",
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__()
+        self.local = local
+        self.initial_query = query
+        self._clock = clock or (lambda: datetime.now().astimezone())
+        self._timer: Timer | None = None
+        #: Each query typed gets a number; only the newest one's answer is shown.
+        self._asked = 0
+        #: The answer on screen (its hits in option order).
+        self.answer: SearchAnswer | None = None
+        self.glyphs = choose_glyphs()
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content("Search every stored message"), id="search-title")
+        yield SearchInput(value=self.initial_query, placeholder=PLACEHOLDER, id="search-query")
+        yield Static(Content(""), id="search-status")
+        yield OptionList(id="search-results")
+        yield KeyBar(id="search-keys")
+
+    @property
+    def query_box(self) -> SearchInput:
+        return self.query_one("#search-query", SearchInput)
+
+    @property
+    def results(self) -> OptionList:
+        return self.query_one("#search-results", OptionList)
+
+    @property
+    def status_text(self) -> str:
+        return str(self.query_one("#search-status", Static).render())
+
+    def on_mount(self) -> None:
+        self.set_focus(self.query_box)
+        self._search_now()
+
+    # -- asking ----------------------------------------------------------------------
+
+    @on(FilterInput.Changed, "#search-query")
+    def _changed(self, event: FilterInput.Changed) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(DEBOUNCE, self._search_now)
+
+    def _search_now(self) -> None:
+        self._timer = None
+        self._asked += 1
+        self._ask(self._asked, self.query_box.value)
+
+    @work(group="search")
+    async def _ask(self, number: int, query: str) -> None:
+        if not query.strip():
+            idle = await asyncio.to_thread(self._idle_text)
+            if number == self._asked and self.is_attached:
+                self._show(SearchAnswer(query, []), idle)
+            return
+        answer = await asyncio.to_thread(run_query, self.local, query)
+        if number != self._asked or not self.is_attached:
+            return  # a newer query was typed meanwhile
+        text: str | None = None
+        if not answer.hits and answer.error is None:
+            index = self.local.search_index if self.local is not None else None
+            indexed = await asyncio.to_thread(index.indexed_threads) if index is not None else 0
+            text = (
+                f"no message matches {_quoted(query)}"
+                if indexed
+                else await asyncio.to_thread(empty_index_text, self.local)
+            )
+        self._show(answer, text)
+
+    def _idle_text(self) -> str:
+        index = self.local.search_index if self.local is not None else None
+        if index is None or not index.indexed_threads():
+            return empty_index_text(self.local)
+        count = index.indexed_threads()
+        noun = "thread" if count == 1 else "threads"
+        return f"type to search {count} indexed {noun} (subjects, bodies, senders)"
+
+    def _show(self, answer: SearchAnswer, text: str | None = None) -> None:
+        """Put an answer on screen: the status line, then the results (top one highlighted)."""
+        self.answer = answer
+        status = self.query_one("#search-status", Static)
+        status.set_class(answer.error is not None, "-error")
+        if answer.error is not None:
+            status.update(Content(answer.error))
+        elif text is not None:
+            status.update(Content(text))
+        else:
+            count = f"{len(answer.hits)}+" if answer.more else str(len(answer.hits))
+            noun = "message" if count == "1" else "messages"
+            status.update(Content(f"{count} {noun}, newest first{chrome().separator}Enter opens, j/k move"))
+        self._fill()
+
+    def _fill(self) -> None:
+        results = self.results
+        hits = self.answer.hits if self.answer is not None else []
+        width = max(20, (results.content_region.width or self.size.width) - 1)
+        now = self._clock()
+        with self.app.batch_update():
+            results.clear_options()
+            results.add_options([Option(hit_prompt(hit, width, now, self.glyphs)) for hit in hits])
+            if hits:
+                results.highlighted = 0
+
+    def on_resize(self) -> None:
+        if self.answer is not None and self.answer.hits:
+            keep = self.results.highlighted
+            self._fill()
+            self.results.highlighted = keep
+
+    # -- moving and opening ------------------------------------------------------------
+
+    @on(FilterInput.Submitted, "#search-query")
+    def _submitted(self) -> None:
+        if self._timer is not None:  # Enter before the pause: search what is typed now
+            self._search_now()
+        # Screen.set_focus moves focus now (Widget.focus waits a turn): a "j" typed
+        # right after Enter must reach the results, not the box.
+        self.set_focus(self.results)
+
+    @on(FilterInput.Cancelled)
+    def _cancelled(self) -> None:
+        self.action_close()
+
+    def action_down(self) -> None:
+        self.results.action_cursor_down()
+
+    def action_up(self) -> None:
+        self.results.action_cursor_up()
+
+    def action_results(self) -> None:
+        self._submitted()
+
+    def action_edit(self) -> None:
+        self.set_focus(self.query_box)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Typed into the box, j, k, s and / are text.
+        in_box = self.focused is self.query_box
+        if action == "results":
+            return in_box
+        return not (action in {"down", "up", "edit", "help"} and in_box)
+
+    @on(OptionList.OptionSelected, "#search-results")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        hits = self.answer.hits if self.answer is not None else []
+        if 0 <= event.option_index < len(hits):
+            self.dismiss(hits[event.option_index])
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_help(self) -> None:
+        from lemlist_inbox.ui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    @property
+    def current_query(self) -> str:
+        return self.query_box.value
+
+
+def _quoted(query: str) -> str:
+    marks = chrome()
+    text = " ".join(query.split())
+    if len(text) > 60:
+        text = text[:59] + marks.ellipsis
+    return f"{marks.open_quote}{text}{marks.close_quote}"
