@@ -10,7 +10,8 @@ indexed first, once (progress on a terminal's stderr).
 Output follows ``list``: into a pipe one tab-separated line a message (local time,
 channel, contact, subject, the matching words in context, contact id, message id), every
 field cleaned so a tab is always a separator; on a terminal two lines a message, cut to
-its width, the matched words in bold unless ``TERM`` is dumb or ``NO_COLOR`` is set.
+its width (time, channel, contact, subject; then the contact id and the context), the
+matched words in bold unless ``TERM`` is dumb or ``NO_COLOR`` is set.
 ``--json`` is one array of objects (``cli.output`` escaping). Exit 0 with a match, 1 when
 nothing matches or nothing is indexed (said on stderr), 2 for a query that cannot be
 searched (one line saying why).
@@ -28,7 +29,7 @@ from lemlist_inbox.cli.local import iso_time, local_time, open_inbox, stored_use
 from lemlist_inbox.cli.output import json_array
 from lemlist_inbox.cli.session import OfflineError, Session, UsageError, resolve_user
 from lemlist_inbox.inbox.search import SearchError, SearchHit, plain, split_hits
-from lemlist_inbox.render.sanitize import sanitize_line
+from lemlist_inbox.render.sanitize import sanitize, sanitize_line
 from lemlist_inbox.ui.format import fit
 
 if TYPE_CHECKING:
@@ -124,32 +125,39 @@ def _fields(hit: SearchHit) -> list[str]:
 
 
 def _marked(text: str, width: int, bold: bool) -> str:
-    """One line of marked text cut to ``width`` cells, the matched words in bold."""
-    runs = [(sanitize_line(piece, 2000), matched) for piece, matched in split_hits(" ".join(text.split()))]
+    """One line of marked text cut to ``width`` cells, the matched words in bold.
+
+    ``sanitize`` each run (the spaces around a matched word are kept, unlike
+    ``sanitize_line``), whitespace folded to single spaces.
+    """
+    flat = " ".join(text.split())
     out: list[str] = []
     room = width
-    for piece, matched in runs:
+    for piece, matched in split_hits(flat):
+        clean = " ".join(sanitize(piece).split(" "))
         if room <= 0:
             break
-        cut = fit(piece, room) if cell_len(piece) > room else piece
+        cut = fit(clean, room).rstrip() if cell_len(clean) > room else clean
         room -= cell_len(cut)
         out.append(f"{_BOLD}{cut}{_RESET}" if matched and bold else cut)
     return "".join(out).rstrip()
 
 
 def _terminal_lines(hits: list[SearchHit]) -> list[str]:
+    """Two lines a hit: time, channel, contact, subject; then the contact id and the
+    context. Each cut to the terminal's width (the id never: ``show ID`` needs it)."""
     width = max(40, shutil.get_terminal_size((100, 24)).columns)
     term = os.environ.get("TERM", "").lower()
     bold = term not in {"", "dumb", "unknown", "emacs"} and "NO_COLOR" not in os.environ
+    contact_cells = CONTACT_CELLS if width >= 100 else 16
     lines: list[str] = []
     for hit in hits:
         channel = fit(sanitize_line(hit.channel, 40) or "-", 8)
-        head = f"{_when(hit):<16}  {channel}  {fit(_contact(hit), CONTACT_CELLS)}  "
-        ident = f"  {sanitize_line(hit.contact_id, 200)}"
-        room = max(10, width - cell_len(head) - cell_len(ident))
+        head = f"{_when(hit):<16}  {channel}  {fit(_contact(hit), contact_cells)}  "
         subject = sanitize_line(plain(hit.subject), 500) or "-"
-        lines.append(head + fit(subject, room) + ident)
-        lines.append("    " + _marked(hit.snippet, width - 4, bold))
+        lines.append((head + fit(subject, max(0, width - cell_len(head)))).rstrip())
+        ident = f"  {sanitize_line(hit.contact_id, 200)}  "
+        lines.append(ident + _marked(hit.snippet, width - cell_len(ident), bold))
     return lines
 
 

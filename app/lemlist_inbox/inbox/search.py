@@ -247,13 +247,15 @@ class SearchIndex:
 
         self._db.write("index thread", write)
 
-    def search(self, text: str, *, limit: int = 200) -> list[SearchHit]:
-        """Messages matching ``text``, newest first (``SearchError`` for a bad query)."""
+    def search(self, text: str, *, limit: int = 200, words: int = SNIPPET_WORDS) -> list[SearchHit]:
+        """Messages matching ``text``, newest first (``SearchError`` for a bad query);
+        ``words`` of context in each snippet (a wide screen shows more)."""
         expression = fts_query(text)
+        context = max(4, min(64, int(words)))  # FTS5 allows 1..64
         sql = (
             "SELECT rowid, contact_id, message_id, created,"
             f" highlight(message_text, 0, '{HIT_START}', '{HIT_END}'), sender,"
-            f" snippet(message_text, 1, '{HIT_START}', '{HIT_END}', '…', {SNIPPET_WORDS})"
+            f" snippet(message_text, 1, '{HIT_START}', '{HIT_END}', '…', {context})"
             " FROM message_text WHERE message_text MATCH ? ORDER BY rowid DESC LIMIT ?"
         )
         failure: list[str] = []

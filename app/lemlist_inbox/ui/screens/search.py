@@ -61,13 +61,18 @@ class SearchAnswer:
     more: bool = False
 
 
-def run_query(local: LocalInbox | None, query: str, limit: int = LIMIT) -> SearchAnswer:
+def context_words(width: int) -> int:
+    """Words of context that fill one result line of ``width`` cells (about 6 a word)."""
+    return max(8, min(48, (width - 4) // 6))
+
+
+def run_query(local: LocalInbox | None, query: str, limit: int = LIMIT, width: int = 80) -> SearchAnswer:
     """Search the local inbox (in a worker thread): hits, or the sentence for a bad query."""
     index = local.search_index if local is not None else None
     if index is None:
         return SearchAnswer(query, [], "search needs the local inbox (it is off: cache = false)")
     try:
-        hits = index.search(query, limit=limit + 1)
+        hits = index.search(query, limit=limit + 1, words=context_words(width))
     except SearchError as exc:
         return SearchAnswer(query, [], str(exc))
     return SearchAnswer(query, hits[:limit], more=len(hits) > limit)
@@ -217,18 +222,20 @@ class SearchScreen(Screen["SearchHit | None"]):
             if number == self._asked and self.is_attached:
                 self._show(SearchAnswer(query, []), idle)
             return
-        answer = await asyncio.to_thread(run_query, self.local, query)
+        answer = await asyncio.to_thread(run_query, self.local, query, LIMIT, self.size.width)
         if number != self._asked or not self.is_attached:
             return  # a newer query was typed meanwhile
         text: str | None = None
         if not answer.hits and answer.error is None:
             index = self.local.search_index if self.local is not None else None
             indexed = await asyncio.to_thread(index.indexed_threads) if index is not None else 0
-            text = (
-                f"no message matches {_quoted(query)}"
-                if indexed
-                else await asyncio.to_thread(empty_index_text, self.local)
-            )
+            if indexed:
+                text = f"no message matches {_quoted(query)}"
+                progress = self.local.index_progress if self.local is not None else None
+                if progress is not None:  # the catch-up has not reached every thread yet
+                    text += f" (still indexing: {progress[0]} of {progress[1]} threads)"
+            else:
+                text = await asyncio.to_thread(empty_index_text, self.local)
         self._show(answer, text)
 
     def _idle_text(self) -> str:
