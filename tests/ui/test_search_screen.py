@@ -223,3 +223,32 @@ def test_search_results_snapshot(snap_compare: SnapCompare, server: DemoServer, 
         await pilot.pause(0.2)
 
     assert snap_compare(local_app(server, tmp_path), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_a_hit_is_drawn_literally_and_cut_to_the_width() -> None:
+    from datetime import UTC, datetime
+
+    from lemlist_inbox.inbox.search import HIT_END, HIT_START, SearchHit
+    from lemlist_inbox.ui.format import ASCII, UNICODE
+    from lemlist_inbox.ui.screens.search import hit_prompt
+
+    hit = SearchHit(
+        contact_id="ctc_1",
+        message_id="m1",
+        created=datetime(2026, 11, 3, 9, 5, tzinfo=UTC).timestamp(),
+        subject=f"[bold red]Re:[/] {HIT_START}pricing{HIT_END} \x1b[31m",
+        sender="Ana",
+        snippet=f"a [link=https://evil]click[/link] about {HIT_START}pricing{HIT_END}\nnext line …",
+        channel="email",
+        contact="Zoë [i]Lopez[/i]",
+    )
+    for glyphs in (UNICODE, ASCII):
+        prompt = hit_prompt(hit, 60, REFERENCE, glyphs)
+        first, second = prompt.plain.split("\n")
+        assert "[bold red]Re:[/] pricing" in first and "Zoë [i]Lopez" in first and "\x1b" not in first
+        assert second.startswith("  a [link=https://evil]click[/link] about pricing next line")
+        assert len(first) <= 60 and len(second) <= 60
+        assert any("reverse" in str(span.style) for span in prompt.spans)  # the matched words
+    assert "…" not in hit_prompt(hit, 60, REFERENCE, ASCII).plain
+    narrow = hit_prompt(hit, 30, REFERENCE, UNICODE).plain.split("\n")
+    assert all(len(line) <= 30 for line in narrow) and narrow[0].endswith("…")

@@ -30,6 +30,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from lemlist_inbox.inbox.search import SearchError, SearchHit, split_hits
+from lemlist_inbox.render.sanitize import sanitize, sanitize_line
 from lemlist_inbox.ui.charset import chrome
 from lemlist_inbox.ui.format import Glyphs, absolute_time, channel_marks, choose_glyphs, fit
 from lemlist_inbox.ui.widgets.filter_input import FilterInput
@@ -102,7 +103,7 @@ def hit_prompt(hit: SearchHit, width: int, now: datetime, glyphs: Glyphs) -> Con
         when = None
     date = fit(absolute_time(when, now) or "", 12, glyphs.ellipsis)
     channel = fit(channel_marks([hit.channel], glyphs) if hit.channel else "", 3, glyphs.ellipsis)
-    who = hit.contact or hit.sender or hit.contact_id
+    who = sanitize_line(hit.contact or hit.sender or hit.contact_id, 200)
     rest = max(0, width - 12 - 2 - 3 - 1)
     name_width = min(cell_width(who), max(12, rest // 3))
     name = fit(who, name_width, glyphs.ellipsis).rstrip()
@@ -122,7 +123,10 @@ def _marked(text: str, glyphs: Glyphs) -> Content:
     flat = _SPACES.sub(" ", text).replace("…", glyphs.ellipsis).strip()
     parts: list[str | tuple[str, str]] = []
     for piece, matched in split_hits(flat):
-        parts.append((piece, "bold reverse") if matched else piece)
+        # The index holds sanitized text already; cleaned again here, as everything
+        # bound for the terminal is (the markers are gone by now, so they survive).
+        clean = _SPACES.sub(" ", sanitize(piece))
+        parts.append((clean, "bold reverse") if matched else clean)
     return Content.assemble(*parts, strip_control_codes=True)
 
 
