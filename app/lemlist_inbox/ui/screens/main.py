@@ -787,6 +787,9 @@ class MainScreen(Screen[None]):
         """s: full-text search over the stored messages (``ui.screens.search``)."""
         from lemlist_inbox.ui.screens.search import SearchScreen
 
+        if self.local is None:  # no user chosen yet: whose messages would it search?
+            self.notify("choose whose inbox to read first (U)", severity="warning", markup=False)
+            return
         screen = SearchScreen(self.local, query=self.search_query, clock=self.inbox_app.clock)
 
         def done(hit: SearchHit | None) -> None:

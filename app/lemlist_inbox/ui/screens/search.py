@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 DEBOUNCE = 0.12
 #: Results shown at most; "N+" says there are more (a narrower query finds them).
 LIMIT = 200
+#: Why nothing can be searched without a file.
+NO_STORE = "search needs the local inbox, and none is kept (cache = false, or the file cannot be used)"
 #: Results put on screen at once; the rest follow a frame later (``_fill``).
 FIRST_PAINT = 25
 #: What the box says before anything is typed.
@@ -71,7 +73,7 @@ def run_query(local: LocalInbox | None, query: str, limit: int = LIMIT, width: i
     """Search the local inbox (in a worker thread): hits, or the sentence for a bad query."""
     index = local.search_index if local is not None else None
     if index is None:
-        return SearchAnswer(query, [], "search needs the local inbox (it is off: cache = false)")
+        return SearchAnswer(query, [], NO_STORE)
     try:
         hits = index.search(query, limit=limit + 1, words=context_words(width))
     except SearchError as exc:
@@ -82,7 +84,7 @@ def run_query(local: LocalInbox | None, query: str, limit: int = LIMIT, width: i
 def empty_index_text(local: LocalInbox | None) -> str:
     """What an empty index means and how to fill it (in a worker: it counts rows)."""
     if local is None or local.db is None:
-        return "search needs the local inbox (it is off: cache = false)"
+        return NO_STORE
     stored = len(local.db.thread_ids())
     progress = local.index_progress
     if progress is not None:
