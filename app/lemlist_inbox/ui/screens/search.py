@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -48,7 +49,7 @@ LIMIT = 200
 #: Why nothing can be searched without a file.
 NO_STORE = "search needs the local inbox, and none is kept (cache = false, or the file cannot be used)"
 #: Results put on screen at once; the rest follow a frame later (``_fill``).
-FIRST_PAINT = 25
+FIRST_PAINT = 12
 #: What the box says before anything is typed.
 PLACEHOLDER = 'search: words, "a phrase", prefix*, -word, a OR b'
 _SPACES = re.compile(r"\s+")
@@ -97,7 +98,8 @@ def hit_prompt(hit: SearchHit, width: int, now: datetime, glyphs: Glyphs) -> Con
     """Two lines for one hit, each cut to ``width`` cells (never wrapped, never markup).
 
     ``12 Nov 14:05  ✉  Ana Lopez  Re: Pricing`` then the context with its matched words
-    in bold reverse (readable without colour too).
+    in bold reverse (readable without colour too). Cut as strings, then one ``Content``
+    built: the first screenful of these is on the path from query to frame.
     """
     try:
         when = datetime.fromtimestamp(hit.created, UTC) if hit.created > 0 else None
@@ -107,39 +109,51 @@ def hit_prompt(hit: SearchHit, width: int, now: datetime, glyphs: Glyphs) -> Con
     channel = fit(channel_marks([hit.channel], glyphs) if hit.channel else "", 3, glyphs.ellipsis)
     who = sanitize_line(hit.contact or hit.sender or hit.contact_id, 200)
     rest = max(0, width - 12 - 2 - 3 - 1)
-    name_width = min(cell_width(who), max(12, rest // 3))
+    name_width = min(cell_len(who), max(12, rest // 3))
     name = fit(who, name_width, glyphs.ellipsis).rstrip()
-    first = Content.assemble(
-        (date, "dim"), "  ", channel, " ", (name, "bold"), "  ", strip_control_codes=True
-    )
-    subject = _marked(hit.subject, glyphs)
-    lines = [
-        _cut(first + subject, width, glyphs),
-        _cut(Content("  ") + _marked(hit.snippet, glyphs), width, glyphs),
-    ]
-    return Content("\n").join(lines)
-
-
-def _marked(text: str, glyphs: Glyphs) -> Content:
-    """Marked text on one line, its matched words in bold reverse (readable without colour)."""
-    flat = _SPACES.sub(" ", text).replace("…", glyphs.ellipsis).strip()
+    head: list[tuple[str, bool | None]] = [(date, None), ("  ", False), (channel, False), (" ", False)]
+    head += [(name, None), ("  ", False)]
+    first = _cut(head + _runs(hit.subject, glyphs), width, glyphs)
+    second = _cut([("  ", False), *_runs(hit.snippet, glyphs)], width, glyphs)
+    styles = {None: "bold", True: "bold reverse"}
     parts: list[str | tuple[str, str]] = []
-    for piece, matched in split_hits(flat):
-        # The index holds sanitized text already; cleaned again here, as everything
-        # bound for the terminal is (the markers are gone by now, so they survive).
-        clean = _SPACES.sub(" ", sanitize(piece))
-        parts.append((clean, "bold reverse") if matched else clean)
+    for number, line in enumerate((first, second)):
+        if number:
+            parts.append("\n")
+        for index, (text, matched) in enumerate(line):
+            style = "dim" if index == 0 and number == 0 else styles.get(matched)
+            parts.append((text, style) if style else text)
     return Content.assemble(*parts, strip_control_codes=True)
 
 
-def _cut(line: Content, width: int, glyphs: Glyphs) -> Content:
-    if line.cell_length <= width:
-        return line
-    return line.truncate(max(0, width - len(glyphs.ellipsis))) + Content(glyphs.ellipsis)
+def _runs(text: str, glyphs: Glyphs) -> list[tuple[str, bool | None]]:
+    """Marked text on one line as (text, matched) runs, each sanitized again."""
+    flat = _SPACES.sub(" ", text).replace("…", glyphs.ellipsis).strip()
+    runs: list[tuple[str, bool | None]] = []
+    for piece, matched in split_hits(flat):
+        # The index holds sanitized text already; cleaned again here, as everything
+        # bound for the terminal is (the markers are gone by now, so they survive).
+        clean = piece if piece.isprintable() else _SPACES.sub(" ", sanitize(piece))
+        runs.append((clean, matched))
+    return runs
 
 
-def cell_width(text: str) -> int:
-    return Content(text).cell_length
+def _cut(runs: list[tuple[str, bool | None]], width: int, glyphs: Glyphs) -> list[tuple[str, bool | None]]:
+    """``runs`` cut to ``width`` cells, an ellipsis marking the cut."""
+    if sum(cell_len(text) for text, _ in runs) <= width:
+        return runs
+    room = max(0, width - cell_len(glyphs.ellipsis))
+    out: list[tuple[str, bool | None]] = []
+    for text, matched in runs:
+        size = cell_len(text)
+        if size > room:
+            if room > 0:
+                out.append((set_cell_size(text, room), matched))
+            break
+        out.append((text, matched))
+        room -= size
+    out.append((glyphs.ellipsis, False))
+    return out
 
 
 class SearchInput(FilterInput):
@@ -242,6 +256,8 @@ class SearchScreen(Screen["SearchHit | None"]):
                     text += f" (still indexing: {progress[0]} of {progress[1]} threads)"
             else:
                 text = await asyncio.to_thread(empty_index_text, self.local)
+            if number != self._asked or not self.is_attached:
+                return  # closed, or a newer query, while it counted
         self._show(answer, text)
 
     def _idle_text(self) -> str:
@@ -271,28 +287,27 @@ class SearchScreen(Screen["SearchHit | None"]):
         """The results in the list: a screenful first, the rest after that frame.
 
         Each option is measured when added (Textual renders its prompt), so 200 hits at
-        once cost ~100 ms before anything showed (benchmark figure 11); the first
-        ``FIRST_PAINT`` fill a 45-line screen, and the rest follow one frame later.
+        once cost ~100 ms before anything showed (benchmark figure 11): a screenful goes
+        first (at least ``FIRST_PAINT``), and the rest follow one frame later.
         """
         results = self.results
         answer = self.answer
         hits = answer.hits if answer is not None else []
         width = max(20, (results.content_region.width or self.size.width) - 1)
         now = self._clock()
+        first = max(FIRST_PAINT, results.size.height // 2 + 1)  # two lines a hit
         with self.app.batch_update():
             results.clear_options()
-            results.add_options(
-                [Option(hit_prompt(hit, width, now, self.glyphs)) for hit in hits[:FIRST_PAINT]]
-            )
+            results.add_options([Option(hit_prompt(hit, width, now, self.glyphs)) for hit in hits[:first]])
             if hits:
                 results.highlighted = 0
-        if len(hits) > FIRST_PAINT:
-            self.call_after_refresh(self._fill_rest, answer, width, now)
+        if len(hits) > first:
+            self.call_after_refresh(self._fill_rest, answer, first, width, now)
 
-    def _fill_rest(self, answer: SearchAnswer, width: int, now: datetime) -> None:
+    def _fill_rest(self, answer: SearchAnswer, first: int, width: int, now: datetime) -> None:
         if answer is not self.answer or not self.is_attached:
             return  # a newer answer replaced it meanwhile
-        rest = answer.hits[FIRST_PAINT:]
+        rest = answer.hits[first:]
         self.results.add_options([Option(hit_prompt(hit, width, now, self.glyphs)) for hit in rest])
 
     def on_resize(self) -> None:
