@@ -253,3 +253,8 @@ def test_a_file_from_before_the_map_gets_it_when_opened(tmp_path: Path) -> None:
     assert again.warning is None  # not rebuilt: the same file, with the table added
     SearchIndex(again).index_thread("ctc_a", [message("a1", 1, "works")])
     assert SearchIndex(again).search("works")
+
+
+def test_a_hit_says_which_words_matched_as_they_are_written(index: SearchIndex) -> None:
+    [hit] = index.search("propos* pric*")
+    assert hit.matched_words() == ["Pricing", "proposal", "pricing"]

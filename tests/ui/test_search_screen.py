@@ -125,6 +125,10 @@ async def test_a_word_only_in_a_body_is_found_and_enter_opens_its_conversation(
         assert search.answer is not None and search.answer.hits
         hit = search.answer.hits[0]
         assert hit.conversation_id == entry.id
+        assert [w.lower() for w in hit.matched_words()] == [word.lower()]  # what the pane will highlight
+        opened: list[str] = []
+        real_open = screen.open_search_hit
+        screen.open_search_hit = lambda h: (opened.append(h.message_id), real_open(h))  # type: ignore[method-assign]
         assert word.lower() in screen_text(app).lower()
         assert "1 message" in search.status_text or "messages" in search.status_text
         await pilot.press("enter")  # to the results
@@ -133,6 +137,7 @@ async def test_a_word_only_in_a_body_is_found_and_enter_opens_its_conversation(
         await wait_for(lambda: pilot.app.screen is screen)
         await wait_for(lambda: screen.thread.current_conversation_id == entry.id)
         assert screen.search_query == word.lower()
+        assert opened == [hit.message_id]  # the one open path, with the message to land on
     await app.client.aclose()
 
 

@@ -163,7 +163,6 @@ def _terminal_lines(hits: list[SearchHit]) -> list[str]:
 
 def _json(hit: SearchHit) -> dict[str, Any]:
     """One hit for ``--json``: plain text fields plus the matched words."""
-    words = [piece for text in (hit.subject, hit.snippet) for piece, matched in split_hits(text) if matched]
     return {
         "contactId": hit.contact_id,
         "conversationId": hit.conversation_id,
@@ -174,5 +173,5 @@ def _json(hit: SearchHit) -> dict[str, Any]:
         "sender": hit.sender,
         "subject": " ".join(plain(hit.subject).split()),
         "snippet": " ".join(plain(hit.snippet).split()),
-        "matches": list(dict.fromkeys(words)),
+        "matches": hit.matched_words(),
     }

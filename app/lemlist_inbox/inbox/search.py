@@ -100,6 +100,12 @@ class SearchHit:
     #: The contact's display name (sanitized), or "" when no conversation is stored.
     contact: str = ""
 
+    def matched_words(self) -> list[str]:
+        """The words as they matched in this message (``LinkedIn`` for ``linked*``), each
+        once, subject first: what to find and highlight in the opened thread."""
+        words = [text for marked in (self.subject, self.snippet) for text, hit in split_hits(marked) if hit]
+        return list(dict.fromkeys(words))
+
 
 def _quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'

@@ -800,7 +800,11 @@ class MainScreen(Screen[None]):
         self.app.push_screen(screen, done)
 
     def open_search_hit(self, hit: SearchHit) -> None:
-        """Open the conversation of a search result (the main screen's one open path)."""
+        """Open the conversation of a search result (the main screen's one open path).
+
+        The message to land on is ``hit.message_id``; the words to highlight there are
+        ``hit.matched_words()`` (as they matched: ``LinkedIn`` for ``linked*``), and the
+        query as typed is ``search_query``."""
         conversation_id = hit.conversation_id
         if conversation_id is None or self.store.get(conversation_id) is None:
             self.notify("that conversation is not in the list (yet)", severity="warning", markup=False)

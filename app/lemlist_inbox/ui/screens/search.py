@@ -262,9 +262,9 @@ class SearchScreen(Screen["SearchHit | None"]):
 
     def _idle_text(self) -> str:
         index = self.local.search_index if self.local is not None else None
-        if index is None or not index.indexed_threads():
+        count = index.indexed_threads() if index is not None else 0
+        if not count:
             return empty_index_text(self.local)
-        count = index.indexed_threads()
         noun = "thread" if count == 1 else "threads"
         return f"type to search {count} indexed {noun} (subjects, bodies, senders)"
 
