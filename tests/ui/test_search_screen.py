@@ -257,3 +257,29 @@ def test_a_hit_is_drawn_literally_and_cut_to_the_width() -> None:
     assert "…" not in hit_prompt(hit, 60, REFERENCE, ASCII).plain
     narrow = hit_prompt(hit, 30, REFERENCE, UNICODE).plain.split("\n")
     assert all(len(line) <= 30 for line in narrow) and narrow[0].endswith("…")
+
+
+async def test_threads_stored_before_the_index_are_indexed_after_the_start(
+    server: DemoServer, tmp_path: Path
+) -> None:
+    app = local_app(server, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_and_index(pilot, 1)
+        local = screen.local
+        assert local is not None and local.db is not None
+        # as a release without search left it: threads stored, no index, no version
+        local.db.write("forget the index", lambda c: c.execute("DELETE FROM message_text"))
+        local.db.write("forget the map", lambda c: c.execute("DELETE FROM message_rows"))
+        local.db.write(
+            "forget the version", lambda c: c.execute("DELETE FROM state WHERE key='search_index'")
+        )
+    await app.client.aclose()
+
+    again = local_app(server, tmp_path, offline=True)
+    async with again.run_test(size=(80, 24)):
+        await wait_for(lambda: again.main_screen is not None and again.main_screen.is_mounted)
+        screen = main_screen(again)
+        await wait_for(lambda: screen.local is not None and screen.local.index_checked)
+        index = index_of(screen)
+        await wait_for(lambda: index.indexed_threads() == 1 and not index.stale())
+    await again.client.aclose()
