@@ -283,3 +283,27 @@ async def test_threads_stored_before_the_index_are_indexed_after_the_start(
         index = index_of(screen)
         await wait_for(lambda: index.indexed_threads() == 1 and not index.stale())
     await again.client.aclose()
+
+
+async def test_a_screenful_comes_first_and_the_rest_follows_below_it(
+    server: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lemlist_inbox.ui.screens import search as search_module
+
+    monkeypatch.setattr(search_module, "FIRST_PAINT", 1)
+    app = local_app(server, tmp_path)
+    async with app.run_test(size=(80, 7)) as pilot:  # a screenful is 2 hits
+        screen = await open_and_index(pilot, 0)
+        await pilot.press("escape")
+        await open_and_index(pilot, 2)
+        await wait_for(lambda: index_of(screen).indexed_threads() == 2)
+        await pilot.press("escape")
+        expected = index_of(screen).search("you OR the", limit=200)
+        search = await search_for(pilot, "you OR the")
+        first = search._screenful()
+        assert len(expected) > first  # else this test shows nothing
+        await wait_for(lambda: search.answer is not None and len(search.answer.hits) == len(expected))
+        await wait_for(lambda: search.results.option_count == len(expected))
+        assert [h.message_id for h in search.answer.hits] == [h.message_id for h in expected]
+        assert search.status_text.startswith(f"{len(expected)} messages")
+    await app.client.aclose()

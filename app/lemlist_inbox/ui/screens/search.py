@@ -242,7 +242,10 @@ class SearchScreen(Screen["SearchHit | None"]):
             if number == self._asked and self.is_attached:
                 self._show(SearchAnswer(query, []), idle)
             return
-        answer = await asyncio.to_thread(run_query, self.local, query, LIMIT, self.size.width)
+        # A screenful first (a snippet each: 201 of them took 4-12 ms at 10,000 threads),
+        # then the rest of the results while that frame is drawn.
+        first = self._screenful()
+        answer = await asyncio.to_thread(run_query, self.local, query, first, self.size.width)
         if number != self._asked or not self.is_attached:
             return  # a newer query was typed meanwhile
         text: str | None = None
@@ -259,6 +262,31 @@ class SearchScreen(Screen["SearchHit | None"]):
             if number != self._asked or not self.is_attached:
                 return  # closed, or a newer query, while it counted
         self._show(answer, text)
+        if answer.more:
+            full = await asyncio.to_thread(run_query, self.local, query, LIMIT, self.size.width)
+            if number == self._asked and self.is_attached:
+                self._extend(answer, full)
+
+    def _screenful(self) -> int:
+        """Hits that fill the results' height (two lines each), at least ``FIRST_PAINT``."""
+        return max(FIRST_PAINT, self.results.size.height // 2 + 1)
+
+    def _extend(self, shown: SearchAnswer, full: SearchAnswer) -> None:
+        """The rest of the results below those on screen (the reader may be moving in them).
+
+        The same query again: the first ones are the same messages unless a thread was
+        indexed in between, and then the whole answer is shown afresh.
+        """
+        same = [h.message_id for h in full.hits[: len(shown.hits)]] == [h.message_id for h in shown.hits]
+        if full.error is not None or not same:
+            self._show(full)
+            return
+        self.answer = full
+        self._set_status(full)
+        results = self.results
+        width = max(20, (results.content_region.width or self.size.width) - 1)
+        rest = full.hits[len(shown.hits) :]
+        results.add_options([Option(hit_prompt(hit, width, self._clock(), self.glyphs)) for hit in rest])
 
     def _idle_text(self) -> str:
         index = self.local.search_index if self.local is not None else None
@@ -271,6 +299,10 @@ class SearchScreen(Screen["SearchHit | None"]):
     def _show(self, answer: SearchAnswer, text: str | None = None) -> None:
         """Put an answer on screen: the status line, then the results (top one highlighted)."""
         self.answer = answer
+        self._set_status(answer, text)
+        self._fill()
+
+    def _set_status(self, answer: SearchAnswer, text: str | None = None) -> None:
         status = self.query_one("#search-status", Static)
         status.set_class(answer.error is not None, "-error")
         if answer.error is not None:
@@ -281,7 +313,6 @@ class SearchScreen(Screen["SearchHit | None"]):
             count = f"{len(answer.hits)}+" if answer.more else str(len(answer.hits))
             noun = "message" if count == "1" else "messages"
             status.update(Content(f"{count} {noun}, newest first{chrome().separator}Enter opens, j/k move"))
-        self._fill()
 
     def _fill(self) -> None:
         """The results in the list: a screenful first, the rest after that frame.
@@ -295,7 +326,7 @@ class SearchScreen(Screen["SearchHit | None"]):
         hits = answer.hits if answer is not None else []
         width = max(20, (results.content_region.width or self.size.width) - 1)
         now = self._clock()
-        first = max(FIRST_PAINT, results.size.height // 2 + 1)  # two lines a hit
+        first = self._screenful()
         with self.app.batch_update():
             results.clear_options()
             results.add_options([Option(hit_prompt(hit, width, now, self.glyphs)) for hit in hits[:first]])
