@@ -263,6 +263,11 @@ class SearchScreen(Screen["SearchHit | None"]):
                 return  # closed, or a newer query, while it counted
         self._show(answer, text)
         if answer.more:
+            painted = asyncio.Event()  # the rest is asked for once the screenful is drawn
+            self.call_after_refresh(painted.set)
+            await painted.wait()
+            if number != self._asked or not self.is_attached:
+                return
             full = await asyncio.to_thread(run_query, self.local, query, LIMIT, self.size.width)
             if number == self._asked and self.is_attached:
                 self._extend(answer, full)
