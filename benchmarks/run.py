@@ -35,6 +35,7 @@ FIGURES: dict[str, tuple[str, str]] = {
     "coldload": ("bench_cold_load", "9 cold full load as the user runs it: CLI list, TUI"),
     "warm": ("bench_warm", "10 TUI warm start from the local inbox, stored thread after a restart"),
     "filter": ("bench_filter", "11 filter keystroke with subjects and first words in the key, 100,000 rows"),
+    "search": ("bench_search", "12 full-text search at 10,000 stored threads (~60,000 messages)"),
 }
 
 

@@ -1,6 +1,7 @@
 """Regenerate the README's SVG screenshots from the demo data.
 
     python screenshots/make_screenshots.py      # writes screenshots/*.svg
+    python screenshots/make_screenshots.py search help   # only those
 
 Runs the real app headless against a local DemoServer (fixed seed, fixed reference
 time, pinned clock, TZ=UTC), so re-running it gives the same pictures unless the UI
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -69,12 +71,41 @@ async def filtered(pilot: Pilot[list[str]], screen: MainScreen) -> None:
     await until(lambda: screen.store.query == "an")
 
 
+async def searched(pilot: Pilot[list[str]], screen: MainScreen) -> None:
+    """Three threads opened (so stored and indexed), then ``s`` and a prefix query."""
+    from lemlist_inbox.ui.screens.search import SearchScreen
+
+    for row in (0, 2, 4):
+        screen.conversation_list.move_to(row)
+        await pilot.press("enter")
+        target = screen.store.view_at(row).id
+
+        def opened(target: str = target) -> bool:
+            return screen.thread.current_conversation_id == target and screen.thread.state == "thread"
+
+        await until(opened)
+        await pilot.press("escape")
+    local = screen.local
+    assert local is not None and local.search_index is not None
+    index = local.search_index
+    await until(lambda: index.indexed_threads() == 3)
+    await pilot.press("s")
+    await until(lambda: isinstance(pilot.app.screen, SearchScreen))
+    search = pilot.app.screen
+    assert isinstance(search, SearchScreen)
+    search.query_box.cursor_blink = False
+    await pilot.press(*"linked* OR meet*")
+    await until(lambda: search.answer is not None and search.answer.query == "linked* OR meet*")
+    await pilot.press("enter", "j")
+
+
 SHOTS: list[tuple[str, tuple[int, int], Step]] = [
     ("wide-list-and-thread", (160, 45), open_third),
     ("narrow-list", (80, 24), list_only),
     ("narrow-thread", (80, 24), open_third),
     ("help", (100, 40), show_help),
     ("filter-unread", (120, 32), filtered),
+    ("search", (120, 32), searched),
 ]
 
 
@@ -108,7 +139,10 @@ async def main() -> None:
         ) as server,
         tempfile.TemporaryDirectory() as data,
     ):
+        chosen = sys.argv[1:]
         for name, size, step in SHOTS:
+            if chosen and name not in chosen:
+                continue
             path = await shoot(server, Path(data), name, size, step)
             print(f"wrote {path.relative_to(HERE.parent)}")
 

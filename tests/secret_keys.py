@@ -42,6 +42,7 @@ KEYS: dict[str, str] = {
     "stream-cli-key-44f0b9": "tests/cli/test_list_streaming.py KEY",
     "store-cli-key-7d41e0c2": "tests/cli/test_cli_store.py KEY",
     "show-tui-key-93b1c7": "tests/cli/test_show_matches_tui.py KEY",
+    "search-cli-key-2c9f71": "tests/cli/test_cli_search.py KEY",
     "cli-lies-key-3b8e1d": "tests/cli/test_cli_lies.py KEY",
     "sk-test-terminal-caps-4411": "tests/cli/test_terminal_capability.py KEY",
     "crash-secret-key-42": "tests/ui/test_crash.py CRASH_KEY (in an exception; the crash log redacts it)",

@@ -291,6 +291,7 @@ async def test_every_help_key_is_bound(make_server: ServerFactory, apps: list[In
             "tab",
             "y",
             "U",
+            "s",
             "question_mark",
             "q",
             "home",

@@ -1,5 +1,5 @@
-"""Command line: the TUI by default, plus ``list``, ``show``, ``sync``, ``cache``, ``reply``,
-``drafts``, ``outbox``, ``users`` and ``demo-server``.
+"""Command line: the TUI by default, plus ``list``, ``show``, ``search``, ``sync``, ``cache``,
+``reply``, ``drafts``, ``outbox``, ``users`` and ``demo-server``.
 
 The non-interactive commands call the same ``api`` and ``render`` code as the TUI, so they
 double as an end-to-end check of the data layer and as a scripting interface. Every failure
@@ -198,6 +198,10 @@ def _handler(command: str) -> Handler:
         from lemlist_inbox.cli.show import cmd_show
 
         return cmd_show
+    if command == "search":
+        from lemlist_inbox.cli.search import cmd_search
+
+        return cmd_search
     if command == "sync":
         from lemlist_inbox.cli.sync import cmd_sync
 

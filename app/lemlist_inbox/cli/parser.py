@@ -102,6 +102,20 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--mark-read", action="store_true", help="mark the conversation read for the user")
     show.add_argument("--quotes", action="store_true", help="print quoted history instead of folding it")
 
+    search = commands.add_parser(
+        "search",
+        help="full-text search over the stored messages, newest first (no request)",
+        description='Words (all must match), "a phrase", prefix*, -word (must not match), '
+        "a OR b, over the subjects, bodies and senders of every stored thread (opened in "
+        "the reader, prefetched, or stored by sync --threads N). One tab-separated line a "
+        "message into a pipe (time, channel, contact, subject, context, contact id, message "
+        "id); exit 1 when nothing matches.",
+    )
+    _common_options(search, suppress=True)
+    search.add_argument("query", nargs="+", metavar="QUERY", help="the words to find (quote a phrase)")
+    search.add_argument("--json", action="store_true", help="one JSON array of the matching messages")
+    search.add_argument("--limit", type=_positive_int, default=None, help="at most N messages (default 50)")
+
     sync = commands.add_parser(
         "sync",
         help="bring the local inbox up to date (for offline reading, or a fast next start)",

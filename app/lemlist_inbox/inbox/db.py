@@ -53,6 +53,7 @@ __all__ = [
     "StoredConversation",
     "StoredThread",
     "database_path",
+    "forget_indexed",
 ]
 
 log = logging.getLogger(__name__)
@@ -149,6 +150,24 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
         " snippet TEXT NOT NULL, last_from TEXT NOT NULL, latest REAL NOT NULL) WITHOUT ROWID",
     ),
 }
+
+#: Tables and indexes added without a schema bump: created (if missing) in every file
+#: opened, old or new, so a file of this schema from before them stays usable as it is.
+#: ``message_rows`` maps each search row (``message_text`` rowid, time-ordered: see
+#: ``inbox.search``) to its thread, so re-indexing a thread is an indexed delete instead
+#: of a scan of every message's text; ``conversations_by_contact`` finds the
+#: conversation of a search hit or a stored thread.
+_ADDITIONS = """
+CREATE TABLE IF NOT EXISTS message_rows (
+    row INTEGER PRIMARY KEY,  -- the message's rowid in message_text
+    contact_id TEXT NOT NULL,
+    channel TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS message_rows_by_contact ON message_rows (contact_id);
+CREATE INDEX IF NOT EXISTS conversations_by_contact ON conversations (contact_id);
+"""
+_ADDED_TABLES = ("message_rows",)
+
 
 #: (_id, fullName, firstName, lastName, email, linkedinUrl), as in the list's store.
 ContactFields = tuple[str | None, str | None, str | None, str | None, str | None, str | None]
@@ -373,7 +392,7 @@ class InboxDatabase:
         if not tables and app_id == 0:
             _use_wal(connection)
             connection.executescript(
-                f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA application_id = {APPLICATION_ID}; "
+                f"BEGIN IMMEDIATE; {_SCHEMA} {_ADDITIONS} PRAGMA application_id = {APPLICATION_ID}; "
                 f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
             )
             return
@@ -391,6 +410,8 @@ class InboxDatabase:
         if not set(_TABLES) <= tables:
             raise _Unusable("was missing tables")
         _use_wal(connection)
+        if not set(_ADDED_TABLES) <= tables:
+            connection.executescript(f"BEGIN IMMEDIATE; {_ADDITIONS} COMMIT;")
 
     def verify(self) -> bool:
         """Check every page (``PRAGMA quick_check``); a damaged file is moved aside and rebuilt.
@@ -507,8 +528,12 @@ class InboxDatabase:
 
         def delete(db: sqlite3.Connection) -> None:
             contact_of = "SELECT contact_id FROM conversations WHERE id = ?"
-            for table in ("threads", "summaries", "message_text"):
-                db.executemany(f"DELETE FROM {table} WHERE contact_id IN ({contact_of})", values)
+            for (ident,) in values:
+                for (contact_id,) in db.execute(contact_of, (ident,)).fetchall():
+                    if contact_id is not None:
+                        db.execute("DELETE FROM threads WHERE contact_id = ?", (contact_id,))
+                        db.execute("DELETE FROM summaries WHERE contact_id = ?", (contact_id,))
+                        forget_indexed(db, contact_id)
             db.executemany("DELETE FROM conversations WHERE id = ?", values)
             db.executemany("DELETE FROM raw_items WHERE id = ?", values)
 
@@ -586,6 +611,29 @@ class InboxDatabase:
         none: list[StoredConversation] = []
         rows = self.read(lambda db: _rows(db.execute(sql, (_safe(contact_id),))), none)
         return rows[0] if rows else None
+
+    def conversations_for_contacts(self, contact_ids: Iterable[str]) -> dict[str, StoredConversation]:
+        """The newest stored conversation of each contact (search hits name theirs)."""
+        ids = sorted({_safe(ident) for ident in contact_ids})
+        found: dict[str, StoredConversation] = {}
+        for start in range(0, len(ids), 500):  # under SQLite's bound-parameter limit
+            chunk = ids[start : start + 500]
+            sql = (
+                "SELECT id, contact_id, listing, last_activity_at, activity, have_replies"
+                f" FROM conversations WHERE contact_id IN ({','.join('?' * len(chunk))})"
+                " ORDER BY activity ASC"
+            )
+
+            def query(
+                db: sqlite3.Connection, sql: str = sql, chunk: list[str] = chunk
+            ) -> list[StoredConversation]:
+                return _rows(db.execute(sql, chunk))
+
+            none: list[StoredConversation] = []
+            for row in self.read(query, none):
+                if row.contact_id is not None:
+                    found[row.contact_id] = row  # ascending: the newest one wins
+        return found
 
     def raw_conversations(self) -> dict[str, str]:
         """Every stored item's JSON text as kept, by id (``list --json`` from the store)."""
@@ -786,7 +834,15 @@ class InboxDatabase:
         """``cache clear``: forget everything but what is still owed (read marks, the outbox)."""
 
         def wipe(db: sqlite3.Connection) -> None:
-            for table in ("conversations", "raw_items", "threads", "summaries", "state", "message_text"):
+            for table in (
+                "conversations",
+                "raw_items",
+                "threads",
+                "summaries",
+                "state",
+                "message_text",
+                "message_rows",
+            ):
                 db.execute(f"DELETE FROM {table}")
 
         self.write("clear", wipe)
@@ -834,6 +890,15 @@ def _migrate(connection: sqlite3.Connection) -> None:
         with contextlib.suppress(sqlite3.Error):
             connection.execute("ROLLBACK")
         raise
+
+
+def forget_indexed(db: sqlite3.Connection, contact_id: str) -> None:
+    """Remove one thread's search rows (``inbox.search``), inside a write transaction."""
+    db.execute(
+        "DELETE FROM message_text WHERE rowid IN (SELECT row FROM message_rows WHERE contact_id = ?)",
+        (contact_id,),
+    )
+    db.execute("DELETE FROM message_rows WHERE contact_id = ?", (contact_id,))
 
 
 def _claim_key(conversation_id: str, user_id: str) -> str:

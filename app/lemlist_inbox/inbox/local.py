@@ -38,6 +38,7 @@ from lemlist_inbox.inbox.threads import StoredThreads
 
 if TYPE_CHECKING:
     from lemlist_inbox.api.mark_queue import MarkQueue
+    from lemlist_inbox.inbox.search import SearchIndex
 
 
 class Strategy(Protocol):
@@ -205,6 +206,10 @@ class LocalInbox:
         self.complete = walked_before(self.db)
         #: Set when the last sync could not reach lemlist (cleared by the next success).
         self.offline = False
+        #: (threads indexed, threads to index) while ``catch_up_index`` runs, else None.
+        self.index_progress: tuple[int, int] | None = None
+        #: Whether the UI has started ``catch_up_index`` for this inbox (once a run).
+        self.index_checked = False
         #: When the last full walk ended, for ``cache = false`` (no file to keep it in).
         self._walked_at: float | None = None
 
@@ -417,6 +422,35 @@ class LocalInbox:
 
     def read_confirmed(self, conversation_id: str) -> None:
         self.owed.discard(conversation_id)
+
+    # -- search --------------------------------------------------------------------
+
+    @property
+    def search_index(self) -> SearchIndex | None:
+        """Full-text search over the stored threads (None without a file)."""
+        if self.db is None:
+            return None
+        from lemlist_inbox.inbox.search import SearchIndex
+
+        return SearchIndex(self.db)
+
+    def catch_up_index(self, on_progress: Callable[[int, int], None] | None = None) -> int | None:
+        """Index threads stored before this index existed (once per index version);
+        run in a worker. None when nothing was owed."""
+        index = self.search_index
+        if index is None or not index.stale():
+            return None
+
+        def progress(done: int, total: int) -> None:
+            self.index_progress = (done, total)
+            if on_progress is not None:
+                on_progress(done, total)
+
+        self.index_progress = (0, 0)
+        try:
+            return index.rebuild(progress)
+        finally:
+            self.index_progress = None
 
     def close(self) -> None:
         if self.db is not None:

@@ -251,6 +251,11 @@ def _display(row: StoredConversation) -> tuple[str, str]:
     return " ".join(name.split()), " ".join(email.split())
 
 
+def display_name(row: StoredConversation) -> str:
+    """The name the list shows for a stored row (search hits name their contact so)."""
+    return _display(row)[0]
+
+
 class ConversationStore:
     """All conversations for one viewing user, and the filtered view over them."""
 

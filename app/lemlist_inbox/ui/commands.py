@@ -17,6 +17,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("Filter conversations", "filter", "/: filter by name, email, subject or first words"),
     ("Filter by channel", "cycle_channel", "c: all, email, LinkedIn, WhatsApp, SMS in turn"),
     ("Filter by reply state", "cycle_reply", "w: all, they replied (last word theirs), waiting for them"),
+    ("Search every message", "search", "s: full-text search over the stored threads"),
     ("Copy contact email", "copy_email", "y: copy the contact's email to the clipboard"),
     ("Links of the thread", "link_picker", "L: open or copy one of the thread's links"),
     ("Attachments of the thread", "attachment_picker", "A: download, open or copy an attachment"),

@@ -52,11 +52,22 @@ HELP: list[tuple[str, list[tuple[str, str]]]] = [
         ],
     ),
     (
+        "Search (s)",
+        [
+            ("type", "search as you type; Enter goes to the results"),
+            ("j / k / ↓ / ↑", "move between results"),
+            ("Enter", "open the conversation of the result"),
+            ("s / /", "back to the query"),
+            ("Esc", "close the search"),
+        ],
+    ),
+    (
         "Anywhere",
         [
             ("Tab", "switch between list and thread"),
             ("y", "copy the contact's email (OSC 52; in tmux also its buffer)"),
             ("U", "switch the viewing user"),
+            ("s", 'search every stored message (words, "a phrase", prefix*, -word, OR)'),
             ("ctrl+p", "command palette"),
             ("?", "this help"),
             ("q", "quit (sends pending read marks first)"),

@@ -70,6 +70,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from lemlist_inbox.api.models import TeamUser
+    from lemlist_inbox.inbox.search import SearchHit
     from lemlist_inbox.inbox.sync import SyncProgress
     from lemlist_inbox.render import RenderedMessage
     from lemlist_inbox.ui.app import InboxApp
@@ -109,6 +110,7 @@ class MainScreen(Screen[None]):
         Binding("U", "switch_user", "User", show=False),
         Binding("R", "reply", "Reply"),
         Binding("O", "outbox", "Outbox", show=False),
+        Binding("s", "search", "Search", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -153,6 +155,8 @@ class MainScreen(Screen[None]):
         self.previewing = False
         #: ``R`` and ``O``: replies, the outbox, drafts (``ui.reply.controller``).
         self.replies = ReplyController(self, reply_backend)
+        #: The last full-text query (``s`` opens the search screen with it again).
+        self.search_query = ""
 
     @property
     def inbox_app(self) -> InboxApp:
@@ -402,6 +406,7 @@ class MainScreen(Screen[None]):
             if self._rest_pending:
                 await self._load_rest(local)
                 self._rest_pending = False
+            self._catch_up_index(local)
             if not self.is_mounted:
                 return
             if app.offline:
@@ -965,6 +970,49 @@ class MainScreen(Screen[None]):
 
     def action_outbox(self) -> None:
         self.replies.open_outbox()
+
+    # -- search ----------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        """s: full-text search over the stored messages (``ui.screens.search``)."""
+        from lemlist_inbox.ui.screens.search import SearchScreen
+
+        if self.local is None:  # no user chosen yet: whose messages would it search?
+            self.notify("choose whose inbox to read first (U)", severity="warning", markup=False)
+            return
+        screen = SearchScreen(self.local, query=self.search_query, clock=self.inbox_app.clock)
+
+        def done(hit: SearchHit | None) -> None:
+            self.search_query = screen.current_query
+            if hit is not None:
+                self.open_search_hit(hit)
+
+        self.app.push_screen(screen, done)
+
+    def open_search_hit(self, hit: SearchHit) -> None:
+        """Open the conversation of a search result (the main screen's one open path).
+
+        The message to land on is ``hit.message_id``; the words to highlight there are
+        ``hit.matched_words()`` (as they matched: ``LinkedIn`` for ``linked*``), and the
+        query as typed is ``search_query``."""
+        conversation_id = hit.conversation_id
+        if conversation_id is None or self.store.get(conversation_id) is None:
+            self.notify("that conversation is not in the list (yet)", severity="warning", markup=False)
+            return
+        self.conversation_list.move_to_id(conversation_id)
+        self.open_conversation(conversation_id)
+
+    @work(exclusive=True, group="index")
+    async def _catch_up_index(self, local: LocalInbox) -> None:
+        """Index threads stored before search existed: once, in a worker thread, after the
+        stored rows are in (it competes with nothing the reader waits for then)."""
+        if local.index_checked:
+            return
+        local.index_checked = True
+        try:
+            await asyncio.to_thread(local.catch_up_index)
+        except Exception as exc:  # search is a convenience: never an error for the reader
+            self.log.warning(f"search index catch-up stopped: {exc!r}")
 
 
 def _next(cycle: tuple[str, ...], current: str) -> str:
