@@ -44,6 +44,7 @@ def local_app(server: DemoServer, data_dir: Path, *, offline: bool = False) -> I
     settings = Settings(api_key=DEMO_API_KEY, base_url=server.base_url)
     settings.page_size = 100
     settings.refresh_interval = 0
+    settings.prefetch_threads = 0  # only the threads a test opens are stored and indexed
     store = StoreOptions(data_dir=data_dir, base_url=server.base_url, demo=True)
     return InboxApp(
         client,
