@@ -20,18 +20,28 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-__all__ = ["EditorError", "edit", "editor_command"]
+__all__ = ["INTERNAL", "EditorError", "configured_editor", "edit", "editor_command"]
 
 FALLBACK_EDITOR = "vi"
+#: The ``editor`` setting's value for the TUI's in-app editor (not a program to run).
+INTERNAL = "internal"
 
 
 class EditorError(Exception):
     """The editor could not be run, or it failed; the text the user had is not lost."""
 
 
-def editor_command(configured: str | None = None, env: Mapping[str, str] | None = None) -> list[str]:
-    """The editor's argv: ``$VISUAL``, ``$EDITOR``, the config's ``editor``, else ``vi``."""
+def configured_editor(
+    configured: str | None = None, env: Mapping[str, str] | None = None
+) -> list[str] | None:
+    """The editor's argv from ``$VISUAL``, ``$EDITOR`` or the config's ``editor``; None if none is set.
+
+    ``editor = "internal"`` names the TUI's in-app editor, not a program: here it counts
+    as no setting. ``EditorError`` when a value cannot be split (an unclosed quote).
+    """
     env = os.environ if env is None else env
+    if configured is not None and configured.strip().lower() == INTERNAL:
+        configured = None
     for source, value in (
         ("VISUAL", env.get("VISUAL")),
         ("EDITOR", env.get("EDITOR")),
@@ -44,7 +54,12 @@ def editor_command(configured: str | None = None, env: Mapping[str, str] | None 
                 raise EditorError(f"cannot read the {source} setting {value!r}: {exc}") from None
             if argv:
                 return argv
-    return [FALLBACK_EDITOR]
+    return None
+
+
+def editor_command(configured: str | None = None, env: Mapping[str, str] | None = None) -> list[str]:
+    """The editor's argv: ``$VISUAL``, ``$EDITOR``, the config's ``editor``, else ``vi``."""
+    return configured_editor(configured, env) or [FALLBACK_EDITOR]
 
 
 def edit(text: str, argv: Sequence[str]) -> str:

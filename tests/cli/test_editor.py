@@ -45,3 +45,9 @@ def test_an_editor_that_fails_or_is_missing_is_an_error_not_an_empty_reply(tmp_p
         edit("text", script(tmp_path, "raise SystemExit(3)\n"))
     with pytest.raises(EditorError, match="not found"):
         edit("text", ["no-such-editor-here"])
+
+
+def test_the_tui_s_internal_editor_is_not_a_program_for_the_cli() -> None:
+    """``editor = "internal"`` picks the TUI's own editor; the CLI then uses $EDITOR, else vi."""
+    assert editor_command("internal", env={}) == ["vi"]
+    assert editor_command(" Internal ", env={"EDITOR": "nano"}) == ["nano"]

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shlex
 import shutil
 import subprocess
 import tempfile
@@ -31,6 +30,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from lemlist_inbox.editor import INTERNAL, EditorError, configured_editor
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -44,8 +45,6 @@ __all__ = [
     "terminal_for_editor",
 ]
 
-#: The ``editor`` setting's value for the in-app editor.
-INTERNAL = "internal"
 #: The name of the file in its private folder (``.txt``: editors open it as plain text).
 FILE_NAME = "reply.txt"
 
@@ -59,18 +58,12 @@ def editor_command(setting: str | None, env: Mapping[str, str] | None = None) ->
     be split (an unclosed quote) is treated as no editor: the in-app one opens rather
     than a half-parsed command running.
     """
-    env = os.environ if env is None else env
     if setting is not None and setting.strip().lower() == INTERNAL:
         return None
-    for value in (env.get("VISUAL"), env.get("EDITOR"), setting):
-        if value is None or not value.strip():
-            continue
-        try:
-            argv = shlex.split(value)
-        except ValueError:
-            return None
-        return argv or None
-    return None
+    try:
+        return configured_editor(setting, env)
+    except EditorError:
+        return None
 
 
 class ReplyFile:
