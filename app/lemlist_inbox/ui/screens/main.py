@@ -1003,6 +1003,7 @@ class MainScreen(Screen[None]):
         self.open_conversation(conversation_id)
 
     @work(exclusive=True, group="index")
+    @quiet_at_exit
     async def _catch_up_index(self, local: LocalInbox) -> None:
         """Index threads stored before search existed: once, in a worker thread, after the
         stored rows are in (it competes with nothing the reader waits for then)."""

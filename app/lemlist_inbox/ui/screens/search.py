@@ -33,6 +33,7 @@ from textual.widgets.option_list import Option
 from lemlist_inbox.inbox.search import SearchError, SearchHit, split_hits
 from lemlist_inbox.render.sanitize import sanitize, sanitize_line
 from lemlist_inbox.ui.charset import chrome
+from lemlist_inbox.ui.exiting import quiet_at_exit
 from lemlist_inbox.ui.format import Glyphs, absolute_time, channel_marks, choose_glyphs, fit
 from lemlist_inbox.ui.widgets.filter_input import FilterInput
 from lemlist_inbox.ui.widgets.key_bar import KeyBar
@@ -236,6 +237,7 @@ class SearchScreen(Screen["SearchHit | None"]):
         self._ask(self._asked, self.query_box.value)
 
     @work(group="search")
+    @quiet_at_exit
     async def _ask(self, number: int, query: str) -> None:
         if not query.strip():
             idle = await asyncio.to_thread(self._idle_text)
