@@ -304,6 +304,8 @@ def test_instances_creating_the_file_at_the_same_instant_all_use_it(tmp_path: Pa
             proc.join(30)
         assert outcomes == [(True, None)] * 4, (trial, outcomes)
         assert not list(path.parent.glob("*.bad-*"))
+
+
 def test_set_read_updates_the_row_and_the_raw_item(path: Path) -> None:
     db = InboxDatabase.open(path)
     db.user_id = "usr_1"

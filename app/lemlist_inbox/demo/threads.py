@@ -29,7 +29,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "emailsReplied": ("email", "them"),
     "linkedinSent": ("linkedin", "us"),
     "linkedinReplied": ("linkedin", "them"),
-    "whatsappSent": ("whatsapp", "us"),
+    "whatsappMessageSent": ("whatsapp", "us"),  # the API's spelling (not "whatsappSent")
     "whatsappReplied": ("whatsapp", "them"),
     "emailsBounced": ("email", "other"),  # not a message type the client knows: must be kept
     "manualTask": ("other", "other"),  # idem
@@ -116,8 +116,10 @@ def _kinds(rng: random.Random, length: int) -> list[str]:
         ours, theirs = ["linkedinSent"], ["linkedinReplied"]
     elif roll < 0.97:
         ours, theirs = ["emailsSent", "linkedinSent"], ["emailsReplied", "linkedinReplied"]
-    else:
-        ours, theirs = ["linkedinSent", "whatsappSent"], ["linkedinReplied", "whatsappReplied"]
+    elif roll < 0.985:
+        ours, theirs = ["linkedinSent", "whatsappMessageSent"], ["linkedinReplied", "whatsappReplied"]
+    else:  # WhatsApp only: a chat with no email or LinkedIn step at all
+        ours, theirs = ["whatsappMessageSent"], ["whatsappReplied"]
     replied = rng.random() < 0.68
     kinds: list[str] = []
     # The sequence: up to 3 touches before any reply.

@@ -45,6 +45,7 @@ from lemlist_inbox.ui.internals import focused_without_repaint
 from lemlist_inbox.ui.load_failure import RETRY_HINT, LoadFailure, describe_failure
 from lemlist_inbox.ui.screens.help import HelpScreen
 from lemlist_inbox.ui.screens.user_picker import UserPicker
+from lemlist_inbox.ui.thread.find_bar import FindBar
 from lemlist_inbox.ui.thread.view import ThreadView
 from lemlist_inbox.ui.widgets.conversation_list import ConversationList
 from lemlist_inbox.ui.widgets.filter_input import FilterInput
@@ -149,6 +150,7 @@ class MainScreen(Screen[None]):
                 connect=app.connected,
             )
         yield FilterInput(placeholder="filter: name or email", select_on_focus=False, id="filter")
+        yield FindBar(id="find")
         yield StatusLine(id="status")
         yield KeyBar(id="keys")
 
@@ -180,6 +182,7 @@ class MainScreen(Screen[None]):
         app = self.inbox_app
         app.mark_book.on_kept = self._on_mark_kept
         self.filter_input.display = False
+        self.query_one("#find", FindBar).display = False
         self.set_focus(self.conversation_list)
         interval = app.settings.refresh_interval
         if interval > 0:
@@ -619,6 +622,10 @@ class MainScreen(Screen[None]):
             self.conversation_list.refresh_row(conversation_id)
             self._update_counts()
 
+    @on(ThreadView.FindRequested)
+    def _on_find_requested(self, event: ThreadView.FindRequested) -> None:
+        self.query_one("#find", FindBar).start(self.thread)
+
     @on(ThreadView.MarkFailed)
     def _on_mark_failed(self, event: ThreadView.MarkFailed) -> None:
         self.notify(f"could not mark as read: {event.error}", severity="warning", timeout=8, markup=False)
@@ -633,8 +640,10 @@ class MainScreen(Screen[None]):
         """Hide "esc Back" in the list when there is nothing to go back from (footer room)."""
         if action == "back" and self.focused is self.conversation_list and not self.store.query:
             return False
-        # "/" typed into the filter box itself is text, not the binding.
-        return not (action == "filter" and self.focused is self.filter_input)
+        # "/" typed into the filter box itself is text, not the binding; in the thread
+        # pane it is the pane's own "/" (find in the thread).
+        searchable = self.focused is self.thread and self.thread.state == "thread"
+        return not (action == "filter" and (self.focused is self.filter_input or searchable))
 
     def action_back(self) -> None:
         """Esc/h: from the thread back to the list; in the list, Esc clears a filter."""
