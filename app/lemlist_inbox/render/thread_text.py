@@ -147,13 +147,16 @@ def thread_lines(
     rule_width: int = DEFAULT_RULE_WIDTH,
     tz: tzinfo | None = None,
 ) -> list[str]:
-    """Every message, oldest first, a blank line and a rule between two."""
+    """Every message, oldest first, a blank line and a rule between two (between two chat
+    messages only the blank line)."""
     if not rendered:
         return [NO_MESSAGES]
     rule = marks.rule * max(1, rule_width)
     lines: list[str] = []
     for index, rm in enumerate(rendered):
-        if index:
+        if index and is_chat(rm) and is_chat(rendered[index - 1]):
+            lines.append("")  # a chat reads on: no rule between two chat messages
+        elif index:
             lines.extend(("", rule))
         lines.extend(message_lines(rm, expanded=expanded, marks=marks, hints=hints, tz=tz))
     return lines

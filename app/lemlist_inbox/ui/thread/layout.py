@@ -452,7 +452,9 @@ def build_layout(
             return None
         fold = index in folds
         heads.append(len(strips))
-        if (index or title is not None) and not (fold and index - 1 in folds):
+        if index and not fold and index - 1 not in folds and _chat_pair(messages[index - 1], rm):
+            strips.append(BLANK)  # a chat reads on: a blank line between two chat messages
+        elif (index or title is not None) and not (fold and index - 1 in folds):
             strips.append(BLANK)
             strips.append(rule)
         starts.append(len(strips))
@@ -479,6 +481,11 @@ def build_layout(
             strips.extend(lines)
         quotes.append(quote)
     return ThreadLayout(strips, width, starts, quotes, matches, folds, find.pattern if find else "", heads)
+
+
+def _chat_pair(previous: RenderedMessage, current: RenderedMessage) -> bool:
+    """Two chat messages in a row (``render.is_chat``): no rule between them."""
+    return render.is_chat(previous) and render.is_chat(current)
 
 
 def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
