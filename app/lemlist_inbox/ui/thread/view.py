@@ -1225,7 +1225,10 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         self.scroll_to(y=0, animate=False)
 
     def action_thread_end(self) -> None:
-        self.scroll_to(y=self.max_scroll_y, animate=False)
+        """The end of the text at the bottom of the view (not the room kept under a short
+        newest message, which is there for ``}`` and the landing of an open)."""
+        end = max(0, self._layout.line_count - self._view_height())
+        self.scroll_to(y=min(self.max_scroll_y, end), animate=False)
 
     def action_reload(self) -> None:
         """``r`` retries a thread that failed to load; otherwise it is the screen's refresh."""
