@@ -780,3 +780,35 @@ async def test_reopening_the_shown_thread_keeps_position_and_quotes(
         await pilot.pause()
         assert view.scroll_y == y
         assert view.expanded
+
+
+async def test_a_long_thread_shows_its_newest_message_first_then_the_folded_lines_fill_in(
+    server: DemoServer, client: LemlistClient
+) -> None:
+    """500 messages to convert: the newest shows before the 499 others are converted, their
+    folded lines without words; the full rendering then replaces them in place, and only
+    the full one is cached."""
+    view = make_view(client)
+    async with running(view, (100, 30)) as (_app, pilot):
+        shown: list[tuple[bool, int]] = []
+        real = view._set_layout
+
+        def spy(layout: Any, **kwargs: Any) -> None:
+            real(layout, **kwargs)
+            if kwargs.get("thread") and view._thread is not None and layout.width:
+                shown.append((view._thread.partial, round(view.scroll_y)))
+
+        view._set_layout = spy  # type: ignore[method-assign]
+        conv = conversation(server, BIG_CONTACT)
+        await open_and_wait(pilot, view, conv, USER)
+        await wait_for(pilot, lambda: view._thread is not None and not view._thread.partial, "full")
+        await pilot.pause()
+        assert shown[0][0] is True, "the newest message first"
+        assert shown[-1][0] is False
+        assert len({y for _partial, y in shown}) == 1, "the full rendering keeps the position"
+        lines = view.layout_text.splitlines()
+        folded = [line for line in lines if line.startswith("▸ ")]
+        assert len(folded) == 499 and all("Line one of" in line for line in folded)
+        cached = view._cache.get(conv.id, conv.last_activity_at)
+        assert cached is not None and not cached.partial and len(cached.messages) == 500
+        assert not any(rm.pending for rm in cached.messages)

@@ -242,7 +242,7 @@ def fold_line(
     return FittedLine(
         (f"{glyphs.folded} {mark} {who}{sep}{sender}", style),
         (f"{sep}{when}", styles.meta),
-        (f"{sep}{words}", styles.body),
+        (f"{sep}{words}" if words else "", styles.body),
         shrink=2,
         min_room=len(sep) + 4,
     )
@@ -458,14 +458,15 @@ def build_layout(
             strips.append(BLANK)
             strips.append(rule)
         starts.append(len(strips))
-        blocks, quote_block = _message_blocks(rm, expanded=expanded, styles=styles, glyphs=glyphs, tz=tz)
         if fold:
-            if find is not None:
+            if find is not None:  # what unfolding it would show, counted (not laid out)
+                blocks, _ = _message_blocks(rm, expanded=expanded, styles=styles, glyphs=glyphs, tz=tz)
                 found = sum(len(find.findall(b.plain)) for b in blocks if not isinstance(b, FittedLine))
                 matches.extend(Match(index, len(strips), folded=True) for _ in range(found))
             strips.extend(wrap_text(console, fold_line(rm, styles=styles, glyphs=glyphs, tz=tz), width))
             quotes.append(-1)
             continue
+        blocks, quote_block = _message_blocks(rm, expanded=expanded, styles=styles, glyphs=glyphs, tz=tz)
         quote = -1
         for number, block in enumerate(blocks):
             if number == quote_block:
