@@ -168,6 +168,11 @@ async def open_stored(app: Any, clock: FrameClock, conversation_id: str, cpu: li
     layout = view._layout
     assert round(view.scroll_y) == layout.message_starts[-1], "landed on the newest message"
     assert len(layout.folded) == FIFTY - 1
+    # Let the rest of the thread's conversion finish (and its frame go out) before the
+    # next open: one open at a time, as a reader does, not one overlapping the next.
+    while view._thread is None or view._thread.partial:
+        await asyncio.sleep(0.005)
+    await asyncio.sleep(0.1)
     return frame - start
 
 

@@ -182,7 +182,11 @@ def render_message(msg: Message, *, contact_name: str | None = None) -> Rendered
         )
 
 
-def _render(msg: Message, body: Body, contact_name: str | None) -> RenderedMessage:
+#: The body of a message not converted yet (``render_header``).
+_NO_BODY = Body(text="")
+
+
+def _render(msg: Message, body: Body, contact_name: str | None, *, pending: bool = False) -> RenderedMessage:
     name, address = _sender(msg, contact_name)
     recipient = sanitize_line(msg.lead_email) if msg.direction is Direction.SENT else ""
     return RenderedMessage(
@@ -199,6 +203,7 @@ def _render(msg: Message, body: Body, contact_name: str | None) -> RenderedMessa
         attachments=tuple(attachment_line(a) for a in msg.attachments[:200]),
         recipient=recipient,
         campaign=sanitize_line(msg.campaign_name, limit=200),
+        pending=pending,
     )
 
 
@@ -209,14 +214,10 @@ def render_header(msg: Message, *, contact_name: str | None = None) -> RenderedM
     message); an open shows the newest message first and folds the others, so it
     draws their lines from this and puts the full rendering in when it is done.
     """
-    from dataclasses import replace
-
-    from lemlist_inbox.render.body import Body
-
     try:
-        return replace(_render(msg, Body(text=""), contact_name), pending=True)
+        return _render(msg, _NO_BODY, contact_name, pending=True)
     except Exception:
-        return replace(render_message(msg, contact_name=contact_name), pending=False)
+        return render_message(msg, contact_name=contact_name)
 
 
 def render_thread(messages: Sequence[Message], *, contact_name: str | None = None) -> list[RenderedMessage]:

@@ -102,6 +102,24 @@ class FittedLine(Text):
         for part, style in self.parts:
             self.append(part, style)
 
+    def fitted_line(self, width: int) -> Line | None:
+        """The line at ``width`` without rich's renderer (the common case: it fits once
+        shortened); ``None`` when only a cut of the whole line fits (``fitted`` does it)."""
+        rest = [cell_len(part) for part, _ in self.parts]
+        total = sum(rest)
+        parts = list(self.parts)
+        if total > width:
+            room = width - (total - rest[self.shrink])
+            if room < 0:
+                return None
+            text, style = parts[self.shrink]
+            parts[self.shrink] = (
+                set_cell_size(text, room - 1).rstrip() + "…" if room >= self.min_room else "",
+                style,
+            )
+            total = sum(cell_len(part) for part, _ in parts)
+        return tuple(Segment(part, style) for part, style in parts if part), total
+
     def fitted(self, width: int) -> Text:
         if self.cell_len <= width:
             return self
@@ -122,6 +140,9 @@ def wrap_text(console: Console, text: Text, width: int) -> list[Line]:
     """Wrap at spaces; a ``no_wrap`` text is instead folded at exactly ``width`` cells."""
     width = max(1, width)
     if isinstance(text, FittedLine):
+        line = text.fitted_line(width)
+        if line is not None and line[1] <= width:
+            return [line]
         text = text.fitted(width)
     if text.no_wrap:
         chunks = chop_cells(text.plain, width) or [""]
