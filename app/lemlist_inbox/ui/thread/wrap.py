@@ -140,9 +140,9 @@ def wrap_text(console: Console, text: Text, width: int) -> list[Line]:
     """Wrap at spaces; a ``no_wrap`` text is instead folded at exactly ``width`` cells."""
     width = max(1, width)
     if isinstance(text, FittedLine):
-        line = text.fitted_line(width)
-        if line is not None and line[1] <= width:
-            return [line]
+        one = text.fitted_line(width)
+        if one is not None and one[1] <= width:
+            return [one]
         text = text.fitted(width)
     if text.no_wrap:
         chunks = chop_cells(text.plain, width) or [""]
