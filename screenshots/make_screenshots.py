@@ -65,12 +65,38 @@ async def filtered(pilot: Pilot[list[str]], screen: MainScreen) -> None:
     await until(lambda: screen.store.query == "an")
 
 
+async def open_named(pilot: Pilot[list[str]], screen: MainScreen, name: str) -> None:
+    store = screen.store
+    index = next(i for i in range(store.view_size) if store.view_at(i).name == name)
+    screen.conversation_list.move_to(index)
+    await pilot.press("enter")
+    thread = screen.thread
+    await until(lambda: thread.state == "thread" and thread.message_position[1] > 0)
+    await until(lambda: thread._thread is not None and not thread._thread.partial)
+
+
+async def folded_thread(pilot: Pilot[list[str]], screen: MainScreen) -> None:
+    """A 13-message thread from its top: eleven folded lines, then the newest message."""
+    await open_named(pilot, screen, "Hélène Béranger")
+    await pilot.press("g")
+
+
+async def chat_thread(pilot: Pilot[list[str]], screen: MainScreen) -> None:
+    """A WhatsApp thread, every message unfolded, its end in view."""
+    await open_named(pilot, screen, "Sergio")
+    await pilot.press("Z")
+    await until(lambda: not screen.thread.folded)
+    await pilot.press("G")
+
+
 SHOTS: list[tuple[str, tuple[int, int], Step]] = [
     ("wide-list-and-thread", (160, 45), open_third),
     ("narrow-list", (80, 24), list_only),
     ("narrow-thread", (80, 24), open_third),
     ("help", (100, 40), show_help),
     ("filter-unread", (120, 32), filtered),
+    ("folded-thread", (80, 24), folded_thread),
+    ("chat-thread", (160, 45), chat_thread),
 ]
 
 
