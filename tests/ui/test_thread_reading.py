@@ -369,3 +369,29 @@ async def test_m_is_harmless_when_opening_marks_read(
         await pilot.pause(0.1)
         assert marks_of(server, contact_id) == 1
         assert any("already read" in str(n.message) for n in app._notifications)
+
+
+async def test_slash_while_the_thread_loads_finds_once_it_shows(
+    make_server: ServerFactory, apps: list[InboxApp]
+) -> None:
+    app, server = await start(make_server, apps)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await loaded(app)
+        store = screen.store
+        index = next(i for i in range(store.view_size) if store.view_at(i).name == LONG)
+        screen.conversation_list.move_to(index)
+        server.faults.latency = 0.3
+        await pilot.press("enter")
+        view = screen.thread
+        assert view.state == "loading"
+        await pilot.press("slash", *"talk")
+        assert focused(app) is find_bar(screen)
+        server.faults.latency = 0.0
+        await wait_for(lambda: view.match_position[0] > 0)
+        await pilot.press("enter")
+        assert focused(app) is view and view.find_text == "talk"
+        # Focus leaving the box another way (Tab) hides it and keeps the search.
+        await pilot.press("slash")
+        assert find_bar(screen).display
+        await pilot.press("tab")
+        assert not find_bar(screen).display and view.find_text == "talk"

@@ -642,7 +642,7 @@ class MainScreen(Screen[None]):
             return False
         # "/" typed into the filter box itself is text, not the binding; in the thread
         # pane it is the pane's own "/" (find in the thread).
-        searchable = self.focused is self.thread and self.thread.state == "thread"
+        searchable = self.focused is self.thread and self.thread.current_conversation_id is not None
         return not (action == "filter" and (self.focused is self.filter_input or searchable))
 
     def action_back(self) -> None:

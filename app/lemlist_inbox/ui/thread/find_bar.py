@@ -50,6 +50,11 @@ class FindBar(QuietInput):
         event.stop()
         self._close()
 
+    def on_blur(self) -> None:
+        """Focus went elsewhere (a click, Tab): the box goes, the search stays."""
+        self.display = False
+        self._pane = None
+
     def action_cancel(self) -> None:
         if self._pane is not None:
             self._pane.clear_find()

@@ -1348,8 +1348,9 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         self._relayout()
 
     def action_find_start(self) -> None:
-        """``/`` in the pane: the screen opens the find box (``FindRequested``)."""
-        if self._thread_layout() is None:
+        """``/`` in the pane: the screen opens the find box (``FindRequested``); while the
+        thread loads the words wait for it (``find``)."""
+        if self.current_conversation_id is None:
             raise SkipAction()  # nothing to search: "/" stays the list filter
         self.post_message(self.FindRequested())
 
