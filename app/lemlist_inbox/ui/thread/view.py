@@ -47,10 +47,11 @@ keeps the widget: opening, loading, caching, re-wrapping and painting.
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import functools
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import tzinfo
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -105,7 +106,7 @@ if TYPE_CHECKING:
     from lemlist_inbox.api.models import Conversation
     from lemlist_inbox.api.models import Message as ApiMessage
     from lemlist_inbox.config import Settings
-    from lemlist_inbox.inbox.threads import StoredThreads
+    from lemlist_inbox.inbox.threads import StoredThreads, ThreadCopy
     from lemlist_inbox.render import RenderedMessage
 
     #: What the pane opens: the store's entry, or an API model.
@@ -658,20 +659,24 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         activity = _activity(conversation)
         copy = None
         if self.stored is not None:
+            # One hop: read, parse, convert and lay out a fresh copy in the same thread.
+            template = self._render_template(conversation, generation)
             try:
-                copy = await self.stored.load(contact_id)
+                copy = await asyncio.to_thread(self._stored_open, template, contact_id, activity)
             except Exception as exc:  # a damaged copy costs itself: fetch as without one
                 self.log.warning(f"stored thread unreadable: {exc!r}")
             if generation != self._generation:
                 return
         if copy is not None:
-            fresh = copy.fresh_for(activity)
-            stale = None if fresh else _stale_stamp(copy.activity)
+            if copy.fresh_for(activity):
+                return  # rendered and posted by ``_stored_open``
             self._start_render(
-                conversation, copy.thread.messages, copy.thread.skipped, generation, stale=stale
+                conversation,
+                copy.thread.messages,
+                copy.thread.skipped,
+                generation,
+                stale=_stale_stamp(copy.activity),
             )
-            if fresh:
-                return
         try:
             # Never markAsRead here: the mark waits until the thread shows (_settle_mark).
             client = await self._get_client()
@@ -719,6 +724,41 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
             name=f"save {conversation.id}",
         )
 
+    def _render_template(self, conversation: Subject, generation: int) -> _RenderRequest:
+        """What a render of ``conversation`` needs from the DOM, taken on the UI thread."""
+        return _RenderRequest(
+            conversation_id=conversation.id,
+            stamp=conversation.last_activity_at,
+            generation=generation,
+            title=None,
+            width=self._content_width(),
+            expanded=False,
+            styles=self._resolve_styles(),
+            glyphs=self._glyphs,
+            contact_name=_contact(conversation)[0],
+        )
+
+    def _stored_open(self, template: _RenderRequest, contact_id: str, activity: float) -> ThreadCopy | None:
+        """In a thread: the stored copy; a fresh one is rendered and posted from here too."""
+        stored = self.stored
+        copy = stored.read(contact_id) if stored is not None else None
+        if copy is None or not copy.fresh_for(activity) or template.generation != self._generation:
+            return copy
+        conversation = self._conversation
+        if conversation is None or conversation.id != template.conversation_id:
+            return copy
+        messages = copy.thread.messages
+        request = replace(
+            template,
+            title=self._title(conversation, len(messages), template.styles),
+            messages=messages,
+            skipped=copy.thread.skipped,
+            folded=default_folds(len(messages)),
+        )
+        generation = template.generation
+        self._render_and_wrap(request, cancelled=lambda: generation != self._generation)
+        return copy
+
     def _start_render(
         self,
         conversation: Subject,
@@ -749,13 +789,15 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         """HTML -> text and wrapping, off the UI thread; the result is posted back."""
         self._render_and_wrap(request)
 
-    def _render_and_wrap(self, request: _RenderRequest) -> None:
+    def _render_and_wrap(self, request: _RenderRequest, cancelled: Callable[[], bool] | None = None) -> None:
         """The body of both thread workers: convert what is not rendered yet, wrap, post back.
 
         A fetch (``request.rendered`` is None) always reports, so its rendering reaches
         the cache even when the wrap was cancelled; a re-wrap reports only a finished layout.
         """
-        worker = get_current_worker()
+        if cancelled is None:
+            worker = get_current_worker()
+            cancelled = functools.partial(getattr, worker, "is_cancelled")
         rendered: Sequence[RenderedMessage] | None = request.rendered
         layout: ThreadLayout | None = None
         try:
@@ -768,7 +810,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
                 )
                 headers = [render.render_header(m, contact_name=request.contact_name) for m in messages[:-1]]
                 partial = [*headers, *newest]
-                first = self._build_layout(request, partial, cancelled=lambda: worker.is_cancelled)
+                first = self._build_layout(request, partial, cancelled=cancelled)
                 if first is None:
                     return
                 self.post_message(self._RenderDone(request, partial, first, None, partial=True))
@@ -779,7 +821,7 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
                     functools.partial(render.render_thread, contact_name=request.contact_name),
                 )
             if request.width > 0:
-                layout = self._build_layout(request, rendered, cancelled=lambda: worker.is_cancelled)
+                layout = self._build_layout(request, rendered, cancelled=cancelled)
         except Exception as exc:  # a renderer bug must not take the app down
             self.post_message(self._RenderDone(request, None, None, describe_error(exc)))
             return
@@ -872,10 +914,11 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         name, _email = _contact(conversation)
         return sanitize_line(name if name is not None else conversation.id, 80) or "this contact"
 
-    def _title(self, conversation: Subject, count: int) -> Text:
+    def _title(self, conversation: Subject, count: int, styles: ThreadStyles | None = None) -> Text:
+        """The title line; with ``styles`` given it touches no DOM (a worker may call it)."""
         _name, address = _contact(conversation)
         title = Text(end="", overflow="fold")
-        styles = self._resolve_styles()
+        styles = styles if styles is not None else self._resolve_styles()
         title.append(self._contact_label(conversation), styles.title)
         email = sanitize_line(address, 200) if address else ""
         if email and email != self._contact_label(conversation):
