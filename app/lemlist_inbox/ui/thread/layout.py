@@ -2,7 +2,11 @@
 
 Pure (no widget, no DOM), so a big thread can be laid out in a thread worker; the
 widget only turns the few lines on screen into ``Strip``s. Also the reading-position
-arithmetic (which message, how far into it), because it depends only on the layout.
+arithmetic (which message, how far into it), because it depends only on the layout,
+the folded messages (one line each, ``fold_line``), the chat form of LinkedIn, WhatsApp
+and SMS messages (``render.is_chat``), and where the searched words are (``Match``:
+found in each block's text before wrapping, then placed on the wrapped lines, so a match
+a wrap cuts in two is still one match over two lines).
 """
 
 from __future__ import annotations

@@ -1,5 +1,13 @@
 """The thread pane: one conversation's messages, oldest first, as literal text.
 
+How it reads: an open lands on the newest message (its first line at the top of the pane,
+with room kept below a short one for that), the older messages folded to one line each
+(``layout.fold_line``; ``o`` one, ``Z`` all); ``}`` / ``{`` go message by message; the
+pane's header (its border title) names the contact and says ``message 7 of 9`` and, while
+searching, ``match 2 of 5``. ``find`` (``/`` through ``find_bar.FindBar``, and the
+full-text search's results) highlights every match, ``n`` / ``N`` step through them,
+unfolding what hides one. ``m`` marks the conversation read on demand.
+
 Why it is built the way it is:
 
 - It is a line-API widget (``ScrollView`` + ``render_line``), not a ``Static`` holding
@@ -13,9 +21,13 @@ Why it is built the way it is:
   (a re-wrap after ``z`` or a resize of an ordinary thread) are built inline because a
   thread hop would cost more than the work.
 - Rendered threads and wrapped layouts are cached (``cache``), so re-opening a
-  conversation costs no request and no conversion.
+  conversation costs no request and no conversion. A thread with many messages to
+  convert shows its newest message first, the folded lines of the others without their
+  first words (``render.render_header``), then the full rendering in place
+  (``CachedThread.partial``: never cached, and a search waits for the full one).
 - With a local inbox (``stored``, the screen hands it over), a fetched thread is kept on
-  disk; an open (also after a restart, also offline) shows the stored copy at once and
+  disk; an open (also after a restart, also offline) shows the stored copy at once (read,
+  parsed, converted and laid out in one worker hop: ``_stored_open``) and
   fetches again, in the background, only when the conversation's last activity is newer
   than the copy (``ThreadCopy.fresh_for``). A stale copy is cached under a stamp of its
   own, so it never passes for the current version. A prefetch takes a fresh stored copy
@@ -1407,7 +1419,10 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
 
     def _step_match(self, delta: int) -> None:
         layout = self._thread_layout()
-        if layout is None or not self._find_text:
+        if layout is None:
+            return
+        if not self._find_text:
+            self.notify("nothing searched: / finds in the thread", markup=False)
             return
         matches = layout.matches
         if not matches:
