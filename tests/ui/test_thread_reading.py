@@ -279,6 +279,8 @@ async def test_slash_in_the_list_stays_the_filter_and_esc_in_the_box_clears_the_
         assert 'no match for "zzzqqq"' in pane_on_terminal(screen)[0]
         await pilot.press("escape")
         assert view.find_text == "" and focused(app) is view
+        await pilot.press("n")  # nothing searched: it says how
+        await wait_for(lambda: any("/ finds in the thread" in str(n.message) for n in app._notifications))
         await pilot.press("tab")  # back to the list
         assert focused(app) is screen.conversation_list
         await pilot.press("slash")
