@@ -34,6 +34,7 @@ FIGURES: dict[str, tuple[str, str]] = {
     "store": ("bench_store", "8 local inbox: warm start, database size, warm sync"),
     "coldload": ("bench_cold_load", "9 cold full load as the user runs it: CLI list, TUI"),
     "warm": ("bench_warm", "10 TUI warm start from the local inbox, stored thread after a restart"),
+    "filter": ("bench_filter", "11 filter keystroke with subjects and first words in the key, 100,000 rows"),
 }
 
 

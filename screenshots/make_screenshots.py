@@ -4,13 +4,16 @@
 
 Runs the real app headless against a local DemoServer (fixed seed, fixed reference
 time, pinned clock, TZ=UTC), so re-running it gives the same pictures unless the UI
-changed.
+changed. The shots share one local inbox in a temporary folder, and each waits for the
+background prefetch of the newest threads, so the rows show their subjects and first
+words as a user's do (the 100 oldest of the 300 conversations are beyond the prefetch).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -24,6 +27,7 @@ from textual.pilot import Pilot  # noqa: E402
 from lemlist_inbox.api.client import LemlistClient  # noqa: E402
 from lemlist_inbox.config import Settings  # noqa: E402
 from lemlist_inbox.demo import DEMO_API_KEY, SEED_REFERENCE, DemoServer, Faults  # noqa: E402
+from lemlist_inbox.inbox.local import StoreOptions  # noqa: E402
 from lemlist_inbox.ui.app import InboxApp  # noqa: E402
 from lemlist_inbox.ui.screens.main import MainScreen  # noqa: E402
 
@@ -100,16 +104,22 @@ SHOTS: list[tuple[str, tuple[int, int], Step]] = [
 ]
 
 
-async def shoot(server: DemoServer, name: str, size: tuple[int, int], step: Step) -> Path:
+async def shoot(server: DemoServer, data: Path, name: str, size: tuple[int, int], step: Step) -> Path:
     client = LemlistClient(DEMO_API_KEY, base_url=server.base_url)
     settings = Settings(api_key=DEMO_API_KEY, base_url=server.base_url, refresh_interval=0, config_path=None)
     user = str(server.dataset.users[0]["userId"])
-    app = InboxApp(client, settings, user_id=user, clock=clock, demo=True)
+    store = StoreOptions(data_dir=data, base_url=server.base_url, demo=True)
+    app = InboxApp(client, settings, user_id=user, clock=clock, demo=True, store=store)
     async with client, app.run_test(size=size) as pilot:
         await until(lambda: app.main_screen is not None and app.main_screen.is_mounted)
         screen = app.main_screen
         assert screen is not None
         await until(lambda: len(screen.store) > 0 and not screen.busy)
+        local = screen.local
+        assert local is not None and local.db is not None
+        db = local.db
+        newest = {e.thread_id for e in screen.store.newest(settings.prefetch_threads)}
+        await until(lambda: newest <= db.thread_ids() and not screen.prefetching, timeout=120)
         await step(pilot, screen)
         await pilot.pause(0.3)
         path = HERE / f"{name}.svg"
@@ -118,11 +128,14 @@ async def shoot(server: DemoServer, name: str, size: tuple[int, int], step: Step
 
 
 async def main() -> None:
-    with DemoServer(
-        conversations=300, seed=7, faults=Faults(rate_limit=False), reference=SEED_REFERENCE
-    ) as server:
+    with (
+        DemoServer(
+            conversations=300, seed=7, faults=Faults(rate_limit=False), reference=SEED_REFERENCE
+        ) as server,
+        tempfile.TemporaryDirectory() as data,
+    ):
         for name, size, step in SHOTS:
-            path = await shoot(server, name, size, step)
+            path = await shoot(server, Path(data), name, size, step)
             print(f"wrote {path.relative_to(HERE.parent)}")
 
 

@@ -16,8 +16,12 @@ import tempfile
 from pathlib import Path
 
 
-def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """``python -m lemlist_inbox *args`` with ``env`` over a ``LEMLIST``-free environment."""
+def run_cli(*args: str, env: dict[str, str], input: str | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m lemlist_inbox *args`` with ``env`` over a ``LEMLIST``-free environment.
+
+    ``input`` is written to its stdin (a pipe, so never a terminal); without it stdin is
+    inherited, as before.
+    """
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("LEMLIST")}
     child_env.update(env)
     if "LEMLIST_INBOX_DATA" not in child_env:
@@ -31,4 +35,5 @@ def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
         env=child_env,
         timeout=60,
         check=False,
+        input=input,
     )

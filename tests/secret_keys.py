@@ -47,6 +47,7 @@ KEYS: dict[str, str] = {
     "crash-secret-key-42": "tests/ui/test_crash.py CRASH_KEY (in an exception; the crash log redacts it)",
     "wrong-key": "tests/ui/test_app_loading.py (wrong key)",
     "second-key": "tests/demo/test_demo_ratelimit.py (a second client's key)",
+    "reply-cli-key-6c02f9": "tests/cli/test_cli_reply.py KEY",
 }
 
 #: Literals that look like keys in tests/ but are not scanned, with the reason.

@@ -42,6 +42,11 @@ MAX_REFRESH_INTERVAL = 86_400.0
 DEFAULT_RECONCILE_INTERVAL = 30 * 60.0
 #: A week: a longer reconcile interval is surely a unit mistake (milliseconds?).
 MAX_RECONCILE_INTERVAL = 7 * 86_400.0
+#: Threads the TUI stores in the background by default, and at most.
+DEFAULT_PREFETCH_THREADS = 200
+MAX_PREFETCH_THREADS = 10_000
+DEFAULT_DOWNLOAD_MAX_MB = 50.0
+MAX_DOWNLOAD_MB = 100_000.0
 
 
 class ConfigError(Exception):
@@ -65,6 +70,15 @@ class Settings:
     cache: bool = True
     #: Seconds between two walks of every page (read states changed elsewhere); 0 = never.
     reconcile_interval: float = DEFAULT_RECONCILE_INTERVAL
+    #: Threads of the newest conversations the TUI stores in the background; 0 = none.
+    prefetch_threads: int = DEFAULT_PREFETCH_THREADS
+    #: The editor replies are written in, as a shell-style command line ("vim", "code -w");
+    #: ``$VISUAL`` and ``$EDITOR`` win over it (``lemlist_inbox.editor``).
+    editor: str | None = None
+    #: Where attachments are saved; None: the platform's downloads folder (``download_folder``).
+    download_dir: Path | None = None
+    #: Attachments larger than this many megabytes (10^6 bytes) are not downloaded.
+    download_max_mb: float = DEFAULT_DOWNLOAD_MAX_MB
     config_path: Path | None = None
     #: Problems worth telling the user about that do not stop the program.
     warnings: list[str] = field(default_factory=list)
@@ -126,6 +140,15 @@ def _page_size(value: Any) -> int:
     return value
 
 
+def _prefetch_threads(value: Any) -> int:
+    expected = f"a whole number from 0 (none) to {MAX_PREFETCH_THREADS}"
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _Invalid(f"{expected}, not {_describe(value)}")
+    if not 0 <= value <= MAX_PREFETCH_THREADS:
+        raise _Invalid(f"{expected}, not {value}")
+    return value
+
+
 def _seconds(least: float, most: float, zero: str) -> Callable[[Any], float]:
     """A checker for an interval in seconds: 0 (``zero``: off, never) or ``least``..``most``."""
     expected = f"a number of seconds from {least:g} to {most:g}, or 0 for {zero}"
@@ -150,6 +173,30 @@ def _base_url(value: Any) -> str:
         return check_base_url(_text(value))
     except BaseUrlError as exc:
         raise _Invalid(f"an http(s) URL: {exc}") from None
+
+
+def _folder(value: Any) -> Path:
+    text = _non_empty_text(value)
+    if "\x00" in text:
+        raise _Invalid("a folder path")
+    return Path(text).expanduser()
+
+
+def _megabytes(value: Any) -> float:
+    expected = f"a number of megabytes above 0, at most {MAX_DOWNLOAD_MB:g}"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Invalid(f"{expected}, not {_describe(value)}")
+    number = float(value)
+    if not math.isfinite(number) or not 0 < number <= MAX_DOWNLOAD_MB:
+        raise _Invalid(f"{expected}, not {_describe(value)}")
+    return number
+
+
+def download_folder(settings: Settings) -> Path:
+    """Where attachments go: ``download_dir``, else the platform's downloads folder."""
+    if settings.download_dir is not None:
+        return settings.download_dir
+    return Path(platformdirs.user_downloads_dir())
 
 
 def _ascii(value: Any) -> bool | None:
@@ -182,6 +229,10 @@ SETTINGS: dict[str, Setting] = {
     "ascii": Setting(_ascii, "ascii"),
     "cache": Setting(_boolean, "cache"),
     "reconcile_interval": Setting(_reconcile_interval, "reconcile_interval"),
+    "prefetch_threads": Setting(_prefetch_threads, "prefetch_threads"),
+    "editor": Setting(_non_empty_text, "editor"),
+    "download_dir": Setting(_folder, "download_dir"),
+    "download_max_mb": Setting(_megabytes, "download_max_mb"),
 }
 
 

@@ -296,3 +296,58 @@ async def test_a_hold_longer_than_the_bound_is_cut_to_it(clock: FakeClock) -> No
     limiter.hold(86_400.0)
     await limiter.acquire()
     assert clock() <= 30.0
+
+
+async def test_background_callers_leave_a_reserve_and_go_after_everyone(clock: FakeClock) -> None:
+    """The prefetch: never the last slots of a window, and never before a waiting caller."""
+    limiter = RateLimiter(8, 1.0, margin=0.0, clock=clock, sleep=clock.sleep)
+    assert limiter.background_reserve == 2
+    stamps: list[float] = []
+
+    async def prefetch() -> None:
+        for _ in range(12):
+            await limiter.acquire(background=True)
+            stamps.append(clock())
+
+    await prefetch()
+    # 6 of 8 a window: 2 slots stay free for what the user asks for
+    assert max_in_window(stamps, 1.0) == 6
+    assert stamps[:6] == [stamps[0]] * 6
+    # so an open right after a burst of background requests finds a slot at once
+    now = clock()
+    await limiter.acquire(urgent=True)
+    assert clock() == now
+
+
+async def test_background_callers_wait_for_every_other_caller(clock: FakeClock) -> None:
+    limiter = RateLimiter(8, 1.0, margin=0.0, clock=clock, sleep=clock.sleep)
+    order: list[str] = []
+    done = asyncio.Event()
+
+    async def in_flight() -> None:
+        async with limiter.slot():
+            await done.wait()  # slow requests: every slot stays taken
+
+    async def one(name: str, **kind: bool) -> None:
+        await limiter.acquire(**kind)
+        order.append(name)
+
+    holders = [asyncio.create_task(in_flight()) for _ in range(8)]
+    for _ in range(3):
+        await asyncio.sleep(0)
+    late = [asyncio.create_task(one(f"bg{i}", background=True)) for i in range(3)]
+    for _ in range(3):
+        await asyncio.sleep(0)  # the background callers queued first
+    pages = [asyncio.create_task(one(f"page{i}")) for i in range(4)]
+    opener = asyncio.create_task(one("urgent", urgent=True))
+    await asyncio.sleep(0)
+    done.set()
+    await asyncio.gather(*holders, *late, *pages, opener)
+    # every ordinary and urgent caller went before the background ones queued earlier
+    assert set(order[:5]) == {"page0", "page1", "page2", "page3", "urgent"}
+    assert order[5:] == ["bg0", "bg1", "bg2"]
+
+
+def test_a_tiny_window_still_lets_background_callers_in() -> None:
+    assert RateLimiter(1, 1.0).background_reserve == 0
+    assert RateLimiter(20, 2.0).background_reserve == 5

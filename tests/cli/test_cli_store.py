@@ -22,7 +22,7 @@ import pytest
 
 from cli_runner import run_cli
 from lemlist_inbox.demo import DemoServer
-from lemlist_inbox.inbox.db import InboxDatabase, database_path
+from lemlist_inbox.inbox.db import SCHEMA_VERSION, InboxDatabase, database_path
 
 KEY = "store-cli-key-7d41e0c2"
 CONVERSATIONS = 230  # asked for; the stand-in adds a few fixed ones (``total``)
@@ -189,7 +189,7 @@ def test_cache_info_before_and_after_a_sync(server: DemoServer, tmp_path: Path) 
         0,
         0,
     )
-    assert after["schema_version"] == 1 and after["size_bytes"] > 0
+    assert after["schema_version"] == SCHEMA_VERSION and after["size_bytes"] > 0
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", after["last_sync"])
     text = ok(cli(server, tmp_path, "cache", "info")).stdout
     assert f"conversations       {total(server)}" in text

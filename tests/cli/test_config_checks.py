@@ -46,6 +46,18 @@ def _load(tmp_path: Path, text: str) -> Settings:
         ("reconcile_interval = inf", "reconcile_interval", "0 for never"),
         ("reconcile_interval = 1e9", "reconcile_interval", "0 for never"),
         ('reconcile_interval = "30m"', "reconcile_interval", "0 for never"),
+        ("prefetch_threads = -1", "prefetch_threads", "whole number from 0 (none) to 10000"),
+        ("prefetch_threads = 1e6", "prefetch_threads", "whole number from 0 (none) to 10000"),
+        ("prefetch_threads = 20000", "prefetch_threads", "whole number from 0 (none) to 10000"),
+        ('prefetch_threads = "200"', "prefetch_threads", "whole number"),
+        ("prefetch_threads = true", "prefetch_threads", "whole number"),
+        ("download_max_mb = 0", "download_max_mb", "megabytes above 0"),
+        ("download_max_mb = -5", "download_max_mb", "megabytes above 0"),
+        ("download_max_mb = inf", "download_max_mb", "megabytes above 0"),
+        ('download_max_mb = "50"', "download_max_mb", "megabytes above 0"),
+        ("download_max_mb = true", "download_max_mb", "megabytes above 0"),
+        ("download_dir = 5", "download_dir", "string"),
+        ('download_dir = ""', "download_dir", "non-empty"),
     ],
 )
 def test_setting_of_the_wrong_type_is_an_error_naming_it(
@@ -261,3 +273,20 @@ def test_dotfiles_symlinked_config_keeps_its_symlink(tmp_path: Path) -> None:
     remember_user_id(Settings(config_path=link), "usr_x")
     assert link.is_symlink()
     assert 'user_id = "usr_x"' in real.read_text() and "page_size = 50" in real.read_text()
+
+
+def test_prefetch_threads_defaults_to_200_and_0_turns_it_off(tmp_path: Path) -> None:
+    assert _load(tmp_path, "").prefetch_threads == 200
+    assert _load(tmp_path, "prefetch_threads = 0\n").prefetch_threads == 0
+    assert _load(tmp_path, "prefetch_threads = 50\n").prefetch_threads == 50
+
+
+def test_download_settings(tmp_path: Path) -> None:
+    from lemlist_inbox.config import DEFAULT_DOWNLOAD_MAX_MB, download_folder
+
+    default = _load(tmp_path, "")
+    assert default.download_max_mb == DEFAULT_DOWNLOAD_MAX_MB == 50
+    assert default.download_dir is None and download_folder(default).is_absolute()
+    chosen = _load(tmp_path, 'download_dir = "~/inbox-files"\ndownload_max_mb = 2.5')
+    assert chosen.download_dir == Path("~/inbox-files").expanduser()
+    assert download_folder(chosen) == chosen.download_dir and chosen.download_max_mb == 2.5

@@ -52,7 +52,7 @@ def test_a_crash_while_sending_leaves_it_unknown_and_never_resent_by_itself(path
     outbox.begin_send(entry_id)
     # the process dies here; a new one starts
     after = Outbox(InboxDatabase.open(path))
-    [entry] = after.recover()
+    [entry] = after.recover(older_than=0)
     assert entry.state == "unknown" and entry.may_have_been_sent
     assert not after.begin_send(entry_id)
     assert not after.retry(entry_id)  # not without the user's word
@@ -92,3 +92,23 @@ def test_pending_entries_survive_a_cache_clear(path: Path) -> None:
     add(Outbox(db))
     db.clear()
     assert len(Outbox(db).entries()) == 1
+
+
+def test_a_send_still_in_flight_elsewhere_is_not_taken_for_a_crash(path: Path) -> None:
+    now = [1000.0]
+    outbox = Outbox(InboxDatabase.open(path), clock=lambda: now[0])
+    entry_id = add(outbox)
+    assert outbox.begin_send(entry_id)  # another instance is sending it now
+    other = Outbox(InboxDatabase.open(path), clock=lambda: now[0])
+    [entry] = other.recover()
+    assert entry.state == "sending"  # not "unknown": a confirmed resend could race it
+    now[0] += 121
+    [entry] = other.recover()
+    assert entry.state == "unknown"
+
+
+def test_two_instances_racing_to_send_one_entry_only_one_wins(path: Path) -> None:
+    first = Outbox(InboxDatabase.open(path))
+    second = Outbox(InboxDatabase.open(path))
+    entry_id = add(first)
+    assert [first.begin_send(entry_id), second.begin_send(entry_id)] == [True, False]

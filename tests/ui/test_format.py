@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 from rich.cells import cell_len
 
 from lemlist_inbox.api.models import Conversation
 from lemlist_inbox.inbox.store import ConversationStore
+from lemlist_inbox.inbox.summary import ThreadSummary
 from lemlist_inbox.ui.format import (
     ASCII,
     UNICODE,
@@ -108,7 +111,7 @@ def test_row_is_exactly_the_width_with_wide_names() -> None:
         pieces = row_pieces(entry, columns_for(width), NOW, UNICODE)
         assert sum(cell_len(text) for text, _ in pieces) == width
         assert pieces[0][0].startswith("●")
-        assert pieces[-1][0].strip() == ("17 Dec 11:55" if width >= 70 else "5m")
+        assert pieces[-1][0].strip() == ("17 Dec 11:55" if width >= 100 else "5m")
 
 
 def test_absolute_time_is_compact_and_names_the_year_only_when_it_differs() -> None:
@@ -122,6 +125,64 @@ def test_wide_rows_do_not_repeat_an_old_date() -> None:
     store = ConversationStore("u")
     old = {"_id": "ibx_old", "lastActivityAt": "2024-11-20T19:37:00Z", "contact": {"email": "a@b.c"}}
     store.merge([Conversation.model_validate(old)])
-    pieces = row_pieces(store.view_at(0), columns_for(78), NOW, UNICODE)
+    pieces = row_pieces(store.view_at(0), columns_for(110), NOW, UNICODE)
     times = [text.strip() for text, role in pieces if role == "time"]
     assert times == ["", "20 Nov 19:37"]
+
+
+def summarized_store(summary: ThreadSummary | None, **item: Any) -> ConversationStore:
+    store = ConversationStore("u")
+    raw: dict[str, Any] = {
+        "_id": "ibx_1",
+        "contactId": "ctc_1",
+        "lastActivityAt": "2024-12-17T11:55:00Z",
+        "channels": ["email"],
+        "users": [{"userId": "u", "read": True}],
+        "contact": {"fullName": "Ann Lee", "email": "ann@x.io"},
+        **item,
+    }
+    store.merge([Conversation.model_validate(raw)])
+    if summary is not None:
+        store.apply_summary("ctc_1", summary)
+    return store
+
+
+def test_a_row_shows_subject_first_words_who_spoke_last_and_the_newest_message_time() -> None:
+    latest = datetime(2024, 12, 17, 9, 0, tzinfo=UTC).timestamp()  # 3 h before NOW
+    store = summarized_store(ThreadSummary("Re: Offer", "Sounds great, call me", "them", latest))
+    narrow = row_pieces(store.view_at(0), columns_for(48), NOW, UNICODE)
+    assert sum(cell_len(text) for text, _ in narrow) == 48
+    # a narrow list's compact form: the newest words, no subject
+    assert [text for text, role in narrow if role in ("subject", "snippet")] == ["Sounds great, ca…"]
+    for width in (78, 110):
+        pieces = row_pieces(store.view_at(0), columns_for(width), NOW, UNICODE)
+        assert sum(cell_len(text) for text, _ in pieces) == width
+        roles = dict((role, text) for text, role in pieces)
+        assert roles["subject"] == "Re: Offer"
+        assert roles["snippet"].startswith(" — Sounds great")
+        assert roles["them"].strip() == "←"
+        assert (
+            next(text.strip() for text, role in pieces if role == "time") == "3h"
+        )  # not lastActivityAt's 5m
+    ours = summarized_store(ThreadSummary("", "Following up", "us", latest))
+    pieces = row_pieces(ours.view_at(0), columns_for(78), NOW, ASCII, is_open=True)
+    roles = dict((role, text) for text, role in pieces)
+    assert roles["snippet"].startswith("Following up") and "subject" not in roles
+    assert roles["us"] == "->" and roles["mark"] == "> "
+
+
+def test_a_row_without_a_stored_thread_shows_its_email_and_what_the_item_says() -> None:
+    replied = summarized_store(None, haveReplies=True)
+    roles = dict((role, text) for text, role in row_pieces(replied.view_at(0), columns_for(78), NOW, UNICODE))
+    assert roles["email"].startswith("ann@x.io") and roles["replied"].strip() == "↩"
+    never = summarized_store(None, haveReplies=False)  # nobody replied: the last word is ours
+    roles = dict((role, text) for text, role in row_pieces(never.view_at(0), columns_for(78), NOW, UNICODE))
+    assert roles["us"].strip() == "→"
+
+
+def test_a_long_subject_leaves_room_for_the_first_words() -> None:
+    store = summarized_store(ThreadSummary("Re: " * 30 + "Offer", "Sounds great", "them", -math.inf))
+    pieces = row_pieces(store.view_at(0), columns_for(78), NOW, UNICODE)
+    roles = dict((role, text) for text, role in pieces)
+    assert roles["subject"].endswith("…") and "Sounds" in roles["snippet"]
+    assert next(text.strip() for text, role in pieces if role == "time") == "5m"  # unknown: last activity

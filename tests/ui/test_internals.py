@@ -15,6 +15,7 @@ so an upgrade names them here rather than failing somewhere in a Pilot test.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import inspect
@@ -29,6 +30,8 @@ from typing import Any
 import pytest
 import rich._wrap
 from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual._compositor import Compositor
@@ -42,6 +45,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from lemlist_inbox.render.hyperlinks import link_id_for
 from lemlist_inbox.ui import internals
 from lemlist_inbox.ui.internals import (
     CrashKeepingApp,
@@ -596,6 +600,80 @@ async def test_crash_keeping_app_keeps_the_error_and_queues_nothing() -> None:
             await pilot.press("x")
     assert isinstance(app.crash, ValueError) and str(app.crash) == "boom"
     assert app.return_code == 1 and app.queued == 0
+
+
+# ------------------------------------------------------------------ hyperlink_style
+
+
+def _pieces_of_a_folded_link(url: str) -> tuple[Console, list[Strip]]:
+    from lemlist_inbox.ui.thread.wrap import make_console, wrap_text
+
+    line = Text(end="", no_wrap=True)
+    line.append("[1] ", Style(bold=True))
+    line.append(url, Style(color="blue") + internals.hyperlink_style(url))
+    console = make_console(20)
+    pieces = [Strip(segments, cells) for segments, cells in wrap_text(console, line, 20)]
+    # Painted as Textual paints a line: over the widget's base style, with offsets.
+    return console, [strip.apply_style(Style(bgcolor="black")).apply_offsets(0, 3) for strip in pieces]
+
+
+def _links_in(output: str) -> list[tuple[str, str]]:
+    return [found for found in re.findall(r"\x1b\]8;id=([^;]*);([^\x1b]*)\x1b\\", output) if found[1]]
+
+
+URL = "https://example.com/a/very/long/path/that/folds?x=1&y=2"
+
+
+def test_rich_gives_each_piece_of_a_link_a_new_id_and_textual_writes_it_raw() -> None:
+    """Why ``stable_link_ids`` exists: without it each line of one URL is a link of its own."""
+    with monkeypatched_render_style(internals._original_render_style):
+        console, pieces = _pieces_of_a_folded_link(URL)
+        found = [link for strip in pieces for link in _links_in(strip.render(console))]
+    assert len(pieces) >= 3 and {target for _id, target in found} == {URL}
+    assert len({link_id for link_id, _ in found}) == len(pieces)  # one id per line
+
+
+def test_stable_link_ids_writes_one_link_over_every_piece() -> None:
+    internals.stable_link_ids()
+    internals.stable_link_ids()  # idempotent
+    assert Strip.__dict__["render_style"].__func__ is internals._render_style_stable
+    assert params(Strip.render_style) == [("style", EMPTY), ("text", EMPTY), ("color_system", EMPTY)]
+    console, pieces = _pieces_of_a_folded_link(URL)
+    found = [link for strip in pieces for link in _links_in(strip.render(console))]
+    assert len(found) == len(pieces)
+    assert set(found) == {(link_id_for(URL), URL)}
+    # Colours and attributes are what Textual writes without the link.
+    bare = Strip([Segment("x", Style(color="blue", bold=True))])
+    linked = Strip([Segment("x", Style(color="blue", bold=True, link=URL))])
+    inner = bare.render(console)
+    assert linked.render(console) == f"\x1b]8;id={link_id_for(URL)};{URL}\x1b\\{inner}\x1b]8;;\x1b\\"
+    assert Strip([Segment("y", None)]).render(console) == "y"
+    # A raw style made elsewhere with a hostile link: written as plain text.
+    hostile = Strip(
+        [Segment("x", Style(color="blue", bold=True, link="https://e.com/\x07\x1b]52;c;aGk=\x07"))]
+    )
+    assert hostile.render(console) == inner
+
+
+@contextlib.contextmanager
+def monkeypatched_render_style(function: Any) -> Iterator[None]:
+    saved = Strip.__dict__["render_style"]
+    Strip.render_style = classmethod(function)  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        Strip.render_style = saved  # type: ignore[method-assign]
+
+
+def test_hyperlink_style_refuses_what_could_break_out_of_the_sequence() -> None:
+    for bad in (
+        "https://e.com/\x1b]52;c;aGk=\x07",
+        "https://e.com/\x9c",
+        "javascript:alert(1)",
+        "file:///etc",
+    ):
+        assert internals.hyperlink_style(bad) == Style.null()
+        assert not internals.hyperlink_style(bad).link
 
 
 # ---------------------------------------------------- the tests' and benchmarks' own leans

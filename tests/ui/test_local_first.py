@@ -35,10 +35,19 @@ def local_app(
     offline: bool = False,
     mark_read_on_open: bool = True,
     user_id: str | None = None,
+    prefetch_threads: int = 0,
 ) -> InboxApp:
-    """An app whose local inbox lives in ``data_dir`` (demo scope: the port may change)."""
+    """An app whose local inbox lives in ``data_dir`` (demo scope: the port may change).
+
+    No background prefetch unless asked (``prefetch_threads``): these tests count the
+    requests of what the user does."""
     client = tui_harness.make_client(server, DEMO_API_KEY, max_retries=0)
-    settings = Settings(api_key=DEMO_API_KEY, base_url=server.base_url, mark_read_on_open=mark_read_on_open)
+    settings = Settings(
+        api_key=DEMO_API_KEY,
+        base_url=server.base_url,
+        mark_read_on_open=mark_read_on_open,
+        prefetch_threads=prefetch_threads,
+    )
     settings.page_size = 10
     settings.refresh_interval = 0
     store = StoreOptions(data_dir=data_dir, base_url=server.base_url, demo=True)

@@ -16,6 +16,7 @@ from lemlist_inbox.api.defaults import DEFAULT_BASE_URL
 from lemlist_inbox.api.errors import (
     AuthError,
     BadRequestError,
+    DraftLimitError,
     InvalidResponseError,
     LemlistError,
     NetworkError,
@@ -23,6 +24,7 @@ from lemlist_inbox.api.errors import (
     PaymentRequiredError,
     RateLimitedError,
     ServerError,
+    UncertainWriteError,
 )
 from lemlist_inbox.lazy import lazy_getattr
 
@@ -51,6 +53,7 @@ __all__ = [
     "AuthError",
     "BadRequestError",
     "ClientStats",
+    "DraftLimitError",
     "InvalidResponseError",
     "LemlistClient",
     "LemlistError",
@@ -62,6 +65,7 @@ __all__ = [
     "RetryPolicy",
     "ServerError",
     "Thread",
+    "UncertainWriteError",
     "errors",
     "models",
 ]

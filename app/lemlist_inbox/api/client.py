@@ -11,11 +11,20 @@ that scrubs it from messages: it never reaches a URL, a log line, an error or a 
 The pydantic models are imported where answers are parsed, not with this module, so a
 first request can be on the wire while they load (``load_models``; benchmark row
 "1 start-up: first rows - first frame (200 ms latency)").
+
+Writes (sending a reply, creating, changing or deleting a draft) take another path,
+``_write_json``: one attempt, never retried, whatever the failure. A POST that timed out
+may have been acted on, and sending a reply twice is worse than asking the user. What a
+failed write means is told by its type: ``UncertainWriteError`` when lemlist may have
+done it (no answer after the request was out, 500/502/504, a 2xx that is not lemlist's),
+any other ``LemlistError`` when it certainly did not (the request never left, a 4xx with
+lemlist's text, 429, 503). The caller (``inbox.replies``) decides what to do about it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
 import traceback
@@ -38,7 +47,16 @@ from lemlist_inbox.api.body import (
     read_bounded,
 )
 from lemlist_inbox.api.defaults import DEFAULT_BASE_URL
-from lemlist_inbox.api.errors import InvalidResponseError, LemlistError, TooLargeError
+from lemlist_inbox.api.errors import (
+    BadRequestError,
+    DraftLimitError,
+    InvalidResponseError,
+    LemlistError,
+    RateLimitedError,
+    ServerError,
+    TooLargeError,
+    UncertainWriteError,
+)
 from lemlist_inbox.api.ids import check_id, path_segment
 from lemlist_inbox.api.jsondecode import NotJson, TooDeep, clean_document, loads
 from lemlist_inbox.api.pagination import iter_pages, oldest_first
@@ -51,14 +69,34 @@ from lemlist_inbox.api.retry import (
     error_for_status,
     looks_like_html,
     network_error,
+    network_reason,
     rate_limited_for,
     requested_wait,
     retrying,
     server_message,
 )
+from lemlist_inbox.api.writes import (
+    DRAFT_MAX_BYTES,
+    SEND_CHANNELS,
+    WRITE_BODY_LIMIT,
+    draft_limit_message,
+    draft_too_large_message,
+)
 
 if TYPE_CHECKING:
-    from lemlist_inbox.api.models import Conversation, Message, Page, Pagination, TeamUser
+    from pathlib import Path
+
+    from lemlist_inbox.api.download import DownloadProgress
+    from lemlist_inbox.api.models import (
+        Conversation,
+        Draft,
+        Message,
+        Page,
+        Pagination,
+        SendResult,
+        TeamUser,
+        User,
+    )
 
 log = logging.getLogger("lemlist_inbox.api")
 
@@ -212,6 +250,31 @@ class LemlistClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    async def download(
+        self,
+        url: str,
+        folder: Path,
+        name: str,
+        *,
+        max_bytes: int,
+        on_progress: Callable[[DownloadProgress], None] = lambda _progress: None,
+    ) -> Path:
+        """Download an attachment into ``folder`` (``api.download``: capped, never
+        overwriting); the key is sent only if ``url`` is on the API's own origin."""
+        from lemlist_inbox.api.download import download
+
+        return await download(
+            self._http,
+            url,
+            folder,
+            name,
+            base_url=self.base_url,
+            auth=self._http.auth,
+            max_bytes=max_bytes,
+            on_progress=on_progress,
+            timeout=self._timeout,
+        )
+
     # ---- endpoints -------------------------------------------------------------------
 
     async def team_users(self) -> list[TeamUser]:
@@ -282,13 +345,16 @@ class LemlistClient:
         mark_as_read: bool = False,
         page_size: int = 100,
         urgent: bool = True,
+        background: bool = False,
     ) -> Thread:
         """Every message of one contact, oldest first.
 
         ``markAsRead=true`` goes on the first request only, and only when asked: reading
         page 2 must not mark again, and a prefetch must never mark at all. ``urgent``
         (the default: someone is waiting for it) lets the requests pass queued page
-        loads; a prefetch passes ``urgent=False``.
+        loads; a prefetch passes ``urgent=False``. ``background`` (the prefetch of the
+        newest threads) queues behind everyone and leaves part of each rate window to
+        others (``RateLimiter``).
         """
         if mark_as_read and not user_id:
             raise ValueError("mark_as_read needs the viewing user's id")
@@ -309,7 +375,8 @@ class LemlistClient:
                 params["userId"] = user_id
             if mark_as_read and request_no == 0:
                 params["markAsRead"] = "true"
-            raw, pagination = self._data_and_pagination(await self._get_json(path, params, urgent=urgent))
+            body = await self._get_json(path, params, urgent=urgent and not background, background=background)
+            raw, pagination = self._data_and_pagination(body)
             from lemlist_inbox.api.models import Message, parse_items
 
             good, bad, why = parse_items(Message, raw)
@@ -350,6 +417,110 @@ class LemlistClient:
             urgent=True,
         )
 
+    async def user(self, user_id: str) -> User:
+        """One team user with their mailboxes (``GET /users/{userId}``): where replies go from."""
+        body = await self._get_json("/users/" + path_segment(user_id, "user id"), {}, urgent=True)
+        if not isinstance(body, dict):
+            raise self._invalid("the user is not a JSON object")
+        from lemlist_inbox.api.models import User, parse_items
+
+        users, _skipped, _reasons = parse_items(User, [body])
+        if not users:
+            raise self._invalid("the user has no '_id'")
+        return users[0]
+
+    # ---- writes (never retried: see the module docstring) ----------------------------
+
+    async def send_payload(self, channel: str, payload: dict[str, Any]) -> SendResult:
+        """Send one reply (``POST /inbox/{channel}``) with a body from ``api.writes``."""
+        if channel not in SEND_CHANNELS:
+            raise ValueError(f"cannot send on channel {channel!r}")
+        check_id(payload.get("contactId"), "contact id")
+        body = await self._write_json("POST", f"/inbox/{channel}", {}, payload, what="reply")
+        from lemlist_inbox.api.models import SendResult
+
+        answer = body if isinstance(body, dict) else {}
+        ok = answer.get("ok")
+        contact = answer.get("contactId")
+        result = SendResult(
+            ok if isinstance(ok, bool) else None, contact if isinstance(contact, str) else None, answer
+        )
+        if result.ok is False:
+            # lemlist said "not ok" with a 2xx: what was done is unclear, so it is not resent.
+            raise UncertainWriteError("lemlist answered without confirming the send (ok: false)")
+        return result
+
+    async def drafts(self, contact_id: str, owner: str) -> list[Draft]:
+        """The owner's drafts for one contact, as listed (content is a preview only)."""
+        body = await self._get_json(self._drafts_path(contact_id), {"draftOwner": owner}, urgent=True)
+        raw = body.get("drafts") if isinstance(body, dict) else body
+        if not isinstance(raw, list):
+            raise self._invalid("no 'drafts' list")
+        from lemlist_inbox.api.models import Draft, parse_items
+
+        drafts, skipped, reasons = parse_items(Draft, raw)
+        if skipped:
+            log.info("drafts: skipped %d malformed draft(s): %s", skipped, "; ".join(reasons))
+        return drafts
+
+    async def draft(self, contact_id: str, draft_id: str, owner: str) -> Draft:
+        """One draft with its full content (to continue it)."""
+        path = self._drafts_path(contact_id, draft_id)
+        return self._one_draft(await self._get_json(path, {"draftOwner": owner}, urgent=True))
+
+    async def create_draft(self, contact_id: str, owner: str, fields: dict[str, Any]) -> str:
+        """Create a draft (``channel`` and ``content`` required); returns its id."""
+        self._check_draft_size(fields)
+        path = self._drafts_path(contact_id)
+        body = await self._write_json(
+            "POST", path, {"draftOwner": owner}, fields, what="draft", contact_id=contact_id
+        )
+        ident = body.get("draftId") or body.get("_id") if isinstance(body, dict) else None
+        if not isinstance(ident, str) or not ident:
+            # Created or not, we cannot name it: the user sees it in the drafts list.
+            raise UncertainWriteError("lemlist did not say which draft it created (no 'draftId')")
+        return ident
+
+    async def update_draft(
+        self, contact_id: str, draft_id: str, owner: str, fields: dict[str, Any]
+    ) -> Draft | None:
+        """Change a draft (only the fields given); the draft as lemlist now has it, if it said."""
+        self._check_draft_size(fields)
+        path = self._drafts_path(contact_id, draft_id)
+        body = await self._write_json(
+            "PATCH", path, {"draftOwner": owner}, fields, what="draft", contact_id=contact_id
+        )
+        try:
+            return self._one_draft(body)
+        except InvalidResponseError:
+            return None
+
+    async def delete_draft(self, contact_id: str, draft_id: str, owner: str) -> None:
+        """Delete a draft (lemlist keeps it soft-deleted)."""
+        path = self._drafts_path(contact_id, draft_id)
+        await self._write_json("DELETE", path, {"draftOwner": owner}, None, what="draft deletion")
+
+    def _one_draft(self, body: Any) -> Draft:
+        raw = body.get("draft", body) if isinstance(body, dict) else None
+        from lemlist_inbox.api.models import Draft, parse_items
+
+        drafts, _skipped, _reasons = parse_items(Draft, [raw])
+        if not drafts:
+            raise self._invalid("no 'draft' object")
+        return drafts[0]
+
+    @staticmethod
+    def _check_draft_size(fields: dict[str, Any]) -> None:
+        content = fields.get("content")
+        if isinstance(content, str):
+            size = len(content.encode("utf-8", "surrogatepass"))
+            if size > DRAFT_MAX_BYTES:
+                raise DraftLimitError(draft_too_large_message(size))
+
+    def _drafts_path(self, contact_id: str, draft_id: str | None = None) -> str:
+        path = self._contact_path(contact_id) + "/drafts"
+        return path + "/" + path_segment(draft_id, "draft id") if draft_id is not None else path
+
     # ---- plumbing --------------------------------------------------------------------
 
     @staticmethod
@@ -372,7 +543,9 @@ class LemlistClient:
             return body["data"], pagination
         raise self._invalid("no 'data' list")
 
-    async def _get_json(self, path: str, params: dict[str, str | int], *, urgent: bool = False) -> Any:
+    async def _get_json(
+        self, path: str, params: dict[str, str | int], *, urgent: bool = False, background: bool = False
+    ) -> Any:
         """GET and decode JSON, with rate limiting and retries; typed errors only."""
         controller = retrying(
             self._policy,
@@ -382,7 +555,7 @@ class LemlistClient:
             trusted=lambda: self._spoke_json,
         )
         try:
-            return await controller(self._attempt, path, params, urgent)
+            return await controller(self._attempt, path, params, urgent, background)
         except (Transient, LemlistError) as exc:
             self.stats.errors += 1
             final = self._scrubbed(exc.final if isinstance(exc, Transient) else exc)
@@ -391,6 +564,148 @@ class LemlistClient:
             kind = "failed after retries" if isinstance(exc, Transient) else "failed"
             log.info("GET %s %s: %s", path, kind, final.message)
         raise final from None
+
+    async def _write_json(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, str | int],
+        payload: dict[str, Any] | None,
+        *,
+        what: str,
+        contact_id: str = "",
+    ) -> Any:
+        """One write, one attempt: typed errors only, ``UncertainWriteError`` when it may have landed."""
+        try:
+            return await self._write_attempt(method, path, params, payload, what, contact_id)
+        except LemlistError as exc:
+            self.stats.errors += 1
+            final = self._scrubbed(exc)
+            _forget_frames(exc)
+            log.info("%s %s failed (not retried): %s", method, path, final.message)
+        raise final from None
+
+    async def _write_attempt(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, str | int],
+        payload: dict[str, Any] | None,
+        what: str,
+        contact_id: str,
+    ) -> Any:
+        content = None
+        headers = {"Accept-Encoding": ACCEPT_ENCODING}
+        if payload is not None:
+            content = json.dumps(payload, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+            if len(content) > WRITE_BODY_LIMIT:
+                raise LemlistError(f"the {what} is too large to send ({len(content) // 1024} KB)")
+            headers["Content-Type"] = "application/json"
+        async with self._limiter.slot(urgent=True) as ticket:
+            self.stats.requests += 1
+            marks: dict[str, float] = {}
+
+            async def trace(event: str, info: Any) -> None:
+                if event.endswith(".send_request_headers.complete"):
+                    marks["sent"] = self._limiter.now()
+                elif event.endswith(".send_request_body.complete"):
+                    marks["body"] = self._limiter.now()
+                elif event.endswith(".receive_response_headers.complete"):
+                    marks["answered"] = self._limiter.now()
+
+            request = self._http.build_request(
+                method, path, params=params, content=content, headers=headers, extensions={"trace": trace}
+            )
+            try:
+                async with asyncio.timeout(self._timeout):
+                    status, answer_headers, raw = await self._fetch(request)
+            except (
+                httpx.TimeoutException,
+                httpx.NetworkError,
+                httpx.RemoteProtocolError,
+                httpx.ProxyError,
+                httpx.DecodingError,
+                zlib.error,
+                TimeoutError,
+                TooLargeError,
+                InvalidResponseError,
+            ) as exc:
+                if "body" not in marks:
+                    # The request never left whole: lemlist cannot have acted on it.
+                    if isinstance(exc, LemlistError):
+                        raise
+                    raise network_error(exc, host=self._host, timeout=self._timeout) from None
+                reason = exc.message if isinstance(exc, LemlistError) else network_reason(exc, self._timeout)
+                raise UncertainWriteError(
+                    f"no clear answer from {self._host} after the {what} was sent ({reason}): "
+                    "it may have gone through"
+                ) from None
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                detail = self._redact(type(exc).__name__)
+                raise LemlistError(f"cannot use the base URL {self._shown_base} ({detail})") from None
+            finally:
+                if "sent" in marks and "answered" in marks:
+                    ticket.report(marks["sent"], marks["answered"])
+        return self._decode_write(status, answer_headers, raw, path, what, contact_id)
+
+    def _decode_write(
+        self, status: int, headers: httpx.Headers, raw: bytes, path: str, what: str, contact_id: str
+    ) -> Any:
+        """A write's answer: the JSON (``{}`` for an empty or plain-text 2xx), else the error."""
+        content_type = headers.get("content-type", "")
+        text = raw[:ERROR_BODY_LIMIT].decode("utf-8", "replace")
+        if 200 <= status < 300:
+            if not raw.strip():
+                return {}
+            try:
+                body, bad_bytes = loads(raw)
+            except (NotJson, TooDeep):
+                if looks_like_html(text, content_type):
+                    # A proxy or portal answered: whether lemlist got the request is unknown.
+                    raise UncertainWriteError(
+                        f"the server at {self._shown_base} answered the {what} with an HTML page, "
+                        "not lemlist's answer: it may or may not have gone through"
+                    ) from None
+                return {}  # a plain-text "Success": lemlist said yes
+            self._spoke_json = True
+            return clean_document(body, bad_bytes)
+        if 300 <= status < 400:
+            raise InvalidResponseError(
+                f"the server at {self._shown_base} answered with a redirect (HTTP {status}); "
+                f"check the base URL (the {what} was not sent)",
+                status=status,
+            )
+        message = server_message(text, content_type, self._redact)
+        said = f": {message}" if message else ""
+        if status == 429:
+            self.stats.rate_limited += 1
+            wait = requested_wait(headers.get("retry-after"), self._policy)
+            self._limiter.hold(min(wait, self._policy.max_retry_after))
+            raise RateLimitedError(
+                f"lemlist is rate-limiting requests (HTTP 429); the {what} was not sent: "
+                f"try again in {max(1, round(wait))} s",
+                status=status,
+            )
+        if status == 503:
+            raise ServerError(
+                f"lemlist is unavailable (HTTP 503{said}); the {what} was not sent", status=status
+            )
+        if status >= 500:
+            raise UncertainWriteError(
+                f"lemlist server error (HTTP {status}{said}) after the {what} was sent: "
+                "it may have gone through",
+                status=status,
+            )
+        if status == 400 and "draft limit" in message.lower():
+            raise DraftLimitError(draft_limit_message(contact_id), status=status)
+        if status == 400 and "too large" in message.lower():
+            raise DraftLimitError(f"lemlist refused the {what} as too large (HTTP 400{said})", status=status)
+        if status == 400:
+            raise BadRequestError(f"lemlist refused the {what} (HTTP 400{said})", status=status)
+        error = error_for_status(status, message, where=path, attempts=0)
+        if isinstance(error, Transient):  # pragma: no cover - 429 and 5xx are handled above
+            raise error.final
+        raise error
 
     def _scrubbed(self, error: LemlistError) -> LemlistError:
         """The error with its message cleaned and the key redacted: the last line of defence.
@@ -404,8 +719,10 @@ class LemlistClient:
             error.args = (message,)
         return error
 
-    async def _attempt(self, path: str, params: dict[str, str | int], urgent: bool = False) -> Any:
-        async with self._limiter.slot(urgent=urgent) as ticket:
+    async def _attempt(
+        self, path: str, params: dict[str, str | int], urgent: bool = False, background: bool = False
+    ) -> Any:
+        async with self._limiter.slot(urgent=urgent, background=background) as ticket:
             self.stats.requests += 1
             marks: dict[str, float] = {}
 

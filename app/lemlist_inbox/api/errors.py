@@ -65,6 +65,20 @@ class InvalidResponseError(LemlistError):
     """A 200 whose body is not the JSON we expect (wrong base URL, proxy page, truncation)."""
 
 
+class UncertainWriteError(LemlistError):
+    """A write (send, draft) left but no clear answer came back: lemlist *may* have done it.
+
+    A timeout or a dropped connection after the request was out, a 500/502/504 (a gateway
+    can fail after the service acted), or a 2xx that is not lemlist's JSON. Never resent by
+    the client: resending could send a reply twice. The caller keeps it as "unknown" and
+    checks the thread before asking the user (``inbox.outbox``).
+    """
+
+
+class DraftLimitError(BadRequestError):
+    """lemlist's draft limits (30 KB of content, 10 drafts a conversation); said before or after asking."""
+
+
 def describe_error(exc: BaseException) -> str:
     """One line a person can act on, for a status line or a mark's last failure.
 

@@ -187,18 +187,41 @@ class Conversation(ApiModel):
 
 
 class Attachment(ApiModel):
-    """An attachment's metadata; the API's shape is undocumented, so names vary."""
+    """An attachment's metadata.
+
+    lemlist documents ``{name, url, size, type}`` (``type`` the MIME type) for drafts and
+    gives no shape for received messages, so other spellings seen in the wild are taken
+    too (``filename``, ``contentType``/``mimeType``); any of them may be missing.
+    """
 
     id: str | None = Field(default=None, alias="_id")
     name: str | None = None
     filename: str | None = None
     size: int | None = None
     content_type: str | None = Field(default=None, alias="contentType")
+    mime_type: str | None = Field(default=None, alias="mimeType")
+    type: str | None = None
     url: str | None = None
 
     @property
     def display_name(self) -> str:
         return self.name or self.filename or self.id or "(unnamed attachment)"
+
+    @field_validator("size", mode="before")
+    @classmethod
+    def _size_not_bool(cls, value: Any) -> Any:
+        return None if isinstance(value, bool) else value  # pydantic would read true as 1 byte
+
+    @property
+    def media_type(self) -> str | None:
+        """The MIME type, under whichever name the server used."""
+        return self.type or self.content_type or self.mime_type
+
+    @property
+    def byte_size(self) -> int | None:
+        """The size in bytes when it is a sensible one (not negative, not a bool)."""
+        size = self.size
+        return size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None
 
 
 class Direction(StrEnum):
@@ -283,6 +306,97 @@ class TeamUser(ApiModel):
     @property
     def display_name(self) -> str:
         return self.name or self.email or self.user_id
+
+
+class Mailbox(ApiModel):
+    """One email mailbox of a team user (``GET /users/{userId}``): where a reply is sent from."""
+
+    _required = frozenset({"id"})
+
+    id: str = Field(alias="_id")
+    email: str | None = None
+    provider: str | None = None
+    #: ``CONNECTED``, ``ERROR`` or ``DISCONNECTED`` (lemlist's spec); anything else kept as is.
+    status: str | None = None
+
+    @property
+    def connected(self) -> bool:
+        """Not known to be broken: a missing status is given the benefit of the doubt."""
+        return (self.status or "CONNECTED").upper() == "CONNECTED"
+
+
+class User(ApiModel):
+    """A team user with their sending accounts (``GET /users/{userId}``)."""
+
+    _required = frozenset({"id"})
+
+    id: str = Field(alias="_id")
+    email: str | None = None
+    name: str | None = None
+    role: str | None = None
+    mailboxes: list[Mailbox] = Field(default_factory=list)
+
+    @field_validator("mailboxes", mode="before")
+    @classmethod
+    def _mailbox_objects(cls, value: Any) -> Any:
+        return _valid_entries(Mailbox, value)
+
+    @property
+    def whatsapp_account_ids(self) -> list[str]:
+        """WhatsApp account ids if the answer lists any (undocumented: looked for leniently)."""
+        found: list[str] = []
+        extra = self.model_extra or {}
+        for key in ("whatsappAccounts", "whatsapp", "whatsApp"):
+            value = extra.get(key)
+            entries = value if isinstance(value, list) else [value]
+            for entry in entries:
+                ident = entry.get("_id") or entry.get("id") if isinstance(entry, dict) else None
+                if isinstance(ident, str) and ident and ident not in found:
+                    found.append(ident)
+        return found[:MAX_LIST_ENTRIES]
+
+
+#: Channels a lemlist draft may have (its spec's enum).
+DRAFT_CHANNELS = ("email", "linkedin", "whatsapp", "sms")
+
+
+class Draft(ApiModel):
+    """A lemlist draft (``/inbox/{contactId}/drafts``); the list gives a preview, one draft its content."""
+
+    _required = frozenset({"id"})
+
+    id: str = Field(alias="_id")
+    channel: str | None = None
+    subject: str | None = None
+    content_preview: str | None = Field(default=None, alias="contentPreview")
+    #: The full HTML content: only in ``GET .../drafts/{draftId}`` and the PATCH answer.
+    content: str | None = None
+    cc: list[str] = Field(default_factory=list)
+    #: ``api`` (made through the API, by us or a script) or ``ui`` (lemlist's web app).
+    source: str | None = None
+    reply_to_activity_id: str | None = Field(default=None, alias="replyToActivityId")
+    created_at: str | None = Field(default=None, alias="createdAt")
+    updated_at: str | None = Field(default=None, alias="updatedAt")
+
+    @field_validator("cc", mode="before")
+    @classmethod
+    def _cc_strings(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [v for v in value if isinstance(v, str)][:MAX_LIST_ENTRIES]
+        return value
+
+    @property
+    def updated(self) -> datetime | None:
+        return parse_time(self.updated_at or self.created_at)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """lemlist's answer to a send: ``ok`` and the contact, whatever else it said kept in ``raw``."""
+
+    ok: bool | None
+    contact_id: str | None
+    raw: dict[str, Any] = field(default_factory=dict)
 
 
 M = TypeVar("M", bound=ApiModel)

@@ -36,6 +36,12 @@ while one is waiting the queued callers leave it the next free slot. Without thi
 open waited for every page request already queued, over a second and a half at
 300 ms latency.
 
+A *background* caller (the prefetch of the newest threads) comes after everyone: it
+waits while an urgent or an ordinary caller waits, and never takes the last
+``background_reserve`` slots of a window, so a thread the user opens finds a slot at
+once even while a prefetch keeps the limiter busy (without the reserve it would wait
+for a slot to leave the window: up to two seconds).
+
 A 429 puts a *hold* on everyone (``hold``): the server said to wait. A hold is capped
 (``max_hold``), and an urgent caller obeys holds for at most ``max_hold`` in all, from
 when it began waiting: page loads that keep meeting 429s keep extending the hold, and
@@ -58,6 +64,8 @@ Sleep = Callable[[float], Awaitable[None]]
 _EPSILON = 1e-6
 #: How long a queued caller steps aside for an urgent one.
 _YIELD = 0.005
+#: How long a background caller waits before looking again while others go first.
+_BACKGROUND_WAIT = 0.02
 
 
 class Ticket:
@@ -106,6 +114,7 @@ class RateLimiter:
         *,
         margin: float = 0.02,
         max_hold: float = 30.0,
+        background_reserve: int | None = None,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
@@ -118,9 +127,14 @@ class RateLimiter:
         self.margin = margin
         #: Longest one hold lasts, and longest an urgent caller obeys holds in all.
         self.max_hold = max_hold
+        #: Slots of each window background callers leave to the others (a quarter).
+        reserve = max(1, max_calls // 4) if background_reserve is None else background_reserve
+        self.background_reserve = max(0, min(reserve, max_calls - 1))
         self._clock = clock
         self._sleep = sleep
         self._lock = asyncio.Lock()
+        #: Background callers queue on their own lock, behind everyone on the other.
+        self._background_lock = asyncio.Lock()
         #: Finished requests whose latest possible arrival is still inside the window.
         self._done: list[_Finished] = []
         #: The fastest traced round trip seen (the floor of the round-trip bound).
@@ -129,6 +143,7 @@ class RateLimiter:
         self._released = asyncio.Event()
         self._blocked_until = 0.0
         self._urgent_waiting = 0
+        self._ordinary_waiting = 0
 
     @property
     def in_flight(self) -> int:
@@ -143,16 +158,16 @@ class RateLimiter:
         seconds = min(max(0.0, seconds), self.max_hold)
         self._blocked_until = max(self._blocked_until, self._clock() + seconds)
 
-    async def acquire(self, *, urgent: bool = False) -> None:
+    async def acquire(self, *, urgent: bool = False, background: bool = False) -> None:
         """Take a slot that counts from now (for callers that cannot report completion)."""
-        await self._take(urgent=urgent)
+        await self._take(urgent=urgent, background=background)
         self._in_flight -= 1
         self._done.append(_Finished(self._clock()))
 
     @asynccontextmanager
-    async def slot(self, *, urgent: bool = False) -> AsyncIterator[Ticket]:
+    async def slot(self, *, urgent: bool = False, background: bool = False) -> AsyncIterator[Ticket]:
         """Hold a slot for the duration of one request; see the module docstring."""
-        await self._take(urgent=urgent)
+        await self._take(urgent=urgent, background=background)
         ticket = Ticket(self._clock())
         try:
             yield ticket
@@ -171,10 +186,21 @@ class RateLimiter:
             return _Finished(min(max(ticket.arrived, ticket.taken), now))
         return _Finished(now)  # no report: the completion, always safe
 
-    async def _take(self, *, urgent: bool = False) -> None:
+    async def _take(self, *, urgent: bool = False, background: bool = False) -> None:
+        if background and not urgent:
+            async with self._background_lock:
+                await self._wait_for_room(urgent=False, background=True)
+            return
         if not urgent:
-            async with self._lock:
-                await self._wait_for_room(urgent=False)
+            # Counted apart from the lock: between one holder's release and the next
+            # waiter's wake-up the lock reads free, and a background caller must not
+            # slip into that gap.
+            self._ordinary_waiting += 1
+            try:
+                async with self._lock:
+                    await self._wait_for_room(urgent=False)
+            finally:
+                self._ordinary_waiting -= 1
             return
         self._urgent_waiting += 1
         try:
@@ -182,7 +208,7 @@ class RateLimiter:
         finally:
             self._urgent_waiting -= 1
 
-    async def _wait_for_room(self, *, urgent: bool) -> None:
+    async def _wait_for_room(self, *, urgent: bool, background: bool = False) -> None:
         hold_deadline = self._clock() + self.max_hold if urgent else math.inf
         while True:
             now = self._clock()
@@ -195,7 +221,12 @@ class RateLimiter:
             edge = now + _EPSILON - window
             self._done = [d for d in self._done if d.latest > edge]
             placed = [p for p in (d.placed(self._min_rtt) for d in self._done) if p > edge]
-            room = len(placed) + self._in_flight < self.max_calls
+            limit = self.max_calls - (self.background_reserve if background else 0)
+            room = len(placed) + self._in_flight < limit
+            if background and (self._urgent_waiting or self._ordinary_waiting):
+                # Someone else is waiting: they go first, however long that takes.
+                await self._sleep(_BACKGROUND_WAIT)
+                continue
             if room and (urgent or not self._urgent_waiting):
                 self._in_flight += 1
                 return

@@ -1,5 +1,5 @@
-"""Command line: the TUI by default, plus ``list``, ``show``, ``sync``, ``cache``, ``users``
-and ``demo-server``.
+"""Command line: the TUI by default, plus ``list``, ``show``, ``sync``, ``cache``, ``reply``,
+``drafts``, ``outbox``, ``users`` and ``demo-server``.
 
 The non-interactive commands call the same ``api`` and ``render`` code as the TUI, so they
 double as an end-to-end check of the data layer and as a scripting interface. Every failure
@@ -206,6 +206,15 @@ def _handler(command: str) -> Handler:
         from lemlist_inbox.cli.cache import cmd_cache
 
         return cmd_cache
+    if command in ("reply", "drafts", "outbox"):
+        from lemlist_inbox.cli import reply
+
+        handlers: dict[str, Handler] = {
+            "reply": reply.cmd_reply,
+            "drafts": reply.cmd_drafts,
+            "outbox": reply.cmd_outbox,
+        }
+        return handlers[command]
     from lemlist_inbox.cli.users import cmd_users
 
     return cmd_users

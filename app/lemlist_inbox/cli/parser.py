@@ -133,6 +133,64 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common_options(clear, suppress=True)
 
+    reply = commands.add_parser(
+        "reply",
+        help="reply to a conversation (email, LinkedIn or WhatsApp), or save a draft",
+        description="Replies to CONTACT_ID on the channel of its latest message (email: to the latest "
+        "email, from the mailbox that last wrote to the contact). The text comes from --message-file "
+        "(- for stdin), else the editor opens. Prints what will be sent and asks; without a terminal "
+        "to ask on, --yes is required. The reply is kept in the outbox until lemlist confirms it.",
+    )
+    _common_options(reply, suppress=True)
+    reply.add_argument("contact_id", metavar="CONTACT_ID")
+    reply.add_argument(
+        "--channel", choices=("email", "linkedin", "whatsapp"), help="default: the latest message's"
+    )
+    reply.add_argument("--message-file", metavar="FILE", help="the reply's text (plain text; - reads stdin)")
+    reply.add_argument("--subject", help="email only; default: the thread's (Re: ...)")
+    reply.add_argument(
+        "--cc",
+        action="append",
+        metavar="ADDRESS",
+        help="email only, repeatable or comma-separated; default: the thread's Cc (--cc '' sends none)",
+    )
+    reply.add_argument("--draft", action="store_true", help="save as a lemlist draft instead of sending")
+    reply.add_argument(
+        "--draft-id",
+        metavar="DRAFT_ID",
+        help="continue this draft: with --draft update it, else send "
+        "it (its text unless --message-file is given) and delete it once sent",
+    )
+    reply.add_argument("--yes", action="store_true", help="send without asking (required without a terminal)")
+
+    drafts = commands.add_parser("drafts", help="list your lemlist drafts for a conversation")
+    _common_options(drafts, suppress=True)
+    drafts.add_argument("contact_id", metavar="CONTACT_ID")
+    draft_actions = drafts.add_mutually_exclusive_group()
+    draft_actions.add_argument("--json", action="store_true", help="the drafts as JSON, as lemlist gave them")
+    draft_actions.add_argument(
+        "--show", metavar="DRAFT_ID", help="print one draft's text (as it would be sent)"
+    )
+    draft_actions.add_argument(
+        "--delete", metavar="DRAFT_ID", help="delete one draft (its text is printed first)"
+    )
+
+    outbox = commands.add_parser(
+        "outbox",
+        help="replies not confirmed by lemlist yet: list them, send them again (--send)",
+        description="Lists the replies kept in the local inbox's outbox. --send sends them again; one "
+        "whose send had no answer is first looked for in the thread, and sent again only with --yes "
+        "or a yes typed on the terminal.",
+    )
+    _common_options(outbox, suppress=True)
+    outbox_actions = outbox.add_mutually_exclusive_group()
+    outbox_actions.add_argument("--json", action="store_true", help="the entries as JSON (text and payload)")
+    outbox_actions.add_argument("--send", action="store_true", help="send what waits (see above)")
+    outbox_actions.add_argument("--discard", metavar="ID", help="drop one entry (its text is printed first)")
+    outbox.add_argument(
+        "--yes", action="store_true", help="with --send: resend a maybe-sent reply not in the thread"
+    )
+
     users = commands.add_parser("users", help="list the team's users (to pick a --user-id)")
     _common_options(users, suppress=True)
 

@@ -18,6 +18,7 @@ import dataclasses
 import math
 import shutil
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from lemlist_inbox.cli.local import open_inbox, say_offline
@@ -27,6 +28,7 @@ from lemlist_inbox.cli.session import OfflineError, Session, UsageError, resolve
 if TYPE_CHECKING:
     from lemlist_inbox.api.client import Thread
     from lemlist_inbox.inbox.local import LocalInbox
+    from lemlist_inbox.render import RenderedMessage
 
 EXIT_OK = 0
 #: How recent the last sync must be to trust the stored last activity, when the
@@ -125,6 +127,27 @@ def _name(contact: tuple[str | None, ...] | None) -> str | None:
     return " ".join(p for p in (first, last) if p and p.strip()) or None
 
 
+def hyperlinked(lines: Sequence[str], rendered: Sequence[RenderedMessage]) -> list[str]:
+    """The lines with each link line's URL made an OSC 8 hyperlink (for a terminal only:
+    in a pipe or a file the escape sequences would be noise).
+
+    A link line is ``[n] target`` for a link of the thread; its target is clickable when it
+    is http, https or mailto and clean (``render.hyperlinks``); anything else stays text.
+    """
+    from lemlist_inbox.render.hyperlinks import osc8
+
+    targets = {f"[{link.number}] {link.target}": link.target for rm in rendered for link in rm.body.links}
+    out: list[str] = []
+    for line in lines:
+        target = targets.get(line)
+        if target is None:
+            out.append(line)
+        else:
+            number, _, shown = line.partition(" ")
+            out.append(f"{number} {osc8(shown, target)}")
+    return out
+
+
 def _print(session: Session, thread: Thread) -> None:
     args, out = session.args, session.out
     if args.json:
@@ -134,13 +157,14 @@ def _print(session: Session, thread: Thread) -> None:
         from lemlist_inbox.ui.thread.style import choose_glyphs
 
         marks = TextMarks(**dataclasses.asdict(choose_glyphs()))  # the pane's marks, by name
+        rendered = render_thread(thread.messages)
         lines = thread_lines(
-            render_thread(thread.messages),
+            rendered,
             expanded=args.quotes,
             marks=marks,
             rule_width=rule_width(out.stdout_is_terminal),
         )
-        out.lines(lines)
+        out.lines(hyperlinked(lines, rendered) if out.stdout_is_terminal else lines)
     if thread.skipped:
         noun = "message" if thread.skipped == 1 else "messages"
         out.warning(f"{thread.skipped} {noun} could not be read and are not shown")

@@ -11,8 +11,9 @@ imports the UI, and the package data (``seed_data.json``) ships in the wheel.
         ...
         assert [r.status for r in server.requests("/api/inbox")].count(500) > 0
 
-Endpoints (GET only, else 405; Basic auth with an empty login and the key as password,
-else 401 "The authentication you supplied is incorrect"; errors are plain text):
+Endpoints (Basic auth with an empty login and the key as password, else 401 "The
+authentication you supplied is incorrect"; errors are plain text; a method a path does
+not take is 405):
 
 * ``/api/team?version=v2``: the team, with ``users`` [{userId, name, email, role}].
 * ``/api/inbox?page&limit&userId``: conversations, newest ``lastActivityAt`` first;
@@ -21,6 +22,12 @@ else 401 "The authentication you supplied is incorrect"; errors are plain text):
 * ``/api/inbox/{contactId}?skip&limit&userId&markAsRead``: messages NEWEST first, same
   ``pagination`` (``currentPage = skip // limit + 1``); ``markAsRead=true`` sets that
   user's ``read`` flag (400 without ``userId``); unknown contact 404.
+* ``/api/users/{userId}``: the user with their ``mailboxes`` (and ``whatsappAccounts``).
+* ``POST /api/inbox/email|linkedin|whatsapp`` and ``/api/inbox/{contactId}/drafts[/{id}]``
+  (GET, POST, PATCH, DELETE): lemlist's required fields and texts, the sent message joins
+  the thread and its conversation moves to the top; drafts per owner (see ``outgoing``).
+  ``server.writes`` records every write and whether it was acted on; ``server.sent()``
+  the sends; ``Faults.write_failures`` / ``write_timeouts`` / ``write_resets`` break them.
 * Rate limit per key, sliding window (default 20 per 2 s): 429 with ``Retry-After``;
   ``X-RateLimit-Limit/-Remaining/-Reset`` on every authenticated response.
 

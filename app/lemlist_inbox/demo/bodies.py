@@ -10,6 +10,7 @@ text with ``> `` lines. LinkedIn and WhatsApp messages are plain text.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import random
 import re
@@ -37,6 +38,12 @@ class Sender:
     @property
     def slug(self) -> str:
         return self.name.lower().replace(" ", "-")
+
+    @property
+    def whatsapp_account_id(self) -> str:
+        """The user's WhatsApp account (``sendUserWhatsappAccountId``), stable per user."""
+        digest = hashlib.sha256(f"wha:{self.user_id}".encode()).hexdigest()
+        return "wha_" + digest[:17]
 
 
 def esc(text: str) -> str:
@@ -394,8 +401,11 @@ def attachment(rng: random.Random, file_id: str) -> dict[str, object]:
         )
     )
     size = rng.randrange(2_000, 4_000_000)
-    url = f"{TRACK_HOST}/api/files/Files/{file_id}"
+    # Relative to the stand-in, so the URL works whatever port it listens on (demo.files).
+    url = f"/files/{file_id}"
     roll = rng.random()
+    if roll < 0.3:  # the shape lemlist documents for drafts: name, url, size, type
+        return {"name": name, "url": url, "size": size, "type": content_type}
     if roll < 0.5:
         return {"name": name, "size": size, "contentType": content_type, "url": url}
     if roll < 0.8:

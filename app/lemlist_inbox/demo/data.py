@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import random
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -157,6 +158,8 @@ class Dataset:
             for i, s in enumerate(self.senders)
         ]
         self._user_pos = {s.user_id: i for i, s in enumerate(self.senders)}
+        #: Mailboxes whose connection broke (``disconnect_mailbox``): sends from them fail.
+        self.disconnected: set[str] = set()
         self._generated = conversations
         self._bumps = 0
         self._plan = lru_cache(maxsize=8192)(self._make_plan)
@@ -300,6 +303,98 @@ class Dataset:
             self._order[:0] = sorted(touched, key=lambda r: r.activity_ms, reverse=True)
             return [self._conv_id(r) for r in self._order[: len(touched)]]
 
+    # ------------------------------------------------------------------ writing (see ``outgoing``)
+
+    def sender(self, user_id: str) -> Sender | None:
+        """The team user as message fields spell them (mailbox, WhatsApp account)."""
+        pos = self._user_pos.get(user_id)
+        return self.senders[pos] if pos is not None else None
+
+    def user_detail(self, user_id: str) -> dict[str, Any] | None:
+        """``GET /users/{userId}``: lemlist's example shape, plus the WhatsApp accounts.
+
+        lemlist documents no field for a user's WhatsApp accounts; ``whatsappAccounts`` is
+        the stand-in's guess (the client reads it leniently, after the thread's own field).
+        """
+        sender = self.sender(user_id)
+        if sender is None:
+            return None
+        role = next((u["role"] for u in self.users if u["userId"] == user_id), "member")
+        with self._lock:
+            status = "DISCONNECTED" if sender.mailbox_id in self.disconnected else "CONNECTED"
+        return {
+            "_id": sender.user_id,
+            "email": sender.email,
+            "name": sender.name,
+            "role": role,
+            "linkedIn": {
+                "linkedinUrl": f"https://www.linkedin.com/in/{sender.slug}",
+                "status": True,
+                "inviteLimit": 25,
+                "sendLimit": 33,
+                "visitLimit": 36,
+            },
+            "mailboxes": [
+                {
+                    "_id": sender.mailbox_id,
+                    "email": sender.email,
+                    "provider": "google",
+                    "status": status,
+                    "lemlist": {"emailLimit": 50},
+                    "lemwarm": {"active": False},
+                }
+            ],
+            "whatsappAccounts": [{"_id": sender.whatsapp_account_id, "status": "CONNECTED"}],
+        }
+
+    def disconnect_mailbox(self, mailbox_id: str, disconnected: bool = True) -> None:
+        """A mailbox whose connection broke: sends from it fail with lemlist's 400."""
+        with self._lock:
+            if disconnected:
+                self.disconnected.add(mailbox_id)
+            else:
+                self.disconnected.discard(mailbox_id)
+
+    def contact_for_lead(self, lead_id: str) -> str | None:
+        """The contact whose thread names ``lead_id`` (a send given only ``leadId``)."""
+        with self._lock:
+            records = list(self._order)
+        for record in records:
+            if record.fixed is not None:
+                messages = record.fixed_thread or []
+                if any(isinstance(m, dict) and m.get("leadId") == lead_id for m in messages):
+                    return str(record.fixed["contactId"])
+            elif self._plan(record.index).lead_id == lead_id:
+                return self._ctc.encode(record.index)
+        return None
+
+    def add_message(self, contact_id: str, message: dict[str, Any], user_id: str) -> int:
+        """A message we sent joins the thread, and its conversation moves to the top.
+
+        Stamped now (wall clock), or just after the current top if that is later, so the
+        conversation is first in ``/inbox``; read for its sender, unchanged for the others.
+        Returns the timestamp used (ms). KeyError for an unknown contact.
+        """
+        with self._lock:
+            record = self._record(contact_id)
+            top = self._order[0].activity_ms if self._order else 0
+            at = max(int(time.time() * 1000), top + 1)
+            message["createdAt"] = iso(at)
+            if record.fixed is not None:
+                record.fixed_thread = [*(record.fixed_thread or []), message]
+                record.fixed["lastActivityAt"] = iso(at)
+                for entry in record.fixed.get("users") or ():
+                    if isinstance(entry, dict) and entry.get("userId") == user_id:
+                        entry["read"] = True
+            else:
+                record.extra = [*(record.extra or []), message]
+                pos = self._user_pos.get(user_id)
+                if pos is not None:
+                    record.read = self._read_mask(record) | (1 << pos)
+            record.activity_ms = at
+            self._order = [record, *(r for r in self._order if r is not record)]
+            return at
+
     # ------------------------------------------------------------------ internals
 
     def _bump(self, record: _Conv, at: int) -> None:
@@ -395,7 +490,9 @@ class Dataset:
         st = self._static(record.index)
         mask = st.initial_read if record.read is None else record.read
         last_reply, reply_channel = st.last_reply_ms, st.reply_channel
-        for message in record.extra or ():  # replies added by add_activity, newest last
+        for message in record.extra or ():  # added by add_activity and by sends, newest last
+            if KINDS.get(message["type"], ("", ""))[1] != "them":
+                continue  # our own reply is no reply from the prospect
             last_reply = parse_ms(message["createdAt"])
             reply_channel = "linkedin" if message["type"].startswith("linkedin") else "email"
         out: dict[str, Any] = {

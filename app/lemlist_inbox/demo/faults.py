@@ -53,6 +53,20 @@ class Faults:
     lie: str = ""
     paths: tuple[str, ...] = ()  # restrict the "every Nth" knobs and burst_429 to these path prefixes
     status_for_error: int = 500  # status used by error_every (e.g. 502, 503)
+    # -- writes (POST/PATCH/DELETE): the "every Nth" knobs above never touch them; these
+    # count down, one write each, checked in this order:
+    #: the next N writes are refused unread (nothing is sent or saved) with
+    #: ``write_status`` and ``write_message`` as plain text (a 503, a 400 of lemlist's...)
+    write_failures: int = 0
+    write_status: int = 503
+    write_message: str = "Service Unavailable"
+    #: the next N writes are done (the message joins the thread, the draft is saved) and
+    #: then never answered: the connection is held ``write_stall`` seconds (or until the
+    #: server stops), then reset. The client sees a timeout; the server did the work.
+    write_timeouts: int = 0
+    write_stall: float = 30.0
+    #: the next N writes are done and then the connection is reset without an answer.
+    write_resets: int = 0
 
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
     _count: int = field(default=0, init=False, repr=False, compare=False)
@@ -79,6 +93,16 @@ class Faults:
                 self.burst_429 -= 1
                 return True
             return False
+
+    def take_write_fault(self) -> str:
+        """What happens to this write: "", "fail", "timeout" or "reset" (counted down)."""
+        with self._lock:
+            for name in ("write_failures", "write_timeouts", "write_resets"):
+                left = getattr(self, name)
+                if left > 0:
+                    setattr(self, name, left - 1)
+                    return {"write_failures": "fail", "write_timeouts": "timeout"}.get(name, "reset")
+        return ""
 
     def next_fault(self) -> tuple[Fault, int]:
         """Count one request; say which counted fault, if any, it gets, and its number."""

@@ -7,10 +7,11 @@ seed-independent contact id, so tests elsewhere can name it::
     cid = hostile.contact_id("rich_markup")
 
 The cases are the hostile inputs a server could send: Rich markup, terminal escapes (CSI, OSC 52
-clipboard writes, OSC 8 hyperlinks), BEL, CR overwrites, bidi overrides, a link whose
-text is another URL, 300-character names, emoji and wide CJK, an empty thread, a
-500-message thread, wrong-typed and missing fields, HTML nasties (script, style,
-500-deep nesting, surrogate entities, NUL, base64 images) and a 1 MB message.
+clipboard writes, OSC 8 hyperlinks), BEL, CR overwrites, bidi overrides (and attachment
+names that climb out of the download folder), a link whose text is another URL,
+300-character names, emoji and wide CJK, an empty thread, a 500-message thread, wrong-typed
+and missing fields, HTML nasties (script, style, 500-deep nesting, surrogate entities, NUL,
+base64 images) and a 1 MB message.
 """
 
 from __future__ import annotations
@@ -32,6 +33,19 @@ OSC52_CLIPBOARD = f"{ESC}]52;c;cm0gLXJmIH4vKg==\x07"  # would set the clipboard 
 OSC8_LINK = f"{ESC}]8;;https://evil.example/{ESC}\\click me{ESC}]8;;{ESC}\\"
 BEL = "\x07"
 RLO = "\u202e"  # right-to-left override
+
+#: Attachments of the ``bidi_override`` reply: names that try to climb out of the download
+#: folder, hide their extension or carry an escape, and a URL that is not one to follow.
+HOSTILE_ATTACHMENTS: tuple[dict[str, Any], ...] = (
+    {"name": "../../../.bashrc", "url": "/files/fil_hostile_dotdot", "size": 1200, "type": "text/plain"},
+    {
+        "name": f"invoice{RLO}fdp.exe",
+        "url": "/files/fil_hostile_bidi",
+        "size": 900,
+        "type": "application/pdf",
+    },
+    {"name": f"report{OSC52_CLIPBOARD}.pdf", "url": f"https://evil.example/{OSC52_CLIPBOARD}", "size": 10},
+)
 
 #: case name -> (fullName or None, email, subject, body of the prospect's message, channel)
 _CASES: dict[str, tuple[str | None, str | None, str, str, str]] = {
@@ -267,5 +281,7 @@ def hostile_conversations(dataset: Dataset) -> list[tuple[dict[str, Any], list[A
                 ),
                 message(reply_kind, at, body, ("Re: " + subject) if channel == "email" else None),
             ]
+        if case == "bidi_override":
+            thread[-1]["attachments"] = [dict(a) for a in HOSTILE_ATTACHMENTS]
         out.append((conv, thread))
     return out

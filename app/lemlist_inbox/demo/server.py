@@ -29,10 +29,13 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from lemlist_inbox.demo import lies
 from lemlist_inbox.demo.data import Dataset
 from lemlist_inbox.demo.faults import Fault, Faults
+from lemlist_inbox.demo.files import FILES_PREFIX, SCAN_LIMIT, DemoFile, FileShelf
 from lemlist_inbox.demo.junk import junk_item, odd_item
+from lemlist_inbox.demo.outgoing import Outgoing
 from lemlist_inbox.demo.ratelimit import SlidingWindowLimiter, Verdict
 
 DEMO_API_KEY = "demo-key"
+SEND_CHANNELS = ("email", "linkedin", "whatsapp")
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 100
 AUTH_ERROR = "The authentication you supplied is incorrect"
@@ -52,6 +55,31 @@ class RequestRecord:
     path: str  # without the query string, e.g. "/api/inbox"
     query: dict[str, str]
     status: int
+    #: The request carried an ``Authorization`` header (whatever its value).
+    authorized: bool = False
+
+
+@dataclass(frozen=True)
+class WriteRecord:
+    """One write (POST/PATCH/DELETE) as the server received it, and whether it acted on it.
+
+    ``processed`` is True when the server did the work (the message joined the thread,
+    the draft changed), even if the answer was then lost (``Faults.write_timeouts``):
+    tests count sends here, never on the client's side.
+    """
+
+    time: float
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any  # the JSON body as parsed (None when absent or unreadable)
+    status: int  # what the server meant to answer (0: refused unread by a fault)
+    processed: bool
+
+
+#: Most bytes one request body may hold here: far above any reply or draft.
+MAX_WRITE_BODY = 2 * 1024 * 1024
+WRITE_METHODS = frozenset({"POST", "PATCH", "DELETE"})
 
 
 @dataclass
@@ -174,6 +202,10 @@ class DemoServer:
         self.faults = faults if faults is not None else Faults()
         self.dataset = dataset or Dataset(conversations, seed, users, reference=reference, hostile=hostile)
         self.log: list[RequestRecord] = []
+        #: Every write received, in order (see ``WriteRecord``; ``sent`` filters the sends).
+        self.writes: list[WriteRecord] = []
+        self.outgoing = Outgoing(self.dataset, seed=seed)
+        self._seed_drafts()
         #: Unexpected exceptions raised while answering (should stay empty; tests check).
         self.errors: list[BaseException] = []
         self._log_lock = threading.Lock()
@@ -184,6 +216,28 @@ class DemoServer:
         self._connections: set[socket.socket] = set()
         self._conn_lock = threading.Lock()
         self._started_at = time.monotonic()
+        #: Attachment files served at ``/files/{id}`` (``demo.files``); tests add their own.
+        self.files = FileShelf(self._every_thread)
+
+    def _every_thread(self) -> list[list[Any]]:
+        """Every thread, for the file shelf to find an attachment it was not shown (small data only)."""
+        if len(self.dataset) > SCAN_LIMIT:
+            return []
+        return [self.dataset.thread(c["contactId"]) for c in self.dataset.conversations if c.get("contactId")]
+
+    def _seed_drafts(self) -> None:
+        """One draft written in lemlist's web app, on Victoire's example conversation."""
+        contact = "ctc_wfKeM8EmiTikud7QE"
+        try:
+            self.dataset.conversation(contact)
+        except KeyError:  # built without lemlist's examples
+            return
+        self.outgoing.seed_draft(
+            contact,
+            str(self.dataset.users[0]["userId"]),
+            subject="Re: Have you heard about Christophe Opoix ?",
+            content="<p>Hi Victoire,</p><p>Thanks a lot! Would Thursday 10:00 work for a call?</p>",
+        )
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -243,12 +297,25 @@ class DemoServer:
     def clear_log(self) -> None:
         with self._log_lock:
             self.log.clear()
+            self.writes.clear()
 
     def requests(self, path: str | None = None) -> list[RequestRecord]:
         """A snapshot of the log, optionally only requests whose path starts with ``path``."""
         with self._log_lock:
             records = list(self.log)
         return [r for r in records if path is None or r.path.startswith(path)]
+
+    def sent(self, channel: str | None = None) -> list[WriteRecord]:
+        """The sends the server acted on (``POST /api/inbox/{channel}``), oldest first."""
+        with self._log_lock:
+            records = list(self.writes)
+        return [
+            r
+            for r in records
+            if r.processed
+            and r.method == "POST"
+            and r.path in {f"/api/inbox/{c}" for c in ((channel,) if channel else SEND_CHANNELS)}
+        ]
 
     def add_activity(self, count: int = 1, *, new: int | None = None) -> list[str]:
         """New activity now: ``count`` conversations jump to the top, unread (see Dataset)."""
@@ -274,7 +341,7 @@ class DemoServer:
         path = unquote(split.path)
         query = dict(parse_qsl(split.query, keep_blank_values=True))
         status = 0
-        h.unlogged = RequestRecord(arrival, h.command, path, query, 0)
+        h.unlogged = RequestRecord(arrival, h.command, path, query, 0, bool(h.headers.get("Authorization")))
         try:
             status = self._respond(h, h.command, path, query)
         except (BrokenPipeError, ConnectionResetError):
@@ -298,10 +365,14 @@ class DemoServer:
 
     def _respond(self, h: _Handler, method: str, path: str, query: dict[str, str]) -> int:
         length = int(h.headers.get("Content-Length") or 0)
-        if length:
-            h.rfile.read(length)  # keep the connection in sync even for refused bodies
-        if method != "GET":
+        if length > MAX_WRITE_BODY:
+            h.close_connection = True
+            return self._send(h, _text(413, "Payload too large"))
+        body = h.rfile.read(length) if length else b""  # read even when refused: keep the connection in sync
+        if method != "GET" and method not in WRITE_METHODS:
             return self._send(h, _text(405, "Method not allowed"))
+        if path.startswith(FILES_PREFIX):  # attachment storage: no key needed (see demo.files)
+            return self._send_file(h, self.files.get(path[len(FILES_PREFIX) :]))
         key = self._key_from(h.headers.get("Authorization"))
         if key is None or key != self.api_key:
             return self._send(h, _text(401, AUTH_ERROR))
@@ -316,6 +387,8 @@ class DemoServer:
             return self._send(h, _text(429, message, verdict.headers()))
         if faults.latency > 0:
             self._stopping.wait(faults.latency)
+        if method in WRITE_METHODS:
+            return self._write(h, method, path, query, body, verdict)
         fault, number = faults.next_fault() if counted else (Fault.NONE, 0)
         if number and faults.take_activity(number):
             self.add_activity(faults.activity_count)
@@ -366,10 +439,77 @@ class DemoServer:
             if parts == ["api", "inbox"]:
                 return self._inbox(query)
             if len(parts) == 3 and parts[:2] == ["api", "inbox"]:
+                if parts[2] in SEND_CHANNELS:
+                    return _text(405, "Method not allowed")
                 return self._messages(parts[2], query)
+            if len(parts) == 3 and parts[:2] == ["api", "users"]:
+                user = self.dataset.user_detail(parts[2])
+                return _json(user) if user is not None else _text(404, "User not found")
+            if len(parts) in (4, 5) and parts[:2] == ["api", "inbox"] and parts[3] == "drafts":
+                draft_id = parts[4] if len(parts) == 5 else None
+                return self._answer(*self.outgoing.drafts("GET", parts[2], draft_id, query, None))
         except _BadParam as exc:
             return _text(400, str(exc))
         return _text(404, "Not found")
+
+    @staticmethod
+    def _answer(status: int, value: dict[str, Any] | str) -> _Response:
+        if isinstance(value, str):
+            return _text(status, value)
+        response = _json(value)
+        response.status = status
+        return response
+
+    def _write(
+        self, h: _Handler, method: str, path: str, query: dict[str, str], raw: bytes, verdict: Verdict
+    ) -> int:
+        """A send or a draft change, with the write fault knobs (``Faults.write_*``)."""
+        faults = self.faults
+        fault = faults.take_write_fault()
+        try:
+            body: Any = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        if fault == "fail":
+            self._record_write(method, path, query, body, 0, processed=False)
+            response = _text(faults.write_status, faults.write_message)
+        else:
+            response = self._write_route(method, path, query, raw, body)
+            processed = 200 <= response.status < 300
+            self._record_write(method, path, query, body, response.status, processed=processed)
+            if fault == "timeout":
+                self._stopping.wait(faults.write_stall)
+                self._drop(h, abort=True)
+                return 0
+            if fault == "reset":
+                self._drop(h, abort=True)
+                return 0
+        response.headers.update(verdict.headers())
+        return self._send(h, response)
+
+    def _write_route(self, method: str, path: str, query: dict[str, str], raw: bytes, body: Any) -> _Response:
+        parts = [p for p in path.split("/") if p]
+        if raw and body is None:
+            return _text(400, "Bad params (the body is not JSON)")
+        try:
+            if method == "POST" and len(parts) == 3 and parts[:2] == ["api", "inbox"]:
+                if parts[2] in SEND_CHANNELS:
+                    return self._answer(*self.outgoing.send(parts[2], body))
+                return _text(405, "Method not allowed")
+            if len(parts) in (4, 5) and parts[:2] == ["api", "inbox"] and parts[3] == "drafts":
+                draft_id = parts[4] if len(parts) == 5 else None
+                return self._answer(*self.outgoing.drafts(method, parts[2], draft_id, query, body))
+        except Exception as exc:  # a stand-in bug must look like a 500, not a hang
+            self.errors.append(exc)
+            return _text(500, "Internal Server Error")
+        return _text(405, "Method not allowed")
+
+    def _record_write(
+        self, method: str, path: str, query: dict[str, str], body: Any, status: int, *, processed: bool
+    ) -> None:
+        record = WriteRecord(time.monotonic(), method, path, dict(query), body, status, processed)
+        with self._log_lock:
+            self.writes.append(record)
 
     def _inbox(self, query: dict[str, str]) -> _Response:
         user_id = query.get("userId")
@@ -414,6 +554,7 @@ class DemoServer:
         except KeyError:
             return _text(404, "Contact not found")
         total = len(messages)
+        self.files.remember(messages)
         pagination = _pagination(total, skip // limit + 1, limit, skip + limit < total)
         return _json({"data": messages[skip : skip + limit], "pagination": pagination})
 
@@ -445,6 +586,31 @@ class DemoServer:
         else:
             h.wfile.write(body)
         return response.status
+
+    def _send_file(self, h: _Handler, file: DemoFile | None) -> int:
+        """Stream an attachment in chunks, with the Content-Length its ``declared`` says."""
+        if file is None:
+            return self._send(h, _text(404, "File not found"))
+        h.send_response(200)
+        h.send_header("Content-Type", file.content_type)
+        if file.declared == "honest":
+            h.send_header("Content-Length", str(file.size))
+        elif isinstance(file.declared, int):
+            h.send_header("Content-Length", str(file.declared))
+        if file.declared != "honest":
+            h.send_header("Connection", "close")
+            h.close_connection = True
+        self._log(h, 200)
+        h.end_headers()
+        h.sent_status = 200
+        delay = self.files.chunk_delay
+        for number, chunk in enumerate(file.chunks()):
+            if number and delay > 0 and self._stopping.wait(delay):
+                break
+            h.wfile.write(chunk)
+        if file.declared != "honest":
+            self._drop(h, abort=False)
+        return 200
 
     @staticmethod
     def _drop(h: _Handler, *, abort: bool) -> None:
@@ -493,4 +659,4 @@ def serve(
         server.stop()
 
 
-__all__ = ["DEMO_API_KEY", "DemoServer", "RequestRecord", "Verdict", "serve"]
+__all__ = ["DEMO_API_KEY", "DemoServer", "RequestRecord", "Verdict", "WriteRecord", "serve"]

@@ -29,7 +29,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "emailsReplied": ("email", "them"),
     "linkedinSent": ("linkedin", "us"),
     "linkedinReplied": ("linkedin", "them"),
-    "whatsappMessageSent": ("whatsapp", "us"),  # the API's spelling (not "whatsappSent")
+    "whatsappSent": ("whatsapp", "us"),
     "whatsappReplied": ("whatsapp", "them"),
     "emailsBounced": ("email", "other"),  # not a message type the client knows: must be kept
     "manualTask": ("other", "other"),  # idem
@@ -117,9 +117,9 @@ def _kinds(rng: random.Random, length: int) -> list[str]:
     elif roll < 0.97:
         ours, theirs = ["emailsSent", "linkedinSent"], ["emailsReplied", "linkedinReplied"]
     elif roll < 0.985:
-        ours, theirs = ["linkedinSent", "whatsappMessageSent"], ["linkedinReplied", "whatsappReplied"]
+        ours, theirs = ["linkedinSent", "whatsappSent"], ["linkedinReplied", "whatsappReplied"]
     else:  # WhatsApp only: a chat with no email or LinkedIn step at all
-        ours, theirs = ["whatsappMessageSent"], ["whatsappReplied"]
+        ours, theirs = ["whatsappSent"], ["whatsappReplied"]
     replied = rng.random() < 0.68
     kinds: list[str] = []
     # The sequence: up to 3 touches before any reply.
@@ -273,6 +273,8 @@ def render_thread(
                 ("whatsapp", "them"): bodies.WHATSAPP_REPLIES,
             }[(channel, author)]
             msg["message"] = bodies.short_text(rng, pool, person, sender)
+            if channel == "whatsapp":
+                msg["sendUserWhatsappAccountId"] = sender.whatsapp_account_id
             if author == "them":
                 msg["fromLinkedinUrl" if channel == "linkedin" else "fromPhone"] = (
                     f"https://www.linkedin.com/in/{person.first.lower()}-{plan.index}"

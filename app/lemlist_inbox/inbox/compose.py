@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -35,6 +36,8 @@ __all__ = [
     "ComposeError",
     "Reply",
     "ReplyTemplate",
+    "check_addresses",
+    "is_address",
     "parse_reply",
     "render_template",
     "text_to_html",
@@ -70,6 +73,9 @@ class ReplyTemplate:
     attribution: str = ""
     #: Channels the thread allows (the first is the default).
     channels: tuple[str, ...] = CHANNELS
+    #: The lemlist draft this text continues: its body is the user's own words, so sending
+    #: it unchanged is fine (and the draft is deleted once the send succeeds).
+    draft_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,12 +114,14 @@ def render_template(template: ReplyTemplate) -> str:
     lines += [
         f"# Write below the blank line. Channel can be changed{hint}; To and From cannot.",
         "# Lines starting with # in this block are ignored. An empty reply is never sent.",
-        "",
-        template.body,
     ]
+    rest = [template.body]
     if template.quoted and template.channel == "email":
-        lines += ["", template.attribution or "Earlier:", *_quote_lines(template.quoted)]
-    return "\n".join(lines).rstrip("\n") + "\n"
+        rest += ["", template.attribution or "Earlier:", *_quote_lines(template.quoted)]
+    # The blank line after the headers stays even with nothing below it: it is what
+    # tells the headers from the reply when the file is read back.
+    body = "\n".join(rest).rstrip("\n")
+    return "\n".join(lines) + "\n\n" + (body + "\n" if body else "")
 
 
 def _split_headers(text: str) -> tuple[dict[str, str], list[str]]:
@@ -160,8 +168,19 @@ def _split_quote(body_lines: list[str], attribution: str) -> tuple[list[str], st
 
 
 def _addresses(value: str) -> tuple[str, ...]:
-    parts = tuple(p.strip() for p in re.split(r"[,;]", value) if p.strip())
-    bad = [p for p in parts if not _EMAIL.match(p)]
+    return check_addresses(re.split(r"[,;]", value))
+
+
+def is_address(text: str) -> bool:
+    """Whether ``text`` reads as one email address (what Cc accepts)."""
+    text = text.strip()
+    return text.isprintable() and bool(_EMAIL.match(text))
+
+
+def check_addresses(values: Sequence[str]) -> tuple[str, ...]:
+    """Cc addresses, stripped, blanks dropped; ``ComposeError`` naming the first bad one."""
+    parts = tuple(p.strip() for p in values if p.strip())
+    bad = [p for p in parts if not is_address(p)]
     if bad:
         raise ComposeError(f"Cc: not an email address: {bad[0]}")
     return parts
@@ -186,7 +205,7 @@ def parse_reply(text: str, template: ReplyTemplate) -> Reply:
     body = "\n".join(body_lines).strip("\n")
     if not body.strip():
         raise ComposeError("the reply is empty: nothing to send")
-    if body.strip() == template.body.strip():
+    if template.draft_id is None and body.strip() == template.body.strip():
         raise ComposeError("the reply is unchanged: nothing to send")
     if len(body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
         raise ComposeError(f"the reply is longer than lemlist accepts ({MAX_BODY_BYTES // 1000} KB)")

@@ -12,6 +12,9 @@ What it holds, each as the API sent it (a renderer change needs no refetch):
   be built without pydantic, which costs ~100 ms to import);
 * ``threads``: the messages of each opened or prefetched thread, with the last activity of
   the conversation when they were fetched (a reopen only refetches when it moved since);
+* ``summaries``: per stored thread, what the list draws of it (subject, first words of the
+  newest message, who spoke last, when: ``inbox.summary``), read with the rows at a warm
+  start so the first frame shows them;
 * ``pending_marks``: read marks not yet confirmed by the server, sent when the link is back;
 * ``state``: sync bookkeeping (last sync, last reconcile, team).
 
@@ -40,6 +43,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from lemlist_inbox.api.read_state import UserState, is_read_by
+from lemlist_inbox.inbox.summary import ThreadSummary
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -53,8 +57,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Bumped on any change to the tables below; an older file is migrated or rebuilt.
-SCHEMA_VERSION = 1
+#: Bumped on any change to the tables below; an older file is migrated (``_MIGRATIONS``)
+#: or, when no migration exists from its version, rebuilt.
+SCHEMA_VERSION = 2
 #: ``PRAGMA application_id``: tells our files from any other SQLite file at that path.
 APPLICATION_ID = 0x4C4D4958  # "LMIX"
 #: How long a write waits for another instance's transaction before giving up.
@@ -85,6 +90,13 @@ CREATE TABLE IF NOT EXISTS threads (
     activity REAL NOT NULL,  -- the conversation's last activity when fetched
     fetched_at REAL NOT NULL,
     messages TEXT NOT NULL   -- JSON array of the messages as the API sent them
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS summaries (
+    contact_id TEXT PRIMARY KEY,
+    subject TEXT NOT NULL,
+    snippet TEXT NOT NULL,
+    last_from TEXT NOT NULL, -- "us", "them" or ""
+    latest REAL NOT NULL     -- the newest message's time (-inf unknown)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS pending_marks (
     conversation_id TEXT NOT NULL,
@@ -123,7 +135,20 @@ CREATE TABLE IF NOT EXISTS state (
 ) WITHOUT ROWID;
 """
 
-_TABLES = ("conversations", "raw_items", "threads", "pending_marks", "outbox", "state", "message_text")
+_TABLES = (
+    "conversations", "raw_items", "threads", "summaries", "pending_marks", "outbox", "state", "message_text",
+)  # fmt: skip
+
+#: From a version to the next: statements run in one write transaction, so an older
+#: file keeps everything it holds (rows, threads, read marks and replies still owed).
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    # 1 -> 2: the list's summaries of stored threads (filled as threads are stored again
+    # or read back by the prefetch: the migration itself renders nothing).
+    1: (
+        "CREATE TABLE IF NOT EXISTS summaries (contact_id TEXT PRIMARY KEY, subject TEXT NOT NULL,"
+        " snippet TEXT NOT NULL, last_from TEXT NOT NULL, latest REAL NOT NULL) WITHOUT ROWID",
+    ),
+}
 
 #: (_id, fullName, firstName, lastName, email, linkedinUrl), as in the list's store.
 ContactFields = tuple[str | None, str | None, str | None, str | None, str | None, str | None]
@@ -143,6 +168,8 @@ class StoredConversation(NamedTuple):
     activity: float
     have_replies: bool | None
     raw: str
+    #: What the list shows of the stored thread, if one is stored (``inbox.summary``).
+    summary: ThreadSummary | None = None
 
 
 class StoredThread(NamedTuple):
@@ -208,7 +235,7 @@ def _rows(cursor: Iterable[Sequence[Any]]) -> list[StoredConversation]:
     out: list[StoredConversation] = []
     append = out.append
     loads = json.loads
-    for ident, contact_id, listing, last_at, activity, replies in cursor:
+    for ident, contact_id, listing, last_at, activity, replies, *summary in cursor:
         try:
             contact, users, channels = loads(listing)
             append(
@@ -222,11 +249,20 @@ def _rows(cursor: Iterable[Sequence[Any]]) -> list[StoredConversation]:
                     activity,
                     None if replies is None else bool(replies),
                     "",
+                    _summary(summary),
                 )
             )
         except (ValueError, TypeError):
             log.warning("store: skipped an unreadable row")
     return out
+
+
+def _summary(columns: Sequence[Any]) -> ThreadSummary | None:
+    """The joined ``summaries`` columns of a row (all NULL: no stored thread)."""
+    if not columns or columns[0] is None:
+        return None
+    subject, snippet, last_from, latest = columns
+    return ThreadSummary(str(subject), str(snippet), str(last_from), float(latest))
 
 
 def _safe(text: str) -> str:
@@ -343,6 +379,13 @@ class InboxDatabase:
             return
         if app_id != APPLICATION_ID:
             raise _Unusable("was not a lemlist-inbox database")
+        if version < SCHEMA_VERSION and all(v in _MIGRATIONS for v in range(version, SCHEMA_VERSION)):
+            _use_wal(connection)
+            _migrate(connection)
+            tables = {
+                row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            version = SCHEMA_VERSION
         if version != SCHEMA_VERSION:
             raise _Unusable(f"had schema {version} (this version uses {SCHEMA_VERSION})")
         if not set(_TABLES) <= tables:
@@ -464,7 +507,7 @@ class InboxDatabase:
 
         def delete(db: sqlite3.Connection) -> None:
             contact_of = "SELECT contact_id FROM conversations WHERE id = ?"
-            for table in ("threads", "message_text"):
+            for table in ("threads", "summaries", "message_text"):
                 db.executemany(f"DELETE FROM {table} WHERE contact_id IN ({contact_of})", values)
             db.executemany("DELETE FROM conversations WHERE id = ?", values)
             db.executemany("DELETE FROM raw_items WHERE id = ?", values)
@@ -516,8 +559,10 @@ class InboxDatabase:
         most of the bytes (``raw_conversation`` reads one).
         """
         sql = (
-            "SELECT id, contact_id, listing, last_activity_at, activity, have_replies"
-            " FROM conversations ORDER BY activity DESC, id"
+            "SELECT c.id, c.contact_id, c.listing, c.last_activity_at, c.activity, c.have_replies,"
+            " s.subject, s.snippet, s.last_from, s.latest"
+            " FROM conversations AS c LEFT JOIN summaries AS s ON s.contact_id = c.contact_id"
+            " ORDER BY c.activity DESC, c.id"
         )
         if limit is not None or offset:
             sql += f" LIMIT {-1 if limit is None else int(limit)} OFFSET {max(0, int(offset))}"
@@ -597,6 +642,53 @@ class InboxDatabase:
 
     def thread_ids(self) -> set[str]:
         return self.read(lambda db: {row[0] for row in db.execute("SELECT contact_id FROM threads")}, set())
+
+    def thread_states(self) -> dict[str, tuple[float, bool]]:
+        """Every stored thread: (the activity it was fetched at, whether it has a summary).
+
+        One query for the prefetch to skip what is fresh, and to summarize stored threads
+        that have none (kept before summaries existed) without a request.
+        """
+        sql = (
+            "SELECT t.contact_id, t.activity, s.contact_id IS NOT NULL"
+            " FROM threads AS t LEFT JOIN summaries AS s ON s.contact_id = t.contact_id"
+        )
+        none: dict[str, tuple[float, bool]] = {}
+        return self.read(lambda db: {row[0]: (float(row[1]), bool(row[2])) for row in db.execute(sql)}, none)
+
+    def thread_activity(self, contact_id: str) -> float | None:
+        """The activity a stored thread was fetched at, or None if it is not stored."""
+        row = self.read(
+            lambda db: db.execute(
+                "SELECT activity FROM threads WHERE contact_id = ?", (_safe(contact_id),)
+            ).fetchone(),
+            None,
+        )
+        return None if row is None else float(row[0])
+
+    def save_summary(self, contact_id: str, summary: ThreadSummary) -> None:
+        """Keep what the list shows of a stored thread (replacing the last one)."""
+        values = (
+            _safe(contact_id),
+            _safe(summary.subject),
+            _safe(summary.snippet),
+            _safe(summary.last_from),
+            summary.latest,
+        )
+        self.write(
+            "save summary",
+            lambda db: db.execute("INSERT OR REPLACE INTO summaries VALUES (?,?,?,?,?)", values),
+        )
+
+    def summary(self, contact_id: str) -> ThreadSummary | None:
+        row = self.read(
+            lambda db: db.execute(
+                "SELECT subject, snippet, last_from, latest FROM summaries WHERE contact_id = ?",
+                (_safe(contact_id),),
+            ).fetchone(),
+            None,
+        )
+        return None if row is None else _summary(row)
 
     # -- read marks owed to the server ---------------------------------------------------
 
@@ -694,7 +786,7 @@ class InboxDatabase:
         """``cache clear``: forget everything but what is still owed (read marks, the outbox)."""
 
         def wipe(db: sqlite3.Connection) -> None:
-            for table in ("conversations", "raw_items", "threads", "state", "message_text"):
+            for table in ("conversations", "raw_items", "threads", "summaries", "state", "message_text"):
                 db.execute(f"DELETE FROM {table}")
 
         self.write("clear", wipe)
@@ -720,6 +812,28 @@ class InboxDatabase:
             last_reconcile=self.get_time("last_reconcile"),
             degraded=self.degraded,
         )
+
+
+def _migrate(connection: sqlite3.Connection) -> None:
+    """Bring an older file to ``SCHEMA_VERSION`` in one write transaction.
+
+    The version is read again under the write lock: another instance opening the same
+    file at the same moment may have migrated it already (then nothing is run twice).
+    """
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        current = int(connection.execute("PRAGMA user_version").fetchone()[0])
+        while current < SCHEMA_VERSION:
+            for statement in _MIGRATIONS[current]:
+                connection.execute(statement)
+            current += 1
+            log.info("store: migrated the local inbox to schema %d", current)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            connection.execute("ROLLBACK")
+        raise
 
 
 def _claim_key(conversation_id: str, user_id: str) -> str:

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Protocol
 from lemlist_inbox.api.errors import NetworkError
 from lemlist_inbox.inbox.db import InboxDatabase, StoredConversation, database_path
 from lemlist_inbox.inbox.marks import owed_ids, restore
-from lemlist_inbox.inbox.store import ConversationStore, MergeResult
+from lemlist_inbox.inbox.store import ConversationStore, Entry, MergeResult
+from lemlist_inbox.inbox.summary import ThreadSummary
 from lemlist_inbox.inbox.sync import (
     STATE_LAST_SYNC,
     SyncClient,
@@ -194,6 +195,9 @@ class LocalInbox:
             store.clear(user_id)
         self.store = store if store is not None else ConversationStore(user_id)
         self.threads = StoredThreads(self.db)
+        self.threads.on_summary = self._on_summary
+        #: Told of the rows a stored thread's summary changed (the list repaints them).
+        self.on_rows_changed: Callable[[list[Entry]], None] | None = None
         #: Reads made here that lemlist has not confirmed: they win over what a page says.
         self.owed: set[str] = owed_ids(self.db, user_id) if self.db is not None else set()
         #: Whether a full walk finished, so an incremental sync may stop at the first
@@ -203,6 +207,11 @@ class LocalInbox:
         self.offline = False
         #: When the last full walk ended, for ``cache = false`` (no file to keep it in).
         self._walked_at: float | None = None
+
+    def _on_summary(self, contact_id: str, summary: ThreadSummary) -> None:
+        changed = self.store.apply_summary(contact_id, summary)
+        if changed and self.on_rows_changed is not None:
+            self.on_rows_changed(changed)
 
     # -- starting ------------------------------------------------------------------
 

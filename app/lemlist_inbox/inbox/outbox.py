@@ -6,7 +6,7 @@ names, so a crash at any point leaves an entry whose state tells the truth:
 
 * ``pending``: written, not yet tried (or put back by the user after a failure);
 * ``sending``: the POST is about to leave or is on its way. Found in this state at start
-  (the app died mid-send), it becomes ``unknown``;
+  (the app died mid-send) and older than ``STALE_SENDING``, it becomes ``unknown``;
 * ``failed``: lemlist answered with an error, or the request never left (connection
   refused): certainly not sent; the user may retry with a key;
 * ``unknown``: the request left but no answer came (timeout, reset, crash): it *may*
@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 __all__ = ["Outbox", "OutboxEntry", "OutboxState"]
 
 OutboxState = Literal["pending", "sending", "unknown", "failed"]
+#: Seconds after which a "sending" entry is taken for a crash's leftover (``recover``):
+#: well past a send's longest wait (the client's 15 s timeout plus the rate limiter's holds).
+STALE_SENDING = 120.0
 _COLUMNS = (
     "id, contact_id, conversation_id, user_id, channel, payload, text, state,"
     " created_at, updated_at, attempts, last_error, draft_id"
@@ -175,11 +178,21 @@ class Outbox:
         return bool(self._db.write(f"outbox {state}", write))
 
     def begin_send(self, entry_id: str) -> bool:
-        """Call right before the POST; False means do not send (not saved, or gone)."""
-        current = self.get(entry_id)
-        if current is None or current.state not in ("pending", "failed"):
-            return False  # "sending" or "unknown": it may be out already; never twice
-        return self._set(entry_id, "sending", tried=True)
+        """Call right before the POST; False means do not send (not saved, gone, or in flight).
+
+        One conditional UPDATE, so of two instances (or two key presses) racing on one
+        entry exactly one gets True: "sending" or "unknown" may be out already; never twice.
+        """
+
+        def write(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
+                "UPDATE outbox SET state = 'sending', updated_at = ?, attempts = attempts + 1"
+                " WHERE id = ? AND state IN ('pending', 'failed')",
+                (self._clock(), entry_id),
+            )
+            return cursor.rowcount == 1
+
+        return bool(self._db.write("outbox sending", write))
 
     def sent(self, entry_id: str) -> None:
         """lemlist confirmed it: the entry is done."""
@@ -205,14 +218,20 @@ class Outbox:
     def discard(self, entry_id: str) -> None:
         self.sent(entry_id)
 
-    def recover(self) -> list[OutboxEntry]:
-        """At start: an entry left ``sending`` by a crash may have gone out: ``unknown``."""
+    def recover(self, *, older_than: float = STALE_SENDING) -> list[OutboxEntry]:
+        """At start: an entry left ``sending`` by a crash may have gone out: ``unknown``.
+
+        Only one that has been ``sending`` for ``older_than`` seconds: a younger one may be
+        on the wire from another instance right now (the TUI and ``outbox --send`` on one
+        file), and calling it "unknown" would let a confirmed resend race it.
+        """
 
         def write(db: sqlite3.Connection) -> None:
             db.execute(
                 "UPDATE outbox SET state = 'unknown', updated_at = ?,"
-                " last_error = COALESCE(last_error, 'the app stopped while sending') WHERE state = 'sending'",
-                (self._clock(),),
+                " last_error = COALESCE(last_error, 'the app stopped while sending')"
+                " WHERE state = 'sending' AND updated_at <= ?",
+                (self._clock(), self._clock() - older_than),
             )
 
         self._db.write("outbox recover", write)

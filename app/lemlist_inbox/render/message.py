@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from lemlist_inbox.api.models import Attachment, Direction, Message
+from lemlist_inbox.render.attachments import AttachmentInfo, attachment_info
 from lemlist_inbox.render.body import Body
 from lemlist_inbox.render.sanitize import sanitize_line
 
@@ -70,6 +71,8 @@ class RenderedMessage:
     attachments: tuple[str, ...]
     recipient: str = ""
     campaign: str = ""
+    #: The attachments in full (``attachments`` holds their one-line labels).
+    files: tuple[AttachmentInfo, ...] = ()
     #: The body is not converted yet (``render_header``): only its folded line can show,
     #: without its first words, until the real rendering replaces it.
     pending: bool = False
@@ -203,6 +206,7 @@ def _render(msg: Message, body: Body, contact_name: str | None, *, pending: bool
         attachments=tuple(attachment_line(a) for a in msg.attachments[:200]),
         recipient=recipient,
         campaign=sanitize_line(msg.campaign_name, limit=200),
+        files=tuple(attachment_info(a) for a in msg.attachments[:200]),
         pending=pending,
     )
 

@@ -19,10 +19,11 @@ app is offline, for the link to come back (``online``), instead of burning retri
 written (``cache = false``, and the tests' default). ``offline`` (``--offline``): no
 request at all; the app reads the store.
 
-Quitting flushes the read marks still queued and *returns* the ids of any that could
-not be sent and are not kept in a local inbox either, from ``run()``; the CLI prints them
-to stderr once the terminal is restored (and exits non-zero), so a mark is never dropped
-silently.
+Quitting with a reply open (in the editor or the review) asks first, and waits
+(bounded) for a reply being sent to be confirmed. Quitting flushes the read marks still
+queued and *returns* the ids of any that could not be sent and are not kept in a local
+inbox either, from ``run()``; the CLI prints them to stderr once the terminal is
+restored (and exits non-zero), so a mark is never dropped silently.
 
 An unhandled exception anywhere (a key handler, a worker, a timer, compose) ends the
 app with return code 1 and is kept in ``crash``; nothing is printed on the screen. The
@@ -51,7 +52,8 @@ from lemlist_inbox.ui import charset
 from lemlist_inbox.ui.ascii_screen import AsciiFilter, use_ascii_scrollbars
 from lemlist_inbox.ui.clock import Clock, system_clock
 from lemlist_inbox.ui.commands import InboxCommands
-from lemlist_inbox.ui.internals import CrashKeepingApp
+from lemlist_inbox.ui.internals import CrashKeepingApp, stable_link_ids
+from lemlist_inbox.ui.reply.ask import Ask
 from lemlist_inbox.ui.screens.main import MainScreen
 from lemlist_inbox.ui.screenshots import save_screenshot
 
@@ -81,7 +83,11 @@ class InboxApp(CrashKeepingApp[list[str]]):
     """The terminal inbox; ``run()`` returns the ids of read marks that could not be sent."""
 
     TITLE = "lemlist inbox"
-    CSS_PATH: ClassVar[list[str | PurePath]] = [stylesheet("app.tcss"), stylesheet("thread.tcss")]
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
+        stylesheet("app.tcss"),
+        stylesheet("thread.tcss"),
+        stylesheet("pickers.tcss"),
+    ]
     COMMANDS = App.COMMANDS | {InboxCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
@@ -128,10 +134,13 @@ class InboxApp(CrashKeepingApp[list[str]]):
         #: Marks not sent by quit time but kept in a local inbox (sent by the next start).
         self.kept_marks = 0
         self._quitting = False
+        #: The user said yes to quitting with a reply not finished (``action_quit``).
+        self._quit_confirmed = False
         # One Unicode-or-ASCII decision for every mark, border and scrollbar (ui.charset).
         charset.configure(settings.ascii)
         self.ascii_only = charset.ascii_only()
         use_ascii_scrollbars(self.ascii_only)
+        stable_link_ids()  # a URL folded over lines is one OSC 8 link (ui.internals)
         self._ascii_filter = AsciiFilter()
         if self.no_color:
             self.add_class("-no-color")
@@ -227,7 +236,15 @@ class InboxApp(CrashKeepingApp[list[str]]):
         """Flush pending read marks (bounded wait), then exit with the ones left over."""
         if self._quitting:
             return
+        main = self.main_screen
+        if main is not None and not self._quit_confirmed and (path := main.replies.unfinished()) is not None:
+            self.push_screen(
+                Ask(f"A reply is not finished. Quit anyway? Its text stays in {path}."), self._confirm_quit
+            )
+            return
         self._quitting = True
+        if main is not None:  # a reply on its way gets its answer first (bounded)
+            await main.replies.settle(FLUSH_TIMEOUT)
         unsent: list[str] = []
         queue = self.mark_queue
         # Offline, a last try cannot land: the marks wait in the local inbox (if any).
@@ -246,6 +263,11 @@ class InboxApp(CrashKeepingApp[list[str]]):
             unsent = queue.pending
         self.unsent_marks = list(unsent)
         self.exit(result=self.unsent_marks)
+
+    def _confirm_quit(self, yes: bool | None) -> None:
+        if yes:
+            self._quit_confirmed = True
+            self.call_later(self.run_action, "quit")
 
     async def run_async(self, **kwargs: Any) -> list[str] | None:
         """Run, then close the client: the app owns its lifetime once started."""

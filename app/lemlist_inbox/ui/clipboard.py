@@ -64,29 +64,32 @@ def tmux_load_buffer(
     return reason
 
 
-def copy_outcome(text: str, *, in_tmux: bool, tmux_reason: str | None) -> tuple[str, SeverityLevel]:
-    """The notification (message, severity) for a copy, by which way it went."""
+def copy_outcome(
+    text: str, *, in_tmux: bool, tmux_reason: str | None, why: str = ""
+) -> tuple[str, SeverityLevel]:
+    """The notification (message, severity) for a copy, by which way it went; ``why`` (if
+    any) says first why it was copied rather than something else (``no local display: ``)."""
     if not in_tmux:
-        return f"copied {text} (OSC 52: the terminal sets the clipboard)", "information"
+        return f"{why}copied {text} (OSC 52: the terminal sets the clipboard)", "information"
     if tmux_reason is None:
-        return f"copied {text} to the tmux buffer and the clipboard (OSC 52)", "information"
-    return f"{text} sent via OSC 52 only; tmux refused: {tmux_reason}", "warning"
+        return f"{why}copied {text} to the tmux buffer and the clipboard (OSC 52)", "information"
+    return f"{why}{text} sent via OSC 52 only; tmux refused: {tmux_reason}", "warning"
 
 
-def copy_text(app: App[Any], text: str, *, env: Mapping[str, str] | None = None) -> None:
+def copy_text(app: App[Any], text: str, *, env: Mapping[str, str] | None = None, why: str = "") -> None:
     """Copy ``text`` (cleaned) by OSC 52 now; inside tmux also by ``tmux load-buffer`` in a
     thread worker; one notification once it is known which way it went."""
     clean = sanitize_line(text)
     env = dict(os.environ if env is None else env)
     app.copy_to_clipboard(clean)
     if not env.get("TMUX"):
-        message, severity = copy_outcome(clean, in_tmux=False, tmux_reason=None)
+        message, severity = copy_outcome(clean, in_tmux=False, tmux_reason=None, why=why)
         app.notify(message, severity=severity, timeout=4, markup=False)
         return
 
     def to_tmux() -> None:
         reason = tmux_load_buffer(clean, env=env)
-        message, severity = copy_outcome(clean, in_tmux=True, tmux_reason=reason)
+        message, severity = copy_outcome(clean, in_tmux=True, tmux_reason=reason, why=why)
         app.call_from_thread(app.notify, message, severity=severity, timeout=6, markup=False)
 
     app.run_worker(to_tmux, name="copy to tmux", group="clipboard", thread=True, exit_on_error=False)

@@ -33,10 +33,20 @@ class Glyphs:
     linkedin: str
     other: str
     ellipsis: str
+    #: The conversation open in the thread pane (where the unread mark is not shown).
+    open: str = "▶"
+    #: Who spoke last, as the thread pane marks a message: the contact, or us.
+    them: str = "←"
+    us: str = "→"
+    #: Between the subject and the first words of the newest message.
+    dash: str = " — "
 
 
 UNICODE = Glyphs(unread="●", replied="↩", email="✉", linkedin="in", other="•", ellipsis="…")
-ASCII = Glyphs(unread="*", replied="R", email="@", linkedin="in", other="+", ellipsis="~")
+ASCII = Glyphs(
+    unread="*", replied="R", email="@", linkedin="in", other="+", ellipsis="~",
+    open=">", them="<-", us="->", dash=" - ",
+)  # fmt: skip
 
 
 def choose_glyphs(env: dict[str, str] | None = None, encoding: str | None = None) -> Glyphs:
@@ -164,54 +174,107 @@ def channel_marks(channels: Sequence[str], glyphs: Glyphs) -> str:
 
 @dataclass(frozen=True)
 class Columns:
-    """Cell widths of each column for one list width (computed once per resize)."""
+    """Cell widths of each column for one list width (computed once per resize).
+
+    ``text`` holds the subject and first words of the newest message once the thread is
+    stored (the contact's email until then).
+    """
 
     name: int
-    email: int
+    text: int
     channels: int
     time: int
     absolute: int
 
 
-MARK_WIDTH = 2  # unread mark + space
-REPLIED_WIDTH = 2
+MARK_WIDTH = 2  # unread (or open) mark + space
+DIRECTION_WIDTH = 2  # who spoke last: "←", "→", or "↩" when only "they replied once" is known
 CHANNEL_WIDTH = 5  # "✉ in •"-ish, cut if more
 TIME_WIDTH = 6  # "59m", "23h": the relative column beside the absolute one
 DATE_WIDTH = 8  # "Mar 2023": the relative column when it also shows dates
-#: Terminal columns from which both panes show side by side (and the list shows absolute times).
+#: Terminal columns from which both panes show side by side.
 WIDE_SCREEN = 100
 ABSOLUTE_WIDTH = 12
-ABSOLUTE_FROM = 70  # list width from which the absolute time is shown (a 160-column screen)
-EMAIL_FROM = 40  # cells left for name + email below which the email column is dropped
+#: List width from which the absolute time is shown too (the list of a 200-column screen).
+ABSOLUTE_FROM = 100
+#: Cells left for name + text below which the text column is dropped (the name only).
+TEXT_FROM = 30
+#: Text columns narrower than this show the first words only (no subject).
+SUBJECT_FROM = 32
+#: The subject's share of the text column at most when there are first words to show,
+#: and the fewest cells of first words worth showing.
+SUBJECT_SHARE, SNIPPET_MIN = 55, 8
+#: The name's share of name + text, and its bounds.
+NAME_SHARE, NAME_MIN, NAME_MAX = 37, 12, 28
 
 
 def columns_for(width: int, *, wide_screen: bool = True) -> Columns:
-    """Split a row's width: fixed marks and times, the rest shared by name and email.
+    """Split a row's width: fixed marks and times, the rest shared by name and text.
 
-    The absolute time is for wide screens only: on an 80-column terminal the list is
-    as wide as the whole screen, but the name and email need those cells more.
+    One layout at 80x24 and in the left pane of 160x45 (both about 78 cells): contact,
+    subject — first words, channels, who spoke last, time. The absolute time joins on a
+    list wide enough for it (a wide screen's list of 100 cells and more).
     """
     absolute = ABSOLUTE_WIDTH if wide_screen and width >= ABSOLUTE_FROM else 0
     time = TIME_WIDTH if absolute else DATE_WIDTH
-    fixed = MARK_WIDTH + CHANNEL_WIDTH + 1 + REPLIED_WIDTH + time + (absolute + 1 if absolute else 0)
+    fixed = MARK_WIDTH + 1 + CHANNEL_WIDTH + DIRECTION_WIDTH + time + (absolute + 1 if absolute else 0)
     flexible = max(width - fixed, 0)
-    if flexible < EMAIL_FROM:
-        # Too narrow for both: the name (or the email, when there is no name) only.
-        return Columns(name=flexible, email=0, channels=CHANNEL_WIDTH, time=time, absolute=absolute)
-    name = flexible * 45 // 100
-    email = flexible - name - 1
-    return Columns(name=name, email=email, channels=CHANNEL_WIDTH, time=time, absolute=absolute)
+    if flexible < TEXT_FROM:
+        return Columns(name=flexible, text=0, channels=CHANNEL_WIDTH, time=time, absolute=absolute)
+    name = min(max(flexible * NAME_SHARE // 100, NAME_MIN), NAME_MAX)
+    text = flexible - name - 1
+    return Columns(name=name, text=text, channels=CHANNEL_WIDTH, time=time, absolute=absolute)
 
 
 def row_times(entry: Entry, columns: Columns, now: datetime) -> tuple[str, str]:
     """The row's (relative, absolute) time texts at ``now`` ("" where not shown).
 
-    All a row's text that changes with time, so the list can tell which rows a new
-    minute changes (and key its cache on them) without drawing any row.
+    The time is the newest stored message's when the thread is stored (the last
+    activity otherwise: ``Entry.shown_time``). All a row's text that changes with time,
+    so the list can tell which rows a new minute changes (and key its cache on them)
+    without drawing any row.
     """
-    when = entry.last_activity
+    when = entry.shown_time
     relative = relative_time(when, now, dates=not columns.absolute)
     return relative, absolute_time(when, now) if columns.absolute else ""
+
+
+def direction_mark(entry: Entry, glyphs: Glyphs) -> tuple[str, Role]:
+    """Who spoke last, and its role: the stored thread's word, else what the item says
+    ("↩": the contact replied at some point; we do not know who wrote last)."""
+    if entry.summary is not None and entry.summary.last_from:
+        return (glyphs.them, "them") if entry.summary.last_from == "them" else (glyphs.us, "us")
+    if entry.have_replies:
+        return glyphs.replied, "replied"
+    if entry.last_from == "us":
+        return glyphs.us, "us"
+    return "", "space"
+
+
+def text_pieces(entry: Entry, width: int, glyphs: Glyphs) -> list[Piece]:
+    """Subject (role ``subject``) and first words (``snippet``), ``width`` cells in all;
+    the email (``email``) while no thread is stored."""
+    if width <= 0:
+        return []
+    summary = entry.summary
+    if summary is None or not (summary.subject or summary.snippet):
+        email = "" if entry.email == entry.name else entry.email
+        return [(fit(email, width, glyphs.ellipsis), "email")]
+    subject, snippet = summary.subject, summary.snippet
+    if snippet and width < SUBJECT_FROM:
+        # Compact (a narrow list): the newest words say more than "Re: <subject>".
+        return [(fit(snippet, width, glyphs.ellipsis), "snippet")]
+    if not snippet or not subject:
+        return [(fit(subject or snippet, width, glyphs.ellipsis), "subject" if subject else "snippet")]
+    # A long subject ("Re: Re: Quick question about …") leaves the newest words room:
+    # they are what a triage reads.
+    most = max(width * SUBJECT_SHARE // 100, SNIPPET_MIN)
+    if cell_len(subject) > most:
+        subject = fit(subject, most, glyphs.ellipsis)
+    rest = width - cell_len(subject)
+    if rest < cell_len(glyphs.dash) + SNIPPET_MIN:
+        return [(fit(subject, width, glyphs.ellipsis), "subject")]
+    return [(subject, "subject"), (fit(glyphs.dash + snippet, rest, glyphs.ellipsis), "snippet")]
 
 
 def row_pieces(
@@ -221,30 +284,32 @@ def row_pieces(
     glyphs: Glyphs,
     tz: tzinfo | None = None,
     times: tuple[str, str] | None = None,
+    *,
+    is_open: bool = False,
 ) -> list[Piece]:
     """The row as (text, role) pieces whose cells add up to the row width.
 
-    Roles: ``mark`` (unread), ``name``, ``email``, ``channels``, ``replied``,
-    ``time``, ``space``. The widget adds ``unread`` styling to the whole row itself.
-    ``times`` is ``row_times`` when the caller has it already; ``tz`` is the zone for
-    the absolute time (``now``'s when None).
+    Roles: ``mark`` (unread, or the open conversation's mark), ``name``, ``subject``,
+    ``snippet``, ``email``, ``channels``, ``them``/``us``/``replied`` (who spoke last),
+    ``time``, ``space``. The widget adds ``unread`` (and ``open``) styling to the whole
+    row itself. ``times`` is ``row_times`` when the caller has it already; ``tz`` is the
+    zone for the absolute time (``now``'s when None).
     """
     if times is None:
         times = row_times(entry, columns, now if tz is None else now.astimezone(tz))
     relative, stamp = times
+    mark = glyphs.unread if entry.unread else (glyphs.open if is_open else "")
     pieces: list[Piece] = [
-        (fit(glyphs.unread if entry.unread else "", MARK_WIDTH), "mark"),
+        (fit(mark, MARK_WIDTH), "mark"),
         (fit(entry.name, columns.name, glyphs.ellipsis), "name"),
     ]
-    if columns.email:
+    if columns.text:
         pieces.append((" ", "space"))
-        # A contact without a name already shows its email as the name: say it once.
-        email = "" if entry.email == entry.name else entry.email
-        pieces.append((fit(email, columns.email, glyphs.ellipsis), "email"))
+        pieces.extend(text_pieces(entry, columns.text, glyphs))
     pieces.append((" ", "space"))
     pieces.append((fit(channel_marks(entry.channels, glyphs), columns.channels, ""), "channels"))
-    replied = glyphs.replied if entry.have_replies else ""
-    pieces.append((fit(replied, REPLIED_WIDTH), "replied"))
+    direction, role = direction_mark(entry, glyphs)
+    pieces.append((fit(direction, DIRECTION_WIDTH), role))
     relative = relative[: columns.time]
     pieces.append((" " * max(columns.time - cell_len(relative), 0) + relative, "time"))
     if columns.absolute:

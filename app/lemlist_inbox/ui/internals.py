@@ -22,6 +22,9 @@ The leans:
 * ``divide_line``: Rich's word-wrap break finder, from its private ``rich._wrap``.
 * ``CrashKeepingApp``: overrides ``App._handle_exception`` so a crash is kept for the
   CLI (one line, a log path, exit 1) and Textual's traceback never reaches the screen.
+* ``hyperlink_style`` / ``stable_link_ids``: rely on how Textual writes a Rich ``link``
+  style to the terminal (an OSC 8 sequence holding the URL as given), and replace the
+  id it writes with one per URL (``Strip.render_style``).
 """
 
 from __future__ import annotations
@@ -29,21 +32,28 @@ from __future__ import annotations
 from typing import Generic, TypeVar
 
 from rich._wrap import divide_line as _rich_divide_line
+from rich.color import ColorSystem
+from rich.style import Style
 from textual import events
 from textual.app import App
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input
 from textual.worker import WorkerFailed
+
+from lemlist_inbox.render.hyperlinks import link_id_for, safe_link_url
 
 __all__ = [
     "QuietFocusScrollView",
     "QuietInput",
     "divide_line",
     "focused_without_repaint",
+    "hyperlink_style",
     "set_virtual_size",
+    "stable_link_ids",
 ]
 
 
@@ -207,3 +217,54 @@ class CrashKeepingApp(App[ReturnType], Generic[ReturnType]):
         queued = len(self._exit_renderables)
         super()._handle_exception(error)
         del self._exit_renderables[queued:]
+
+
+# ------------------------------------------------------- Textual: terminal hyperlinks
+
+
+def hyperlink_style(url: str) -> Style:
+    """A style that makes its text a terminal hyperlink to ``url`` (null for an unsafe URL).
+
+    Textual paints a segment whose style has a ``link`` as
+    ``ESC]8;id=<id>;<style.link>ESC\\<text>ESC]8;;ESC\\`` (``Strip.render_style``):
+    the URL goes into the escape sequence exactly as given, so it is cleaned here first
+    (``render.hyperlinks.safe_link_url``: nothing in it can end the sequence and start
+    another). Every piece of a URL folded over several lines carries the whole URL, so a
+    click on any line opens all of it; ``stable_link_ids`` makes them one link.
+    """
+    checked = safe_link_url(url)
+    if checked is None:
+        return Style.null()
+    return Style(link=checked)
+
+
+_original_render_style = Strip.render_style.__func__  # type: ignore[attr-defined]
+
+
+def _render_style_stable(cls: type[Strip], style: Style, text: str, color_system: ColorSystem) -> str:
+    if not style.link:
+        return str(_original_render_style(cls, style, text, color_system))
+    inner = str(_original_render_style(cls, style.clear_meta_and_links(), text, color_system))
+    link = safe_link_url(style.link)  # whoever made the style: nothing raw into the sequence
+    if link is None:
+        return inner
+    return f"\x1b]8;id={link_id_for(link)};{link}\x1b\\{inner}\x1b]8;;\x1b\\"
+
+
+def stable_link_ids() -> None:
+    """Make Textual write one OSC 8 id per URL, so a folded link is one link for the terminal.
+
+    Rich gives a style with a link a *new* id on every ``Style + Style`` (``__add__``
+    copies it), and Textual adds styles to each segment after ``render_line`` (the
+    widget's base style, the selection offsets), so each line of a folded URL, and each
+    frame, went out with an id of its own: the terminal saw one link per line (hover
+    underlined one line only). Idempotent; called once by the app.
+
+    Assumes ``Strip.render_style(style, text, color_system)`` is the classmethod
+    ``Strip.render`` calls for every segment with a style, that it writes the OSC 8
+    wrapper itself when ``style.link`` is set, and that with the link cleared it writes
+    the same colours and attributes (``tests/ui/test_internals.py``). A link that is
+    not fit for OSC 8 (``safe_link_url``), whoever made its style, is written as plain text.
+    """
+    if Strip.__dict__["render_style"].__func__ is not _render_style_stable:
+        Strip.render_style = classmethod(_render_style_stable)  # type: ignore[method-assign,assignment]

@@ -16,13 +16,22 @@ slot to an urgent request (a thread the user opens), so it never delays one
 (``api.ratelimit``). No auto-refresh runs while it walks: a conversation new since its
 walk began must not be taken for one the server dropped.
 
+After each sync the threads of the newest ``prefetch_threads`` conversations are stored
+in the background (``inbox.prefetch``: never marked read, behind every other request,
+resumed after a restart), so rows get their subjects and first words and search and
+offline reading cover them; the status line counts them while it runs.
+
 Below ``NARROW_WIDTH`` columns only one pane shows at a time (class ``-narrow``;
-``-reading`` when the thread is the one shown), in ``styles/app.tcss``.
+``-reading`` when the thread is the one shown), in ``styles/app.tcss``. Side by side,
+the list marks the conversation open in the pane; until one is opened, the pane
+*previews* the highlighted one (the same pane, asked not to mark it read: a preview is
+not a reading), and Enter, space or Tab opens it for real.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from typing import TYPE_CHECKING, ClassVar
 
@@ -30,6 +39,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -38,11 +48,15 @@ from textual.widget import Widget
 from lemlist_inbox.api.errors import AuthError, LemlistError, NetworkError
 from lemlist_inbox.config import remember_user_id
 from lemlist_inbox.inbox.local import READ_CHUNK, WARM_HEAD, LocalInbox
-from lemlist_inbox.inbox.store import ConversationStore, MergeResult
+from lemlist_inbox.inbox.prefetch import PrefetchResult, prefetch_threads
+from lemlist_inbox.inbox.store import CHANNELS, REPLY_STATES, ConversationStore, Entry, MergeResult
 from lemlist_inbox.ui.clipboard import copy_text
+from lemlist_inbox.ui.exiting import quiet_at_exit
 from lemlist_inbox.ui.format import WIDE_SCREEN, choose_glyphs
 from lemlist_inbox.ui.internals import focused_without_repaint
 from lemlist_inbox.ui.load_failure import RETRY_HINT, LoadFailure, describe_failure
+from lemlist_inbox.ui.reply.controller import ReplyController
+from lemlist_inbox.ui.reply.service_backend import reply_backend
 from lemlist_inbox.ui.screens.help import HelpScreen
 from lemlist_inbox.ui.screens.user_picker import UserPicker
 from lemlist_inbox.ui.thread.find_bar import FindBar
@@ -54,8 +68,11 @@ from lemlist_inbox.ui.widgets.key_bar import KeyBar
 from lemlist_inbox.ui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from lemlist_inbox.api.models import TeamUser
     from lemlist_inbox.inbox.sync import SyncProgress
+    from lemlist_inbox.render import RenderedMessage
     from lemlist_inbox.ui.app import InboxApp
 
 NARROW_WIDTH = WIDE_SCREEN
@@ -84,9 +101,15 @@ class MainScreen(Screen[None]):
         # priority: handled as the key arrives, so "/hugo" typed in one burst lands in the box.
         Binding("slash", "filter", "Filter", key_display="/", priority=True, show=False),
         Binding("u", "toggle_unread", "Unread", show=False),
+        Binding("c", "cycle_channel", "Channel", show=False),
+        Binding("w", "cycle_reply", "Replied", show=False),
         Binding("r", "refresh", "Refresh", show=False),
         Binding("y", "copy_email", "Copy email", show=False),
+        Binding("L", "link_picker", "Links", show=False),
+        Binding("A", "attachment_picker", "Attachments", show=False),
         Binding("U", "switch_user", "User", show=False),
+        Binding("R", "reply", "Reply"),
+        Binding("O", "outbox", "Outbox", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -127,6 +150,10 @@ class MainScreen(Screen[None]):
         self._unread_return: tuple[tuple[str | None, int], str | None, str | None] | None = None
         #: Where the reader was when the filter box opened: cancelling it goes back there.
         self._filter_return: tuple[str | None, int] | None = None
+        #: The pane shows the highlighted conversation as a preview (nothing opened yet).
+        self.previewing = False
+        #: ``R`` and ``O``: replies, the outbox, drafts (``ui.reply.controller``).
+        self.replies = ReplyController(self, reply_backend)
 
     @property
     def inbox_app(self) -> InboxApp:
@@ -149,7 +176,9 @@ class MainScreen(Screen[None]):
                 mark_queue=app.mark_queue,
                 connect=app.connected,
             )
-        yield FilterInput(placeholder="filter: name or email", select_on_focus=False, id="filter")
+        yield FilterInput(
+            placeholder="filter: name, email, subject or first words", select_on_focus=False, id="filter"
+        )
         yield FindBar(id="find")
         yield StatusLine(id="status")
         yield KeyBar(id="keys")
@@ -216,10 +245,13 @@ class MainScreen(Screen[None]):
             app.store_options.remember_user(user_id)
         self.user_id = user_id
         self.status.update_state(prompt="")
-        for group in ("load", "refresh", "reconcile"):
+        for group in ("load", "refresh", "reconcile", "threads"):
             self.workers.cancel_group(self, group)
         self.reconciling = False
         self.thread.clear()
+        self.previewing = False
+        self.conversation_list.set_open(None)
+        self.status.update_state(threads=None)
         self._show_list()
         self._failure = None
         self._unread_return = None
@@ -227,6 +259,7 @@ class MainScreen(Screen[None]):
         #: Stored rows beyond the first screenful still to merge (whichever load runs next).
         self._rest_pending = self._open_local(user_id)
         self._update_header()
+        self.replies.show_waiting()
         self._key_rejected = False
         self._load()
 
@@ -244,6 +277,7 @@ class MainScreen(Screen[None]):
         else:  # viewed before in this run: its file is still open (marks may be owed)
             self.store.clear(user_id)
         self.local = local
+        local.on_rows_changed = self._on_rows_changed
         self.status.update_state(freshness="", warning="")  # the previous user's file said those
         if app.offline:
             local.offline = True
@@ -289,6 +323,7 @@ class MainScreen(Screen[None]):
         self.header.set_user(label)
 
     @work(exclusive=True, group="team")
+    @quiet_at_exit
     async def _fetch_team(self) -> None:
         """The team's names, for the header; a failure here only costs the nice name."""
         try:
@@ -299,6 +334,7 @@ class MainScreen(Screen[None]):
         self._update_header()
 
     @work(exclusive=True, group="team")
+    @quiet_at_exit
     async def _choose_first_user(self) -> None:
         """No user configured: the only team user, or ask."""
         try:
@@ -351,6 +387,7 @@ class MainScreen(Screen[None]):
         self._load(reconcile=True)
 
     @work(exclusive=True, group="load")
+    @quiet_at_exit
     async def _load(self, *, reconcile: bool = False, quiet: bool = False) -> None:
         """The rest of the stored rows (if not merged yet), then a sync; a due reconcile
         follows (``reconcile``: whether due or not).
@@ -414,6 +451,59 @@ class MainScreen(Screen[None]):
         self._update_counts(loading=False, **({} if error is not None else {"error": None, "freshness": ""}))
         if error is None and not walked and (reconcile or local.reconcile_due()):
             self._reconcile(announce=reconcile)
+        if error is None:
+            self._start_prefetch()
+
+    # -- background prefetch of the newest threads --------------------------------------
+
+    @property
+    def prefetching(self) -> bool:
+        """Whether the background prefetch of the newest threads is running."""
+        return self._group_running("threads")
+
+    def _start_prefetch(self) -> None:
+        """Store the newest threads in the background, unless it runs already or there
+        is nothing to store them in (``cache = false``, ``--offline``)."""
+        app, local = self.inbox_app, self.local
+        count = app.settings.prefetch_threads
+        if app.offline or local is None or local.db is None or count <= 0 or self.user_id is None:
+            return
+        if self.prefetching:
+            return
+        self._prefetch_newest(local, self.user_id, count)
+
+    @work(exclusive=True, group="threads")
+    @quiet_at_exit
+    async def _prefetch_newest(self, local: LocalInbox, user_id: str, count: int) -> None:
+        """``inbox.prefetch``: the status says "threads 57/200" while it works."""
+
+        def show(threads: tuple[int, int] | None) -> None:
+            if self.user_id == user_id and self.is_mounted:
+                with contextlib.suppress(NoMatches):  # the app is closing
+                    self.status.update_state(threads=threads)
+
+        def progress(result: PrefetchResult) -> None:
+            show((result.done, result.total) if result.done < result.total else None)
+
+        try:
+            client = await self.inbox_app.connected()
+            await prefetch_threads(local, client, count=count, user_id=user_id, on_progress=progress)
+        except Exception as exc:  # the next sync tries again; never an error line for it
+            self.log.warning(f"prefetch stopped: {exc!r}")
+        finally:
+            show(None)
+
+    def _on_rows_changed(self, entries: list[Entry]) -> None:
+        """A stored thread's summary reached its rows: repaint them (the view, if filtered)."""
+        if not self.is_mounted:
+            return
+        with contextlib.suppress(NoMatches):  # the app is closing
+            if self.store.filtered:
+                self.conversation_list.sync()
+                self._update_counts()
+            else:
+                for entry in entries:
+                    self.conversation_list.refresh_row(entry.id)
 
     async def _load_rest(self, local: LocalInbox) -> None:
         """Every stored row after the first screenful: read (and the file checked) in a
@@ -461,6 +551,7 @@ class MainScreen(Screen[None]):
         self._show_error(error)  # before the list's text, which says what failed
 
     @work(exclusive=True, group="reconcile")
+    @quiet_at_exit
     async def _reconcile(self, *, announce: bool = False) -> None:
         """Walk every page in the background (see the module docstring); quiet on failure.
 
@@ -569,6 +660,8 @@ class MainScreen(Screen[None]):
             "shown": store.view_size,
             "query": store.query,
             "unread_only": store.unread_only,
+            "channel": store.channel,
+            "reply": store.reply,
         }
         state.update(extra)
         self.status.update_state(**state)
@@ -590,6 +683,9 @@ class MainScreen(Screen[None]):
             return
         thread = self.thread
         thread.open(entry, user_id=self.user_id, user_action=True)
+        self.previewing = False
+        self.conversation_list.set_open(conversation_id)
+        self.replies.conversation_opened(entry)
         if self.narrow:
             self.add_class("-reading")
         if focus_thread:
@@ -601,11 +697,24 @@ class MainScreen(Screen[None]):
             self._prefetch_timer.stop()
         if event.conversation_id is not None:
             self._prefetch_timer = self.set_timer(PREFETCH_DELAY, self._prefetch)
+        elif self.previewing:  # nothing shown in the list: nothing to preview either
+            self.thread.clear()
+
+    @property
+    def _may_preview(self) -> bool:
+        """The pane beside the list shows the highlighted conversation until one is opened."""
+        return not self.narrow and (self.previewing or self.thread.current_conversation_id is None)
 
     def _prefetch(self) -> None:
         conversation_id = self.conversation_list.cursor_id
         entry = self.store.get(conversation_id) if conversation_id else None
-        if entry is not None and conversation_id != self.thread.current_conversation_id:
+        if entry is None:
+            return
+        if self._may_preview:
+            # A preview, never a reading: the pane is asked not to mark it read.
+            self.thread.open(entry, user_id=self.user_id, user_action=False)
+            self.previewing = True
+        elif conversation_id != self.thread.current_conversation_id:
             self.thread.prefetch(entry, user_id=self.user_id)
 
     @on(ThreadView.MarkedRead)
@@ -655,6 +764,9 @@ class MainScreen(Screen[None]):
 
     def action_switch_pane(self) -> None:
         if self.focused is self.conversation_list:
+            if self.previewing and self.conversation_list.cursor_id is not None:
+                self.open_conversation(self.conversation_list.cursor_id)  # reading it now
+                return
             if self.thread.current_conversation_id is None:
                 return
             if self.narrow:
@@ -685,7 +797,7 @@ class MainScreen(Screen[None]):
         listing = self.conversation_list
         if listing.cursor_id is None:
             return
-        if self.thread.current_conversation_id != listing.cursor_id:
+        if self.previewing or self.thread.current_conversation_id != listing.cursor_id:
             self.open_conversation(listing.cursor_id, focus_thread=False)
         elif self.narrow and not self.has_class("-reading"):
             self.open_conversation(listing.cursor_id)
@@ -751,6 +863,22 @@ class MainScreen(Screen[None]):
         self.store.set_filter(unread_only=False)
         self._after_filter(back=back)
 
+    def action_cycle_channel(self) -> None:
+        """c: every channel, then email, LinkedIn, WhatsApp, SMS only, and back.
+
+        The cursor stays on its conversation if still shown, else goes to the nearest
+        one shown in list order (as ``u``)."""
+        self.store.set_filter(channel=_next(CHANNELS, self.store.channel))
+        self._after_filter()
+
+    def action_cycle_reply(self) -> None:
+        """w: everything, then "they replied" (the contact spoke last), then "waiting for
+        them" (we did), and back; who spoke last is the stored thread's (a conversation
+        never replied to is waiting; one replied to whose thread is not stored is in
+        neither until the prefetch or an open stores it)."""
+        self.store.set_filter(reply=_next(REPLY_STATES, self.store.reply))
+        self._after_filter()
+
     def _after_filter(self, *, top: bool = False, back: tuple[str | None, int] | None = None) -> None:
         # The keys shown depend on the filter only through "is there a query" (Esc in
         # ``check_action``): refreshing them on every keystroke repainted the key bar
@@ -776,6 +904,62 @@ class MainScreen(Screen[None]):
             return
         copy_text(self.app, entry.email)  # OSC 52, and the tmux buffer inside tmux
 
+    def _picker_thread(self, what: str) -> Sequence[RenderedMessage] | None:
+        """The thread the pickers list: the open one, or from the list the highlighted one if
+        its thread is at hand. None (and a notification saying why) when there is none."""
+        listing = self.conversation_list
+        conversation_id = self.thread.current_conversation_id
+        if self.focused is listing and listing.cursor_id is not None and listing.cursor_id != conversation_id:
+            messages = self.thread.rendered_for(listing.cursor_id)
+            if messages:
+                return messages
+            conversation_id = None  # not loaded: the highlighted one is what was asked for
+        messages = self.thread.rendered_for() if conversation_id is not None else ()
+        if not messages:
+            loading = conversation_id is not None and self.thread.state == "loading"
+            hint = f"the thread is still loading; its {what} in a moment" if loading else None
+            self.notify(hint or f"open a conversation to see its {what}", severity="warning", markup=False)
+            return None
+        return messages
+
+    def action_link_picker(self) -> None:
+        """L: the thread's links, to open or copy one (``LinkPicker``)."""
+        from lemlist_inbox.ui.picker_items import thread_links
+        from lemlist_inbox.ui.screens.link_picker import LinkPicker
+        from lemlist_inbox.ui.thread.style import choose_glyphs
+
+        messages = self._picker_thread("links")
+        if messages is None:
+            return
+        items = thread_links(messages)
+        if not items:
+            self.notify("no links in this conversation", markup=False)
+            return
+        self.app.push_screen(LinkPicker(items, marks=choose_glyphs()))
+
+    def action_attachment_picker(self) -> None:
+        """A: the thread's attachments, to download, open or copy one (``AttachmentPicker``)."""
+        from lemlist_inbox.config import download_folder
+        from lemlist_inbox.ui.picker_items import thread_attachments
+        from lemlist_inbox.ui.screens.attachment_picker import AttachmentPicker
+
+        messages = self._picker_thread("attachments")
+        if messages is None:
+            return
+        app = self.inbox_app
+        items = thread_attachments(messages, app.settings.base_url)
+        if not items:
+            self.notify("no attachments in this conversation", markup=False)
+            return
+        picker = AttachmentPicker(
+            items,
+            connect=app.connected,
+            folder=download_folder(app.settings),
+            max_bytes=int(app.settings.download_max_mb * 1_000_000),
+            offline=app.offline,
+        )
+        self.app.push_screen(picker)
+
     def action_switch_user(self) -> None:
         if self.inbox_app.offline:  # the team's users come from lemlist
             self.notify("offline (--offline): the team cannot be listed", severity="warning", markup=False)
@@ -784,3 +968,17 @@ class MainScreen(Screen[None]):
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen())
+
+    def action_reply(self) -> None:
+        self.replies.reply()
+
+    def action_outbox(self) -> None:
+        self.replies.open_outbox()
+
+
+def _next(cycle: tuple[str, ...], current: str) -> str:
+    """The value after ``current`` in ``cycle``, wrapping (an unknown one starts over)."""
+    try:
+        return cycle[(cycle.index(current) + 1) % len(cycle)]
+    except ValueError:
+        return cycle[0]

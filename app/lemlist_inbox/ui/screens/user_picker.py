@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 from lemlist_inbox.api.errors import LemlistError
 from lemlist_inbox.render import sanitize
 from lemlist_inbox.ui.charset import UNICODE_CHROME, Chrome, chrome
+from lemlist_inbox.ui.exiting import quiet_at_exit
 
 if TYPE_CHECKING:
     from lemlist_inbox.api.client import LemlistClient
@@ -85,6 +86,7 @@ class UserPicker(ModalScreen[str | None]):
             self._fill(self.team)
 
     @work(exclusive=True)
+    @quiet_at_exit
     async def _load(self) -> None:
         try:
             self.team = await self.client.team_users()

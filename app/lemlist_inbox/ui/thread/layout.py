@@ -25,6 +25,7 @@ from textual.strip import Strip
 
 from lemlist_inbox import render
 from lemlist_inbox.render.marks import link_host
+from lemlist_inbox.ui.internals import hyperlink_style
 from lemlist_inbox.ui.thread.style import UNICODE_GLYPHS, ThreadGlyphs, ThreadStyles
 from lemlist_inbox.ui.thread.wrap import BLANK, FittedLine, Line, make_console, wrap_text
 
@@ -366,7 +367,7 @@ def _message_blocks(
         for link in links:
             line = Text(end="", no_wrap=True)
             line.append(f"[{link.number}] ", styles.link_number)
-            line.append(link.target, styles.link)
+            line.append(link.target, styles.link + hyperlink_style(link.target))  # OSC 8
             blocks.append(line)
             if link.suspicious:
                 reason = link.warning or f"text shows {link.text}"

@@ -609,6 +609,24 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
         self._layouts.discard_conversation(conversation.id)
         self._open(conversation, self._user_id, owed)
 
+    def show_sent(self, conversation_id: str, message: ApiMessage) -> bool:
+        """A reply just sent, added to the thread on screen at once; False if another shows.
+
+        Under a stamp of its own (never a real activity stamp), so neither cache takes
+        this local version for lemlist's: the next open or refresh fetches the thread.
+        """
+        thread = self._thread
+        if thread is None or self._state != "thread" or self.current_conversation_id != conversation_id:
+            return False
+        rendered = render.render_message(message)
+        stamp = f"{STALE_PREFIX}sent:{len(thread.messages) + 1}:{thread.stamp}"
+        self._thread = CachedThread(
+            thread.conversation_id, stamp, (*thread.messages, rendered), thread.skipped
+        )
+        self._relayout()
+        self.call_after_refresh(self.scroll_end, animate=False)
+        return True
+
     async def flush_marks(self, timeout: float = 3.0) -> list[str]:
         """On quit: send pending marks within ``timeout``; return the ids that could not be sent."""
         if self._open_marks is None and not len(self._mark_queue):
@@ -624,6 +642,16 @@ class ThreadView(QuietFocusScrollView, can_focus=True):
     def state(self) -> str:
         """``empty``, ``loading``, ``thread`` or ``error`` (for the app and tests)."""
         return self._state
+
+    def rendered_for(self, conversation_id: str | None = None) -> Sequence[RenderedMessage]:
+        """The rendered messages of the thread on screen, or of ``conversation_id`` if it is
+        at hand (open, or cached: opened or prefetched before); empty otherwise. For the
+        link and attachment pickers, which list what is there and fetch nothing."""
+        if conversation_id is None or conversation_id == self.current_conversation_id:
+            thread = self._thread if self._state == "thread" else None
+        else:
+            thread = self._cache.get(conversation_id, check_stamp=False)
+        return thread.messages if thread is not None else ()
 
     @property
     def layout_text(self) -> str:

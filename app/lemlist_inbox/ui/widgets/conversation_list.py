@@ -48,7 +48,7 @@ from lemlist_inbox.ui.format import (
 )
 from lemlist_inbox.ui.internals import QuietFocusScrollView, set_virtual_size
 
-_ROLES = ("mark", "name", "email", "channels", "replied", "time")
+_ROLES = ("mark", "name", "email", "subject", "snippet", "channels", "replied", "them", "us", "time")
 _ROW_CACHE = 512  # rendered rows kept (a few screens' worth); cleared wholesale when full
 #: Past the minute's end before the tick reads the clock (a timer may fire a hair early).
 TICK_MARGIN = 0.01
@@ -80,6 +80,8 @@ class ConversationList(QuietFocusScrollView, can_focus=True):
         # them everywhere, unlisted). J/K are listed in the footer only from the thread.
         Binding("slash", "screen.filter", "Filter", key_display="/", priority=True),
         Binding("u", "screen.toggle_unread", "Unread"),
+        Binding("c", "screen.cycle_channel", "Channel", show=False),
+        Binding("w", "screen.cycle_reply", "Replied", show=False),
         Binding("r", "screen.refresh", "Refresh"),
         Binding("J,right_square_bracket", "screen.next_conversation", "Next", show=False),
         Binding("K,left_square_bracket", "screen.previous_conversation", "Prev", show=False),
@@ -92,10 +94,15 @@ class ConversationList(QuietFocusScrollView, can_focus=True):
         "conversation-list--mark",
         "conversation-list--name",
         "conversation-list--email",
+        "conversation-list--subject",
+        "conversation-list--snippet",
         "conversation-list--channels",
         "conversation-list--replied",
+        "conversation-list--them",
+        "conversation-list--us",
         "conversation-list--time",
         "conversation-list--empty",
+        "conversation-list--open",
     }
 
     class Highlighted(Message):
@@ -129,6 +136,8 @@ class ConversationList(QuietFocusScrollView, can_focus=True):
         self._empty_hint = ""
         self.cursor = 0
         self.cursor_id: str | None = None
+        #: The conversation open in the thread pane (its row is marked), or None.
+        self.open_id: str | None = None
         #: The conversation the cursor was last on, and its place in the order then: kept
         #: while the view is empty, so the cursor can come back (or land near it).
         self._anchor: tuple[str, SortKey] | None = None
@@ -263,6 +272,15 @@ class ConversationList(QuietFocusScrollView, can_focus=True):
         index = self.store.view_index(conversation_id)
         if index is not None:
             self.refresh_line(index)
+
+    def set_open(self, conversation_id: str | None) -> None:
+        """Mark the row of the conversation open in the thread pane (None: none is)."""
+        if conversation_id == self.open_id:
+            return
+        old, self.open_id = self.open_id, conversation_id
+        for ident in (old, conversation_id):
+            if ident is not None:
+                self.refresh_row(ident)
 
     # -- actions ---------------------------------------------------------------------
 
@@ -407,7 +425,7 @@ class ConversationList(QuietFocusScrollView, can_focus=True):
 
     def _row_times(self, entry: Entry, columns: Columns) -> tuple[str, str]:
         """``row_times`` at ``_now``, formatted once per instant and minute."""
-        key = (entry.key[0], columns.absolute)
+        key = (entry.shown_stamp, columns.absolute)
         times = self._times.get(key)
         if times is None:
             if len(self._times) >= 4 * _ROW_CACHE:
@@ -458,17 +476,20 @@ class ConversationList(QuietFocusScrollView, can_focus=True):
         cursor_name = ("cursor" if self.has_focus else "cursor-blurred") if is_cursor else ""
         # A row only changes with its content, the cursor, the width or its time texts.
         times = self._row_times(entry, frame.columns)
-        key = (entry.id, entry.version, entry.unread, cursor_name, width, times)
+        is_open = entry.id == self.open_id
+        key = (entry.id, entry.version, entry.unread, cursor_name, is_open, width, times)
         strip = self._rows.get(key)
         if strip is not None:
             return strip
         row_style = base
+        if is_open:
+            row_style = row_style + self._style("open")
         if entry.unread:
             row_style = row_style + self._style("unread")
         cursor = self._style(cursor_name) if is_cursor else Style()
         if is_cursor:
             row_style = row_style + cursor
-        pieces = row_pieces(entry, frame.columns, now, self.glyphs, times=times)
+        pieces = row_pieces(entry, frame.columns, now, self.glyphs, times=times, is_open=is_open)
         segments = []
         for text, role in pieces:
             style = row_style + self._style(role) if role in _ROLES else row_style

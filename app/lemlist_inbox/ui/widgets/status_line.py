@@ -30,6 +30,10 @@ class StatusState:
     shown: int = 0
     query: str = ""
     unread_only: bool = False
+    #: The channel filter ("" = every channel) and the reply-state filter ("them": they
+    #: replied, "us": waiting for them, "" = any).
+    channel: str = ""
+    reply: str = ""
     skipped: int = 0
     error: str | None = None
     #: Whether ``r`` can help with ``error``; a rejected key is not fixed by retrying.
@@ -42,6 +46,31 @@ class StatusState:
     freshness: str = ""
     #: One line about the local inbox (rebuilt, cannot be saved); said once, kept shown.
     warning: str = ""
+    #: The background prefetch of the newest threads: (stored or fresh, of how many),
+    #: shown while it runs; None when it is not running.
+    threads: tuple[int, int] | None = None
+    #: Replies: being sent, not sent (and the key that helps), drafts of the open thread.
+    outbox: str = ""
+
+
+#: How the status line names a channel of the channel filter.
+CHANNEL_NAMES = {"email": "email", "linkedin": "LinkedIn", "whatsapp": "WhatsApp", "sms": "SMS"}
+#: How it names the reply-state filter.
+REPLY_NAMES = {"them": "they replied", "us": "waiting for them"}
+
+
+def filter_words(state: StatusState, marks: Chrome = UNICODE_CHROME) -> list[str]:
+    """The active filters as the status line says them, in the order they compose."""
+    words = []
+    if state.query:
+        words.append(f"filter {marks.open_quote}{sanitize(state.query)}{marks.close_quote}")
+    if state.unread_only:
+        words.append("unread only")
+    if state.channel:
+        words.append(CHANNEL_NAMES.get(state.channel, sanitize(state.channel)))
+    if state.reply:
+        words.append(REPLY_NAMES.get(state.reply, sanitize(state.reply)))
+    return words
 
 
 def _count(number: int) -> str:
@@ -61,6 +90,10 @@ def describe(state: StatusState, marks: Chrome = UNICODE_CHROME) -> list[tuple[s
         lead = "press r to retry: " if state.retry else ""
         parts.append((f"{lead}{sanitize(state.error)}", "bold reverse"))
         parts.append((dot, ""))
+    if state.outbox:
+        # Before the counts: "not sent" must not be the part a narrow terminal cuts.
+        parts.append((sanitize(state.outbox), "bold"))
+        parts.append((dot, ""))
     if state.prompt:
         parts.append((sanitize(state.prompt), "bold"))
         return parts
@@ -73,13 +106,12 @@ def describe(state: StatusState, marks: Chrome = UNICODE_CHROME) -> list[tuple[s
         noun = "conversation" if state.total == 1 else "conversations"
         parts.append((f"{_count(state.total)} {noun}", "bold"))
     parts.append((f"{dot}{_count(state.unread)} unread", ""))
-    if state.query or state.unread_only:
-        filters = []
-        if state.query:
-            filters.append(f"filter {marks.open_quote}{sanitize(state.query)}{marks.close_quote}")
-        if state.unread_only:
-            filters.append("unread only")
+    filters = filter_words(state, marks)
+    if filters:
         parts.append((f"{dot}{' + '.join(filters)}: {_count(state.shown)} shown", "bold"))
+    if state.threads is not None:
+        done, total = state.threads
+        parts.append((f"{dot}threads {_count(done)}/{_count(total)}", ""))
     if state.freshness:
         parts.append((f"{dot}{sanitize(state.freshness)}", "italic"))
     if state.skipped:
