@@ -24,9 +24,16 @@ SIZE = (160, 45)
 
 
 def make_app(
-    base_url: str, user_id: str | None, *, page_size: int = 100, real_rate_limit: bool = False
+    base_url: str,
+    user_id: str | None,
+    *,
+    page_size: int = 100,
+    real_rate_limit: bool = False,
+    store: Any = None,
 ) -> Any:
-    """An ``InboxApp`` as the CLI builds it, minus auto-refresh and (unless asked) the rate limit."""
+    """An ``InboxApp`` as the CLI builds it, minus auto-refresh and (unless asked) the rate limit.
+
+    ``store`` (``StoreOptions``): a local inbox; by default none is kept."""
     from lemlist_inbox.api.client import LemlistClient
     from lemlist_inbox.api.ratelimit import RateLimiter
     from lemlist_inbox.config import Settings
@@ -38,7 +45,7 @@ def make_app(
     settings = Settings(api_key=DEMO_API_KEY, base_url=base_url, user_id=user_id)
     settings.page_size = page_size
     settings.refresh_interval = 0.0
-    return InboxApp(client, settings, user_id=user_id, demo=True)
+    return InboxApp(client, settings, user_id=user_id, demo=True, store=store)
 
 
 def open_limiter() -> Any:

@@ -99,6 +99,30 @@ async def searched(pilot: Pilot[list[str]], screen: MainScreen) -> None:
     await pilot.press("enter", "j")
 
 
+async def open_named(pilot: Pilot[list[str]], screen: MainScreen, name: str) -> None:
+    store = screen.store
+    index = next(i for i in range(store.view_size) if store.view_at(i).name == name)
+    screen.conversation_list.move_to(index)
+    await pilot.press("enter")
+    thread = screen.thread
+    await until(lambda: thread.state == "thread" and thread.message_position[1] > 0)
+    await until(lambda: thread._thread is not None and not thread._thread.partial)
+
+
+async def folded_thread(pilot: Pilot[list[str]], screen: MainScreen) -> None:
+    """A 13-message thread from its top: eleven folded lines, then the newest message."""
+    await open_named(pilot, screen, "Hélène Béranger")
+    await pilot.press("g")
+
+
+async def chat_thread(pilot: Pilot[list[str]], screen: MainScreen) -> None:
+    """A WhatsApp thread, every message unfolded, its end in view."""
+    await open_named(pilot, screen, "Sergio")
+    await pilot.press("Z")
+    await until(lambda: not screen.thread.folded)
+    await pilot.press("G")
+
+
 SHOTS: list[tuple[str, tuple[int, int], Step]] = [
     ("wide-list-and-thread", (160, 45), open_third),
     ("narrow-list", (80, 24), list_only),
@@ -106,6 +130,8 @@ SHOTS: list[tuple[str, tuple[int, int], Step]] = [
     ("help", (100, 40), show_help),
     ("filter-unread", (120, 32), filtered),
     ("search", (120, 32), searched),
+    ("folded-thread", (80, 24), folded_thread),
+    ("chat-thread", (160, 45), chat_thread),
 ]
 
 

@@ -109,8 +109,10 @@ def server(make_server: ServerFactory) -> DemoServer:
     return make_server(5, api_key=HOSTILE_KEY, hostile=True)
 
 
-async def open_case(pilot: Pilot[Any], screen: MainScreen, case: str) -> str:
-    """Put the cursor on the case's row, check the row, open it; returns the row's text."""
+async def open_case(pilot: Pilot[Any], screen: MainScreen, case: str, *, unfold: bool = False) -> str:
+    """Put the cursor on the case's row, check the row, open it; returns the row's text.
+
+    ``unfold``: then ``Z``, every message unfolded (an open folds all but the newest)."""
     conversation_id = hostile.conversation_id(case)
     listing = screen.conversation_list
     assert listing.move_to_id(conversation_id), case
@@ -119,10 +121,14 @@ async def open_case(pilot: Pilot[Any], screen: MainScreen, case: str) -> str:
     assert index is not None
     row = listing.render_line(index - int(listing.scroll_y)).text
     await pilot.press("enter")
-    await wait_for(
-        lambda: screen.thread.current_conversation_id == conversation_id and screen.thread.state == "thread"
-    )
+    view = screen.thread
+    await wait_for(lambda: view.current_conversation_id == conversation_id and view.state == "thread")
+    await wait_for(lambda: view._thread is not None and not view._thread.partial)
     await pilot.pause()
+    if unfold:
+        await pilot.press("Z")
+        await wait_for(lambda: not view.folded and not view._layout.folded)
+        await pilot.pause()
     return row
 
 
@@ -134,6 +140,13 @@ async def test_hostile_case_shows_literally_in_list_and_thread(
     app = make_app(server, HOSTILE_KEY, page_size=100)
     async with run_loaded(app, apps, WIDE) as (pilot, screen):
         row = await open_case(pilot, screen, case)
+        assert_screen_clean(app, f"{case} at 160x45, landed on the newest message")
+        await pilot.press("g")
+        await pilot.pause()
+        assert_screen_clean(app, f"{case} at 160x45, the folded lines")
+        await pilot.press("Z")
+        await wait_for(lambda: not screen.thread.folded and not screen.thread._layout.folded)
+        await pilot.pause()
         for text in in_row:
             assert text in row, f"{case}: {text!r} not in row {row!r}"
         assert not CONTROL.search(row)
@@ -181,8 +194,17 @@ async def test_500_message_thread_opens_and_pages(server: DemoServer, apps: list
     async with run_loaded(app, apps, NARROW) as (pilot, screen):
         await open_case(pilot, screen, "long_thread")
         view = screen.thread
-        text = assert_screen_clean(app, "top of the long thread")
-        assert "500 messages" in text and "Message 1 of 500" in text
+        text = assert_screen_clean(app, "landed on the newest message")
+        assert "Message 500 of 500" in text and "message 500 of 500" in text  # the text, the header
+        await pilot.press("g")
+        await pilot.pause()
+        text = assert_screen_clean(app, "top of the long thread, folded")
+        assert "500 messages" in text and "Message 1 of 500" in text  # a folded line's first words
+        await pilot.press("Z")
+        await wait_for(lambda: not view.folded and not view._layout.folded)
+        await pilot.press("g")
+        await pilot.pause()
+        text = assert_screen_clean(app, "top of the long thread, unfolded")
         assert "Message 500 of 500" not in text
         tops = [view.scroll_y]
         for _ in range(3):
@@ -195,7 +217,8 @@ async def test_500_message_thread_opens_and_pages(server: DemoServer, apps: list
         await pilot.press("G")
         await pilot.pause()
         bottom = assert_screen_clean(app, "bottom of the long thread")
-        assert "Message 500 of 500" in bottom and view.scroll_y == view.max_scroll_y
+        assert "Message 500 of 500" in bottom
+        assert view.scroll_y == view._layout.line_count - view.scrollable_content_region.height
         await pilot.press("g")
         await pilot.pause()
         assert "Message 1 of 500" in "\n".join(screen_lines(app))

@@ -306,6 +306,13 @@ async def test_every_help_key_is_bound(make_server: ServerFactory, apps: list[In
             "end",
             "down",
             "up",
+            "right_curly_bracket",
+            "left_curly_bracket",
+            "o",
+            "Z",
+            "n",
+            "N",
+            "m",
         ):
             assert key in bound, key
         assert isinstance(screen.thread, ThreadView)

@@ -104,3 +104,43 @@ def test_hostile_names_at_80_columns(snap_compare: SnapCompare) -> None:
         conversations=5, seed=7, faults=Faults(rate_limit=False), reference=REFERENCE, hostile=True
     ) as hostile:
         assert snap_compare(app_for(hostile), terminal_size=(80, 24), run_before=list_only)
+
+
+async def open_named(pilot: Pilot[Any], name: str) -> None:
+    """Open the conversation with ``name`` (its thread painted, the newest message on top)."""
+    app = pilot.app
+    assert isinstance(app, InboxApp)
+    screen = await loaded(app)
+    index = next(i for i in range(screen.store.view_size) if screen.store.view_at(i).name == name)
+    screen.conversation_list.move_to(index)
+    await pilot.press("enter")
+    thread = screen.thread
+    await wait_for(lambda: thread.state == "thread" and thread.message_position[1] > 0)
+    await pilot.pause(0.2)
+
+
+def test_folded_thread(snap_compare: SnapCompare, server: DemoServer) -> None:
+    """A 13-message thread from its top: the title, twelve folded lines, the newest message."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await open_named(pilot, "Hélène Béranger")
+        await pilot.press("g")
+        await pilot.pause(0.1)
+
+    assert snap_compare(app_for(server), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_chat_thread(snap_compare: SnapCompare, server: DemoServer) -> None:
+    """A WhatsApp thread, every message unfolded: one line of who and when, then the text."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await open_named(pilot, "Sergio")
+        await pilot.press("Z")
+        app = pilot.app
+        assert isinstance(app, InboxApp)
+        thread = main_screen(app).thread
+        await wait_for(lambda: not thread.folded and not thread._layout.folded)
+        await pilot.press("G")
+        await pilot.pause(0.1)
+
+    assert snap_compare(app_for(server), terminal_size=(160, 45), run_before=run_before)

@@ -67,8 +67,10 @@ def test_unknown_type_and_channel_shown_literally() -> None:
     text = message_text(msg, expanded=False, styles=STYLES)
     assert text.splitlines()[0] == "• mysteryEvent"
     assert "mysteryEvent" in text.split("\n", 1)[1]  # also as the Type row
-    linkedin = rendered(type="linkedinReplied", channel="linkedin")
-    assert "LinkedIn reply" in message_text(linkedin, expanded=False, styles=STYLES)
+    odd = rendered(direction=Direction.OTHER, type="linkedinMysteryDone", channel="linkedin")
+    lines = message_text(odd, expanded=False, styles=STYLES).splitlines()
+    assert lines[0] == "• linkedinMysteryDone"  # an unknown LinkedIn type: the generic form
+    assert "Type:     linkedinMysteryDone" in lines
 
 
 def test_quote_folded_to_one_line_and_expanded() -> None:

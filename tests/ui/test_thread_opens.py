@@ -164,6 +164,11 @@ async def test_space_b_J_K_work_in_the_thread_and_space_from_the_list_shows_it(
         screen.conversation_list.move_to(4)  # a long thread (11 messages)
         await pilot.press("enter")
         await shows(screen, rows[4])
+        # It lands on its newest message; every message unfolded and from the top, it pages.
+        assert thread.message_position == (11, 11)
+        await pilot.press("Z")
+        await wait_for(lambda: not thread.folded and not thread._layout.folded)
+        await pilot.press("g")
         page = thread.scrollable_content_region.height
         await pilot.press("space")
         assert thread.scroll_y == page
@@ -178,10 +183,11 @@ async def test_space_b_J_K_work_in_the_thread_and_space_from_the_list_shows_it(
             assert thread.scroll_y == page, "shown where the reading stopped"
             await pilot.press("space")
         assert thread.scroll_y == 2 * page
-        # J and K from the thread open the neighbours, each from its top.
+        # J and K from the thread open the neighbours, each on its newest message.
         await pilot.press("J")
         await shows(screen, rows[5])
-        assert thread.scroll_y == 0
+        assert thread.scroll_y == thread._layout.message_starts[-1]
+        assert thread.message_position[0] == thread.message_position[1]
         await pilot.press("K", "K")
         await shows(screen, rows[3])
         assert screen.conversation_list.cursor == 3

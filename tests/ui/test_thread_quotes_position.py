@@ -58,6 +58,8 @@ async def open_long_thread(pilot: Pilot[Any], screen: MainScreen) -> ThreadView:
     await pilot.press("enter")
     view = screen.thread
     await wait_for(lambda: view.state == "thread" and lines(view)[0].startswith(LONG_QUOTED))
+    await pilot.press("Z")  # every message unfolded: this is about the quotes
+    await wait_for(lambda: not view.folded and not view._layout.folded)
     assert view.max_scroll_y > 100
     return view
 

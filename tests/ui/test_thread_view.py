@@ -197,6 +197,15 @@ async def open_and_wait(pilot: Pilot[None], view: ThreadView, conv: Conversation
     await pilot.pause()
 
 
+async def unfold_all(pilot: Pilot[None], view: ThreadView) -> None:
+    """``Z``: every message unfolded (an open folds all but the newest), and its layout shown."""
+    await pilot.press("Z")
+    await wait_for(
+        pilot, lambda: not view.folded and not view._layout.folded and view.state == "thread", "unfolded"
+    )
+    await pilot.pause()
+
+
 @asynccontextmanager
 async def running(view: ThreadView, size: tuple[int, int]) -> AsyncIterator[tuple[ThreadApp, Pilot[None]]]:
     """The view in a ``ThreadApp`` under Pilot, at a terminal ``size``."""
@@ -241,6 +250,7 @@ async def test_open_shows_seed_thread_oldest_first(server: DemoServer, client: L
         assert view.state == "loading"
         assert "Loading" in view.layout_text
         await wait_for(pilot, lambda: view.state == "thread", "thread shown")
+        await unfold_all(pilot, view)
         text = view.layout_text
         assert view.current_conversation_id == conv.id
         assert "my lemcal [1]" in text
@@ -255,6 +265,7 @@ async def test_open_shows_seed_thread_oldest_first(server: DemoServer, client: L
         assert "→ Sent by us" in text
         assert "← Reply from contact" in text
         # what is painted is what the layout holds
+        await pilot.press("g")
         painted = "\n".join(view.render_line(y).text for y in range(5))
         assert "Victoire" in painted
 
@@ -263,6 +274,7 @@ async def test_quote_folded_then_z_expands_and_folds(server: DemoServer, client:
     view = make_view(client)
     async with running(view, (110, 40)) as (_app, pilot):
         await open_and_wait(pilot, view, conversation(server, SEED_CONTACT), USER)
+        await unfold_all(pilot, view)
         folded = view.layout_text
         assert "quoted lines hidden — On Tue, Dec 3, 2024" in folded
         assert "(z to show)" in folded
@@ -297,6 +309,8 @@ async def test_keys_page_and_scroll(server: DemoServer, client: LemlistClient) -
     view = make_view(client)
     async with running(view, (80, 20)) as (_app, pilot):
         await open_and_wait(pilot, view, conversation(server, SEED_CONTACT), USER)
+        await unfold_all(pilot, view)
+        await pilot.press("g")
         assert view.scroll_y == 0
         page = view.scrollable_content_region.height
         await pilot.press("space")
@@ -313,7 +327,9 @@ async def test_keys_page_and_scroll(server: DemoServer, client: LemlistClient) -
         assert view.scroll_y == 2
         await pilot.press("G")
         await pilot.pause()
-        assert view.scroll_y == view.max_scroll_y > page
+        # The end of the text at the bottom (the room under a short newest message aside).
+        end = view._layout.line_count - view.scrollable_content_region.height
+        assert view.scroll_y == end > page and view.max_scroll_y - end <= page
         await pilot.press("g")
         await pilot.pause()
         assert view.scroll_y == 0
@@ -335,6 +351,7 @@ async def test_literal_rendering_of_markup_and_control_chars(
     async with running(view, (120, 60)) as (_app, pilot):
         await open_and_wait(pilot, view, conversation(server, HOSTILE_CONTACT), USER)
         assert view.state == "thread"
+        await unfold_all(pilot, view)
         text = view.layout_text
         assert "[bold]Mallory[/bold]" in text  # contact name, literal
         assert "[red]Invoice[/red]" in text  # subject
@@ -387,6 +404,8 @@ async def test_network_error_then_retry_with_r(server: DemoServer, client: Lemli
         server.faults.error_every = 0
         await pilot.press("r")
         await wait_for(pilot, lambda: view.state == "thread", "reloaded")
+        assert "Meet me !" in view.layout_text  # the newest message, unfolded
+        await unfold_all(pilot, view)
         assert "my lemcal [1]" in view.layout_text
 
 
@@ -394,12 +413,15 @@ async def test_500_message_thread_displays(server: DemoServer, client: LemlistCl
     view = make_view(client)
     async with running(view, (100, 30)) as (_app, pilot):
         await open_and_wait(pilot, view, conversation(server, BIG_CONTACT), USER)
+        landed = "".join(view.render_line(y).text for y in range(view.scrollable_content_region.height))
+        assert "Line one of 499" in landed and "Line one of 498" not in landed
+        await unfold_all(pilot, view)
         text = view.layout_text
         assert "500 messages" in text.splitlines()[0]
         assert text.index("Line one of 0\n") < text.index("Line one of 499")
         await pilot.press("G")
         await pilot.pause()
-        assert view.scroll_y == view.max_scroll_y > 1000
+        assert view.scroll_y == view._layout.line_count - view.scrollable_content_region.height > 1000
         # resizing re-wraps to the new width and keeps roughly the same place
         await pilot.resize_terminal(70, 30)
         await wait_for(pilot, lambda: view._layout.width == view.scrollable_content_region.width, "re-wrap")
@@ -484,7 +506,7 @@ async def test_prefetch_never_marks_then_open_marks_via_mark_read(
         conv, user = await prefetched_unread(pilot, view, server)
         # quiet: the visible pane still shows the other thread
         assert view.current_conversation_id == shown.id
-        assert "my lemcal" in view.layout_text
+        assert "Meet me !" in view.layout_text
         assert mark_requests(server) == []
         assert not conv.is_read_by(user)
         thread_requests = len(server.requests(f"/api/inbox/{conv.thread_id}"))
@@ -630,6 +652,7 @@ async def test_themes_render(server: DemoServer, client: LemlistClient, theme: s
     async with running(view, (100, 30)) as (app, pilot):
         app.theme = theme
         await open_and_wait(pilot, view, conversation(server, SEED_CONTACT), USER)
+        await unfold_all(pilot, view)
         assert "my lemcal [1]" in view.layout_text
         styles_before = view._resolve_styles()
         # "auto" theme colours ($text-muted) are resolved against the background: muted
@@ -704,6 +727,7 @@ async def test_z_on_a_big_thread_rewraps_in_a_worker_and_keeps_position(
     view = make_view(client)
     async with running(view, (100, 30)) as (_app, pilot):
         await open_and_wait(pilot, view, conversation(server, BIG_CONTACT), USER)
+        await unfold_all(pilot, view)
         view.scroll_to(y=5000, animate=False)
         await pilot.pause()
         anchor = view._anchor()
@@ -722,8 +746,10 @@ async def test_no_color_environment(
     view = make_view(client)
     async with running(view, (100, 30)) as (app, pilot):
         await open_and_wait(pilot, view, conversation(server, SEED_CONTACT), USER)
+        await unfold_all(pilot, view)
         assert "my lemcal [1]" in view.layout_text
         assert app.screen._compositor is not None
+        await pilot.press("g")
         assert "Victoire" in "".join(view.render_line(y).text for y in range(3))
 
 
@@ -731,6 +757,8 @@ async def test_z_at_the_top_stays_at_the_top(server: DemoServer, client: Lemlist
     view = make_view(client)
     async with running(view, (80, 20)) as (_app, pilot):
         await open_and_wait(pilot, view, conversation(server, SEED_CONTACT), USER)
+        await unfold_all(pilot, view)
+        await pilot.press("g")
         await pilot.press("z")
         await pilot.pause()
         assert view.scroll_y == 0
@@ -752,3 +780,35 @@ async def test_reopening_the_shown_thread_keeps_position_and_quotes(
         await pilot.pause()
         assert view.scroll_y == y
         assert view.expanded
+
+
+async def test_a_long_thread_shows_its_newest_message_first_then_the_folded_lines_fill_in(
+    server: DemoServer, client: LemlistClient
+) -> None:
+    """500 messages to convert: the newest shows before the 499 others are converted, their
+    folded lines without words; the full rendering then replaces them in place, and only
+    the full one is cached."""
+    view = make_view(client)
+    async with running(view, (100, 30)) as (_app, pilot):
+        shown: list[tuple[bool, int]] = []
+        real = view._set_layout
+
+        def spy(layout: Any, **kwargs: Any) -> None:
+            real(layout, **kwargs)
+            if kwargs.get("thread") and view._thread is not None and layout.width:
+                shown.append((view._thread.partial, round(view.scroll_y)))
+
+        view._set_layout = spy  # type: ignore[method-assign]
+        conv = conversation(server, BIG_CONTACT)
+        await open_and_wait(pilot, view, conv, USER)
+        await wait_for(pilot, lambda: view._thread is not None and not view._thread.partial, "full")
+        await pilot.pause()
+        assert shown[0][0] is True, "the newest message first"
+        assert shown[-1][0] is False
+        assert len({y for _partial, y in shown}) == 1, "the full rendering keeps the position"
+        lines = view.layout_text.splitlines()
+        folded = [line for line in lines if line.startswith("▸ ")]
+        assert len(folded) == 499 and all("Line one of" in line for line in folded)
+        cached = view._cache.get(conv.id, conv.last_activity_at)
+        assert cached is not None and not cached.partial and len(cached.messages) == 500
+        assert not any(rm.pending for rm in cached.messages)

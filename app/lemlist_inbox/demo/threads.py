@@ -116,8 +116,10 @@ def _kinds(rng: random.Random, length: int) -> list[str]:
         ours, theirs = ["linkedinSent"], ["linkedinReplied"]
     elif roll < 0.97:
         ours, theirs = ["emailsSent", "linkedinSent"], ["emailsReplied", "linkedinReplied"]
-    else:
+    elif roll < 0.985:
         ours, theirs = ["linkedinSent", "whatsappSent"], ["linkedinReplied", "whatsappReplied"]
+    else:  # WhatsApp only: a chat with no email or LinkedIn step at all
+        ours, theirs = ["whatsappSent"], ["whatsappReplied"]
     replied = rng.random() < 0.68
     kinds: list[str] = []
     # The sequence: up to 3 touches before any reply.

@@ -55,10 +55,17 @@ class StoredThreads:
 
     async def load(self, contact_id: str) -> ThreadCopy | None:
         """The stored copy of a thread (parsed leniently, as a fetched one), or None."""
+        if self._db is None:
+            return None
+        return await asyncio.to_thread(self.read, contact_id)
+
+    def read(self, contact_id: str) -> ThreadCopy | None:
+        """``load`` for a caller already off the event loop (the thread pane's worker,
+        which reads, converts and lays out a stored thread in one hop)."""
         db = self._db
         if db is None:
             return None
-        stored = await asyncio.to_thread(db.thread, contact_id)
+        stored = db.thread(contact_id)
         if stored is None:
             return None
         from lemlist_inbox.api.client import Thread

@@ -27,6 +27,8 @@ class TextMarks:
     rule: str
     attachment: str
     dash: str
+    #: Between the parts of a compact line (a chat message's, a folded message's).
+    separator: str = " · "
 
 
 # fmt: off
@@ -36,7 +38,7 @@ UNICODE_MARKS = TextMarks(
 )
 ASCII_MARKS = TextMarks(
     sent="->", received="<-", other="*", folded=">", unfolded="v", warning="!", rule="-",
-    attachment="+", dash="-",
+    attachment="+", dash="-", separator=" - ",
 )
 # fmt: on
 

@@ -19,7 +19,7 @@ from datetime import tzinfo
 
 from lemlist_inbox.render.body import Body
 from lemlist_inbox.render.marks import UNICODE_MARKS, TextMarks, link_host
-from lemlist_inbox.render.message import RenderedMessage, header_lines
+from lemlist_inbox.render.message import RenderedMessage, chat_parts, header_lines, is_chat
 
 #: Shown for a message without any text, so it does not look like a rendering failure.
 EMPTY_BODY = "(no text)"
@@ -48,6 +48,22 @@ def direction_line(rm: RenderedMessage, marks: TextMarks) -> str:
     if rm.direction == Direction.RECEIVED:
         return f"{marks.received} {rm.title}"
     return f"{marks.other} {rm.title}"
+
+
+def direction_mark(rm: RenderedMessage, marks: TextMarks) -> str:
+    """``→`` sent by us, ``←`` from the contact, ``•`` anything else."""
+    from lemlist_inbox.api.models import Direction
+
+    if rm.direction == Direction.SENT:
+        return marks.sent
+    if rm.direction == Direction.RECEIVED:
+        return marks.received
+    return marks.other
+
+
+def chat_line(rm: RenderedMessage, marks: TextMarks, tz: tzinfo | None = None) -> str:
+    """A chat message's one header line: ``← Hugo Martin · WhatsApp · Thu 5 Dec 2024 17:39``."""
+    return f"{direction_mark(rm, marks)} " + marks.separator.join(chat_parts(rm, tz))
 
 
 def folded_quote_line(body: Body, marks: TextMarks = UNICODE_MARKS, hint: str = "") -> str:
@@ -92,13 +108,19 @@ def message_lines(
     hints: QuoteHints | None = None,
     tz: tzinfo | None = None,
 ) -> list[str]:
-    """One message: direction, header rows, body, quote, links, attachments."""
+    """One message: direction, header rows, body, quote, links, attachments.
+
+    A chat message (``is_chat``) has one compact line instead of the direction and rows.
+    """
     hints = hints or QuoteHints()
-    lines = [direction_line(rm, marks)]
-    rows = header_lines(rm, tz)
-    pad = max((len(name) for name, _ in rows), default=0) + 2
-    lines.extend(f"{name + ':':<{pad}}{value}".rstrip() for name, value in rows)
-    lines.append("")
+    if is_chat(rm):
+        lines = [chat_line(rm, marks, tz)]
+    else:
+        lines = [direction_line(rm, marks)]
+        rows = header_lines(rm, tz)
+        pad = max((len(name) for name, _ in rows), default=0) + 2
+        lines.extend(f"{name + ':':<{pad}}{value}".rstrip() for name, value in rows)
+        lines.append("")
     body = rm.body
     text = body.text.strip("\n")
     if text:
@@ -125,13 +147,16 @@ def thread_lines(
     rule_width: int = DEFAULT_RULE_WIDTH,
     tz: tzinfo | None = None,
 ) -> list[str]:
-    """Every message, oldest first, a blank line and a rule between two."""
+    """Every message, oldest first, a blank line and a rule between two (between two chat
+    messages only the blank line)."""
     if not rendered:
         return [NO_MESSAGES]
     rule = marks.rule * max(1, rule_width)
     lines: list[str] = []
     for index, rm in enumerate(rendered):
-        if index:
+        if index and is_chat(rm) and is_chat(rendered[index - 1]):
+            lines.append("")  # a chat reads on: no rule between two chat messages
+        elif index:
             lines.extend(("", rule))
         lines.extend(message_lines(rm, expanded=expanded, marks=marks, hints=hints, tz=tz))
     return lines

@@ -59,6 +59,7 @@ from lemlist_inbox.ui.reply.controller import ReplyController
 from lemlist_inbox.ui.reply.service_backend import reply_backend
 from lemlist_inbox.ui.screens.help import HelpScreen
 from lemlist_inbox.ui.screens.user_picker import UserPicker
+from lemlist_inbox.ui.thread.find_bar import FindBar
 from lemlist_inbox.ui.thread.view import ThreadView
 from lemlist_inbox.ui.widgets.conversation_list import ConversationList
 from lemlist_inbox.ui.widgets.filter_input import FilterInput
@@ -182,6 +183,7 @@ class MainScreen(Screen[None]):
         yield FilterInput(
             placeholder="filter: name, email, subject or first words", select_on_focus=False, id="filter"
         )
+        yield FindBar(id="find")
         yield StatusLine(id="status")
         yield KeyBar(id="keys")
 
@@ -213,6 +215,7 @@ class MainScreen(Screen[None]):
         app = self.inbox_app
         app.mark_book.on_kept = self._on_mark_kept
         self.filter_input.display = False
+        self.query_one("#find", FindBar).display = False
         self.set_focus(self.conversation_list)
         interval = app.settings.refresh_interval
         if interval > 0:
@@ -733,6 +736,10 @@ class MainScreen(Screen[None]):
             self.conversation_list.refresh_row(conversation_id)
             self._update_counts()
 
+    @on(ThreadView.FindRequested)
+    def _on_find_requested(self, event: ThreadView.FindRequested) -> None:
+        self.query_one("#find", FindBar).start(self.thread)
+
     @on(ThreadView.MarkFailed)
     def _on_mark_failed(self, event: ThreadView.MarkFailed) -> None:
         self.notify(f"could not mark as read: {event.error}", severity="warning", timeout=8, markup=False)
@@ -747,8 +754,10 @@ class MainScreen(Screen[None]):
         """Hide "esc Back" in the list when there is nothing to go back from (footer room)."""
         if action == "back" and self.focused is self.conversation_list and not self.store.query:
             return False
-        # "/" typed into the filter box itself is text, not the binding.
-        return not (action == "filter" and self.focused is self.filter_input)
+        # "/" typed into the filter box itself is text, not the binding; in the thread
+        # pane it is the pane's own "/" (find in the thread).
+        searchable = self.focused is self.thread and self.thread.current_conversation_id is not None
+        return not (action == "filter" and (self.focused is self.filter_input or searchable))
 
     def action_back(self) -> None:
         """Esc/h: from the thread back to the list; in the list, Esc clears a filter."""

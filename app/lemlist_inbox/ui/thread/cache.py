@@ -44,6 +44,8 @@ class CachedThread:
     messages: Sequence[RenderedMessage]
     #: Messages the API sent that could not be parsed (shown as a notice, not hidden).
     skipped: int = 0
+    #: Only the newest message is converted yet (the others ``pending``): shown, never cached.
+    partial: bool = False
 
 
 class ThreadCache:
@@ -172,6 +174,11 @@ class MessageCache:
             contact_name,
             len(message.attachments),
         )
+
+    def missing(self, messages: Sequence[Message], contact_name: str | None) -> int:
+        """How many of ``messages`` are not rendered here yet."""
+        with self._lock:
+            return sum(1 for m in messages if self.key(m, contact_name) not in self._entries)
 
     def render(
         self,

@@ -2,17 +2,23 @@
 
 Pure (no widget, no DOM), so a big thread can be laid out in a thread worker; the
 widget only turns the few lines on screen into ``Strip``s. Also the reading-position
-arithmetic (which message, how far into it), because it depends only on the layout.
+arithmetic (which message, how far into it), because it depends only on the layout,
+the folded messages (one line each, ``fold_line``), the chat form of LinkedIn, WhatsApp
+and SMS messages (``render.is_chat``), and where the searched words are (``Match``:
+found in each block's text before wrapping, then placed on the wrapped lines, so a match
+a wrap cuts in two is still one match over two lines).
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
@@ -27,10 +33,14 @@ if TYPE_CHECKING:
     from lemlist_inbox.render import RenderedMessage
 
 __all__ = [
+    "NEWEST",
     "TOP",
     "Anchor",
+    "Match",
     "ThreadLayout",
     "build_layout",
+    "find_pattern",
+    "fold_line",
     "layout_cost",
     "message_blocks",
     "message_text",
@@ -62,6 +72,38 @@ class Anchor:
 
 #: The top of the thread (its title).
 TOP = Anchor(-1, 0)
+#: The newest message's first line: where an open lands (``line_for`` clamps the index).
+NEWEST = Anchor(1 << 62, 0)
+#: Longest query the thread search takes (characters); a longer one is cut.
+MAX_FIND_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Match:
+    """One occurrence of the searched words in a layout.
+
+    ``line`` is the screen line it starts on; ``cells`` the (line, first cell, cell after
+    the last) runs it covers, one per screen line (a match wrapped across lines has two).
+    In a folded message it has no cells and ``line`` is the message's folded line:
+    ``folded`` says unfolding it would show the match.
+    """
+
+    message: int
+    line: int
+    cells: tuple[tuple[int, int, int], ...] = ()
+    folded: bool = False
+
+
+def find_pattern(query: str) -> re.Pattern[str] | None:
+    """The query as a literal, case-insensitive pattern; ``None`` for nothing to find.
+
+    Literal: the user's words are never a regular expression (``re.escape``). The query
+    is sanitized like any text shown, so it can only match what the pane shows.
+    """
+    words = render.sanitize_line(query, MAX_FIND_CHARS)
+    if not words.strip():
+        return None
+    return re.compile(re.escape(words), re.IGNORECASE)
 
 
 @dataclass
@@ -75,6 +117,14 @@ class ThreadLayout:
     #: Per message, the first line of its quote (the folded line, or "quoted text"
     #: unfolded), -1 when it has none: where its lines start to differ with ``z``.
     quote_starts: list[int] = field(default_factory=list)
+    #: Every occurrence of the searched words, in reading order (``find_pattern``).
+    matches: list[Match] = field(default_factory=list)
+    #: The messages shown as one line (``fold_line``).
+    folded: frozenset[int] = frozenset()
+    #: The pattern ``matches`` are of (``find_pattern(...).pattern``), "" without a search.
+    find: str = ""
+    #: Per message, the first line that belongs to it on screen: the rule above it, if any.
+    message_heads: list[int] = field(default_factory=list)
 
     @property
     def line_count(self) -> int:
@@ -102,6 +152,41 @@ class ThreadLayout:
     def quote_start(self, index: int) -> int:
         """The first line of message ``index``'s quote, -1 when it has none."""
         return self.quote_starts[index] if index < len(self.quote_starts) else -1
+
+    @property
+    def message_count(self) -> int:
+        return len(self.message_starts)
+
+    def message_at(self, y: int) -> int:
+        """The message at line ``y`` (the rule above a message is its own); 0 above the first,
+        -1 without any."""
+        if not self.message_starts:
+            return -1
+        heads = self.message_heads or self.message_starts
+        return max(0, bisect.bisect_right(heads, y) - 1)
+
+    def scroll_height(self, view_height: int) -> int:
+        """Lines to scroll through: enough for the newest message's first line to reach the
+        top of a ``view_height`` view, even when it is shorter than the view (blank below)."""
+        if not self.message_starts:
+            return self.line_count
+        return max(self.line_count, self.message_starts[-1] + max(1, view_height))
+
+    def match_after(self, y: int) -> int:
+        """Index of the first match at or below line ``y`` (wrapping to the first); -1 none."""
+        if not self.matches:
+            return -1
+        lines = [match.line for match in self.matches]
+        index = bisect.bisect_left(lines, y)
+        return index if index < len(lines) else 0
+
+    def match_before(self, y: int) -> int:
+        """Index of the last match above line ``y`` (wrapping to the last); -1 none."""
+        if not self.matches:
+            return -1
+        lines = [match.line for match in self.matches]
+        index = bisect.bisect_left(lines, y) - 1
+        return index if index >= 0 else len(lines) - 1
 
     def anchor_at(self, y: int) -> Anchor | None:
         """The reading position at line ``y``, to find it again after ``z`` or a re-wrap."""
@@ -136,6 +221,36 @@ class ThreadLayout:
             if not anchor.in_quote and (quote < 0 or start + anchor.line < quote):
                 return min(start + anchor.line, max(start, end - 1))
         return start + round(anchor.fraction * max(0, end - start))
+
+
+def _mark(rm: RenderedMessage, glyphs: ThreadGlyphs, styles: ThreadStyles) -> tuple[str, Style]:
+    """The direction's mark and style: ``→`` sent, ``←`` received, ``•`` anything else."""
+    from lemlist_inbox.api.models import Direction
+
+    if rm.direction == Direction.SENT:
+        return glyphs.sent, styles.sent
+    if rm.direction == Direction.RECEIVED:
+        return glyphs.received, styles.received
+    return glyphs.other, styles.other
+
+
+def fold_line(
+    rm: RenderedMessage, *, styles: ThreadStyles, glyphs: ThreadGlyphs, tz: tzinfo | None = None
+) -> FittedLine:
+    """A folded message as one line: ``▸ ← them · Hugo Martin · 5 Dec 2024 17:39 · Thanks…``.
+
+    Always one line whatever the width: the first words are cut to fit, then the rest.
+    """
+    who, sender, when, words = render.fold_parts(rm, tz)
+    mark, style = _mark(rm, glyphs, styles)
+    sep = glyphs.separator
+    return FittedLine(
+        (f"{glyphs.folded} {mark} {who}{sep}{sender}", style),
+        (f"{sep}{when}", styles.meta),
+        (f"{sep}{words}" if words else "", styles.body),
+        shrink=2,
+        min_room=len(sep) + 4,
+    )
 
 
 def _direction(rm: RenderedMessage, glyphs: ThreadGlyphs, styles: ThreadStyles) -> tuple[str, Style]:
@@ -184,21 +299,30 @@ def _message_blocks(
     blocks: list[Text] = []
     out = Text(end="", overflow="fold")
     blocks.append(out)
-    label, style = _direction(rm, glyphs, styles)
-    out.append(label, style)
-    out.append("\n")
-    rows = render.header_lines(rm, tz)
-    pad = max((len(name) for name, _ in rows), default=0) + 2
-    for name, value in rows:
-        out.append(f"{name + ':':<{pad}}", styles.label)
-        if name == "Subject":
-            out.append(value, styles.subject)
-        elif name == "Date":
-            out.append(value, styles.meta)
-        else:
-            out.append(value, styles.body)
+    if render.is_chat(rm):
+        # A chat message: one compact line (``render.chat_line``), then the text.
+        who, what, when = render.chat_parts(rm, tz)
+        mark, style = _mark(rm, glyphs, styles)
+        out.append(f"{mark} {who}", style)
+        out.append(f"{glyphs.separator}{what}{glyphs.separator}", styles.meta)
+        out.append(when, styles.meta)
         out.append("\n")
-    out.append("\n")
+    else:
+        label, style = _direction(rm, glyphs, styles)
+        out.append(label, style)
+        out.append("\n")
+        rows = render.header_lines(rm, tz)
+        pad = max((len(name) for name, _ in rows), default=0) + 2
+        for name, value in rows:
+            out.append(f"{name + ':':<{pad}}", styles.label)
+            if name == "Subject":
+                out.append(value, styles.subject)
+            elif name == "Date":
+                out.append(value, styles.meta)
+            else:
+                out.append(value, styles.body)
+            out.append("\n")
+        out.append("\n")
 
     body = rm.body
     text = body.text.strip("\n")
@@ -299,16 +423,25 @@ def build_layout(
     skipped: int = 0,
     tz: tzinfo | None = None,
     cancelled: Callable[[], bool] = lambda: False,
+    folded: Collection[int] = (),
+    find: re.Pattern[str] | None = None,
 ) -> ThreadLayout | None:
     """Wrap a whole thread to ``width`` cells; ``None`` if ``cancelled()`` turned true meanwhile.
 
-    Pure (no DOM access), so it can run in a thread worker.
+    Pure (no DOM access), so it can run in a thread worker. The messages in ``folded`` are
+    one line each (``fold_line``); consecutive folded lines go without a rule between them,
+    as a mail client's thread index. Each occurrence of ``find`` in what a message shows
+    (folded or not, with quotes as ``expanded`` says) is a ``Match``, highlighted in the
+    lines of an unfolded message.
     """
     width = max(1, width)
     console = make_console(width)
     strips: list[Line] = []
     starts: list[int] = []
     quotes: list[int] = []
+    heads: list[int] = []
+    matches: list[Match] = []
+    folds = frozenset(index for index in folded if 0 <= index < len(messages))
     if title is not None:
         strips.extend(wrap_text(console, title, width))
     if skipped:
@@ -322,18 +455,103 @@ def build_layout(
     for index, rm in enumerate(messages):
         if cancelled():
             return None
-        if index or title is not None:
+        fold = index in folds
+        heads.append(len(strips))
+        if index and not fold and index - 1 not in folds and _chat_pair(messages[index - 1], rm):
+            strips.append(BLANK)  # a chat reads on: a blank line between two chat messages
+        elif (index or title is not None) and not (fold and index - 1 in folds):
             strips.append(BLANK)
             strips.append(rule)
         starts.append(len(strips))
+        if fold:
+            if find is not None:  # what unfolding it would show, counted (not laid out)
+                blocks, _ = _message_blocks(rm, expanded=expanded, styles=styles, glyphs=glyphs, tz=tz)
+                found = sum(len(find.findall(b.plain)) for b in blocks if not isinstance(b, FittedLine))
+                matches.extend(Match(index, len(strips), folded=True) for _ in range(found))
+            strips.extend(wrap_text(console, fold_line(rm, styles=styles, glyphs=glyphs, tz=tz), width))
+            quotes.append(-1)
+            continue
         blocks, quote_block = _message_blocks(rm, expanded=expanded, styles=styles, glyphs=glyphs, tz=tz)
         quote = -1
         for number, block in enumerate(blocks):
             if number == quote_block:
                 quote = len(strips)
-            strips.extend(wrap_text(console, block, width))
+            spans = [] if find is None or isinstance(block, FittedLine) else _spans(find, block.plain)
+            if spans:
+                block = block.copy()
+                for start, end in spans:
+                    block.stylize(styles.match, start, end)
+            lines = wrap_text(console, block, width)
+            if spans:
+                matches.extend(_locate(index, len(strips), block.plain, lines, spans))
+            strips.extend(lines)
         quotes.append(quote)
-    return ThreadLayout(strips, width, starts, quotes)
+    return ThreadLayout(strips, width, starts, quotes, matches, folds, find.pattern if find else "", heads)
+
+
+def _chat_pair(previous: RenderedMessage, current: RenderedMessage) -> bool:
+    """Two chat messages in a row (``render.is_chat``): no rule between them."""
+    return render.is_chat(previous) and render.is_chat(current)
+
+
+def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in pattern.finditer(text) if m.end() > m.start()]
+
+
+def _line_text(line: Line) -> str:
+    return "".join(segment.text for segment in line[0])
+
+
+def _locate(
+    message: int, first: int, source: str, lines: Sequence[Line], spans: Sequence[tuple[int, int]]
+) -> list[Match]:
+    """Where each span of ``source`` landed in its wrapped ``lines`` (the first at ``first``).
+
+    Wrapping keeps every character in order and drops only whitespace (the newlines, the
+    spaces where a line was broken), so walking both texts side by side maps each source
+    offset to (line, character); a span cut by a wrap covers the end of one line and the
+    start of the next. A span the walk cannot place (it should not happen) lands on the
+    block's first line, still counted.
+    """
+    texts = [_line_text(line) for line in lines]
+    wanted = sorted({offset for start, end in spans for offset in (start, end - 1)})
+    where: dict[int, tuple[int, int]] = {}
+    position = 0
+    target = 0
+    done = False
+    for row, text in enumerate(texts):
+        for column, char in enumerate(text):
+            while position < len(source) and source[position] != char and source[position].isspace():
+                position += 1
+            if position >= len(source) or source[position] != char:
+                done = True
+                break
+            while target < len(wanted) and wanted[target] < position:
+                target += 1  # a dropped space: it has no cell of its own
+            if target < len(wanted) and wanted[target] == position:
+                where[position] = (row, column)
+                target += 1
+            position += 1
+            if target >= len(wanted):
+                done = True
+                break
+        if done:
+            break
+    found: list[Match] = []
+    for start, end in spans:
+        head, tail = where.get(start), where.get(end - 1)
+        if head is None or tail is None or tail < head:
+            found.append(Match(message, first))
+            continue
+        cells: list[tuple[int, int, int]] = []
+        for row in range(head[0], tail[0] + 1):
+            text = texts[row]
+            left = cell_len(text[: head[1]]) if row == head[0] else 0
+            right = cell_len(text[: tail[1] + 1]) if row == tail[0] else cell_len(text)
+            if right > left:
+                cells.append((first + row, left, right))
+        found.append(Match(message, first + head[0], tuple(cells)))
+    return found
 
 
 def notice_layout(text: str, style: Style, width: int) -> ThreadLayout:

@@ -73,6 +73,9 @@ class ThreadStyles:
     separator: Style = _NO_STYLE
     notice: Style = _NO_STYLE
     error: Style = _NO_STYLE
+    #: The words searched in the thread (``/``), and the match ``n``/``N`` is on.
+    match: Style = _NO_STYLE
+    match_current: Style = _NO_STYLE
 
 
 #: Component class of each ``ThreadStyles`` field, e.g. ``thread--quote-fold``.

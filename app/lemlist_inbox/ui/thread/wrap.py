@@ -88,24 +88,51 @@ def _wrap_plain(line: str, style: Style | None, width: int) -> list[Line]:
 
 
 class FittedLine(Text):
-    """A line that must stay one line: its middle part is shortened (…) to fit the width."""
+    """A line that must stay one line: its ``shrink`` part is shortened (…) to fit the width.
 
-    def __init__(self, head: tuple[str, Style], middle: tuple[str, Style], tail: tuple[str, Style]) -> None:
+    If the other parts alone are wider than the line, the whole line is cut at the width.
+    """
+
+    def __init__(self, *parts: tuple[str, Style], shrink: int = 1, min_room: int = 4) -> None:
         super().__init__(end="", no_wrap=True)
-        self.parts = (head, middle, tail)
+        self.parts = parts
+        self.shrink = shrink
+        #: Below this many cells the shortened part is left out rather than cut to "x…".
+        self.min_room = min_room
         for part, style in self.parts:
             self.append(part, style)
 
+    def fitted_line(self, width: int) -> Line | None:
+        """The line at ``width`` without rich's renderer (the common case: it fits once
+        shortened); ``None`` when only a cut of the whole line fits (``fitted`` does it)."""
+        rest = [cell_len(part) for part, _ in self.parts]
+        total = sum(rest)
+        parts = list(self.parts)
+        if total > width:
+            room = width - (total - rest[self.shrink])
+            if room < 0:
+                return None
+            text, style = parts[self.shrink]
+            parts[self.shrink] = (
+                set_cell_size(text, room - 1).rstrip() + "…" if room >= self.min_room else "",
+                style,
+            )
+            total = sum(cell_len(part) for part, _ in parts)
+        return tuple(Segment(part, style) for part, style in parts if part), total
+
     def fitted(self, width: int) -> Text:
-        (head, head_style), (middle, middle_style), (tail, tail_style) = self.parts
-        room = width - cell_len(head) - cell_len(tail)
-        if cell_len(middle) <= room:
+        if self.cell_len <= width:
             return self
+        rest = sum(cell_len(part) for number, (part, _) in enumerate(self.parts) if number != self.shrink)
+        room = width - rest
         fitted = Text(end="", no_wrap=True)
-        fitted.append(head, head_style)
-        if room >= 4:
-            fitted.append(set_cell_size(middle, room - 1).rstrip() + "…", middle_style)
-        fitted.append(tail, tail_style)
+        for number, (part, style) in enumerate(self.parts):
+            if number != self.shrink:
+                fitted.append(part, style)
+            elif room >= self.min_room:
+                fitted.append(set_cell_size(part, room - 1).rstrip() + "…", style)
+        if fitted.cell_len > width:
+            fitted.truncate(width, overflow="ellipsis")
         return fitted
 
 
@@ -113,6 +140,9 @@ def wrap_text(console: Console, text: Text, width: int) -> list[Line]:
     """Wrap at spaces; a ``no_wrap`` text is instead folded at exactly ``width`` cells."""
     width = max(1, width)
     if isinstance(text, FittedLine):
+        one = text.fitted_line(width)
+        if one is not None and one[1] <= width:
+            return [one]
         text = text.fitted(width)
     if text.no_wrap:
         chunks = chop_cells(text.plain, width) or [""]
