@@ -139,6 +139,13 @@ async def test_a_word_only_in_a_body_is_found_and_enter_opens_its_conversation(
         await wait_for(lambda: screen.thread.current_conversation_id == entry.id)
         assert screen.search_query == word.lower()
         assert opened == [hit.message_id]  # the one open path, with the message to land on
+        # It lands on the message that matched, the word found and highlighted there.
+        thread = screen.thread
+        await wait_for(lambda: thread.find_text.lower() == word.lower() and thread.match_position[0] == 1)
+        ids = [m.message_id for m in thread.rendered_for(entry.id)]
+        assert hit.message_id in ids
+        assert thread.message_position[0] == ids.index(hit.message_id) + 1
+        assert word.lower() in screen_text(app).lower()
     await app.client.aclose()
 
 

@@ -999,17 +999,20 @@ class MainScreen(Screen[None]):
         self.app.push_screen(screen, done)
 
     def open_search_hit(self, hit: SearchHit) -> None:
-        """Open the conversation of a search result (the main screen's one open path).
-
-        The message to land on is ``hit.message_id``; the words to highlight there are
-        ``hit.matched_words()`` (as they matched: ``LinkedIn`` for ``linked*``), and the
-        query as typed is ``search_query``."""
+        """Open the conversation of a search result (the main screen's one open path), on
+        the message that matched (``hit.message_id``) with its first matched word found and
+        highlighted (``hit.matched_words()``: as they matched, ``LinkedIn`` for ``linked*``),
+        so ``n`` / ``N`` go on through the thread from there."""
         conversation_id = hit.conversation_id
         if conversation_id is None or self.store.get(conversation_id) is None:
             self.notify("that conversation is not in the list (yet)", severity="warning", markup=False)
             return
         self.conversation_list.move_to_id(conversation_id)
         self.open_conversation(conversation_id)
+        # Land on the message that matched, its words highlighted (applied once shown).
+        words = hit.matched_words()
+        if words:
+            self.thread.find(words[0], message_id=hit.message_id)
 
     @work(exclusive=True, group="index")
     @quiet_at_exit
