@@ -8,7 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from ui_helpers import REFERENCE, ServerFactory, first_user, fixed_clock, main_screen, screen_text, wait_for
+from ui_helpers import (
+    REFERENCE,
+    ServerFactory,
+    first_user,
+    fixed_clock,
+    local_app,
+    main_screen,
+    screen_text,
+    wait_for,
+)
 
 import tui_harness
 from lemlist_inbox.api import RateLimiter
@@ -31,20 +40,15 @@ def stored_app(
     limiter: RateLimiter | None = None,
 ) -> InboxApp:
     """The app with a local inbox in ``data_dir`` (None: none) and the prefetch as set."""
-    kwargs: dict[str, Any] = {"max_retries": 0}
-    if limiter is not None:
-        kwargs["rate_limiter"] = limiter
-    client = tui_harness.make_client(server, DEMO_API_KEY, **kwargs)
-    settings = Settings(
-        api_key=DEMO_API_KEY,
-        base_url=server.base_url,
-        mark_read_on_open=mark_read_on_open,
+    client: dict[str, Any] = {} if limiter is None else {"rate_limiter": limiter}
+    return local_app(
+        server,
+        data_dir,
         prefetch_threads=prefetch,
+        mark_read_on_open=mark_read_on_open,
         page_size=100,
-        refresh_interval=0,
+        **client,
     )
-    store = StoreOptions(data_dir=data_dir, base_url=server.base_url, demo=True) if data_dir else None
-    return InboxApp(client, settings, user_id=first_user(server), clock=fixed_clock, demo=True, store=store)
 
 
 def marks_sent(server: DemoServer) -> list[str]:

@@ -13,12 +13,11 @@ from typing import Any
 
 import pytest
 from reply_helpers import fake_editor, reach_review, reply_tmp, start_reply
-from ui_helpers import loaded, wait_for
+from ui_helpers import loaded, local_app, wait_for
 
 import tui_harness
-from lemlist_inbox.config import Settings
-from lemlist_inbox.demo import DEMO_API_KEY, DemoServer, Faults
-from lemlist_inbox.inbox.local import StoreOptions
+from lemlist_inbox.config import DEFAULT_PREFETCH_THREADS
+from lemlist_inbox.demo import DemoServer, Faults
 from lemlist_inbox.ui.app import InboxApp
 from lemlist_inbox.ui.reply.ask import Ask
 from lemlist_inbox.ui.reply.outbox_screen import OutboxScreen
@@ -30,20 +29,8 @@ __all__ = ["fake_editor", "reply_tmp"]
 
 
 def stored_app(server: DemoServer, data_dir: Path, *, timeout: float = 5.0) -> InboxApp:
-    """An app whose local inbox (and so its outbox) lives in ``data_dir``."""
-    client = tui_harness.make_client(server, DEMO_API_KEY, max_retries=0, timeout=timeout)
-    settings = Settings(api_key=DEMO_API_KEY, base_url=server.base_url)
-    settings.page_size = 10
-    settings.refresh_interval = 0
-    store = StoreOptions(data_dir=data_dir, base_url=server.base_url, demo=True)
-    return InboxApp(
-        client,
-        settings,
-        user_id=tui_harness.first_user(server),
-        clock=tui_harness.fixed_clock,
-        demo=True,
-        store=store,
-    )
+    """An app whose local inbox (and so its outbox) lives in ``data_dir``; the prefetch on."""
+    return local_app(server, data_dir, prefetch_threads=DEFAULT_PREFETCH_THREADS, timeout=timeout)
 
 
 def outbox_states(screen: MainScreen) -> list[str]:
