@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import ui_helpers
 from textual.pilot import Pilot
-from ui_helpers import REFERENCE, loaded, main_screen, screen_text, wait_for
+from ui_helpers import REFERENCE, loaded, main_screen, screen_text, snapshot_server, wait_for
 
-from lemlist_inbox.demo import DemoServer, Faults
+from lemlist_inbox.demo import DemoServer
 from lemlist_inbox.inbox.search import SearchIndex
 from lemlist_inbox.render.message import render_thread
 from lemlist_inbox.ui.app import InboxApp
@@ -30,9 +30,7 @@ _WORD = re.compile(r"[A-Za-z]{7,}")
 
 @pytest.fixture
 def server() -> Iterator[DemoServer]:
-    with DemoServer(
-        conversations=40, seed=7, faults=Faults(rate_limit=False), reference=REFERENCE
-    ) as running:
+    with snapshot_server() as running:
         yield running
 
 

@@ -17,7 +17,7 @@ from textual.widget import Widget
 import tui_harness
 from lemlist_inbox.api.client import LemlistClient
 from lemlist_inbox.config import Settings
-from lemlist_inbox.demo import DEMO_API_KEY, DemoServer
+from lemlist_inbox.demo import DEMO_API_KEY, DemoServer, Faults
 from lemlist_inbox.inbox.local import StoreOptions
 from lemlist_inbox.ui.app import InboxApp
 from lemlist_inbox.ui.screens.main import MainScreen
@@ -34,6 +34,7 @@ __all__ = [
     "main_screen",
     "make_app",
     "screen_text",
+    "snapshot_server",
     "wait_for",
 ]
 
@@ -57,6 +58,20 @@ def make_app(
     uid = first_user(server) if user_id is True else (user_id or None)
     return tui_harness.inbox_app(
         client, settings, uid, page_size=page_size, refresh_interval=refresh_interval, demo=demo
+    )
+
+
+def snapshot_server(
+    conversations: int = 40, *, faults: Faults | None = None, hostile: bool = False
+) -> DemoServer:
+    """The stand-in the snapshots (and the tests beside them) are taken on: seed 7, the
+    reference time, no rate limit unless ``faults`` says otherwise. Use it as a context."""
+    return DemoServer(
+        conversations=conversations,
+        seed=7,
+        faults=faults or Faults(rate_limit=False),
+        reference=REFERENCE,
+        hostile=hostile,
     )
 
 
