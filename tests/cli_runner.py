@@ -14,6 +14,10 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lemlist_inbox.demo import DemoServer
 
 
 def run_cli(*args: str, env: dict[str, str], input: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -37,3 +41,20 @@ def run_cli(*args: str, env: dict[str, str], input: str | None = None) -> subpro
         check=False,
         input=input,
     )
+
+
+def local_env(tmp_path: Path, key: str, **extra: str) -> dict[str, str]:
+    """A test's own key, config file and data dir under ``tmp_path``; UTC, UTF-8 output."""
+    return {
+        "LEMLIST_API_KEY": key,
+        "LEMLIST_INBOX_CONFIG": str(tmp_path / "c.toml"),
+        "LEMLIST_INBOX_DATA": str(tmp_path / "data"),
+        "TZ": "UTC",
+        "PYTHONIOENCODING": "utf-8",
+        **extra,
+    }
+
+
+def demo_flags(server: DemoServer) -> list[str]:
+    """The flags that point the command at the stand-in, as its first user."""
+    return ["--base-url", server.base_url, "--user-id", str(server.dataset.users[0]["userId"])]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_runner import run_cli
+from cli_runner import demo_flags, local_env, run_cli
 from lemlist_inbox.demo import DemoServer
 
 KEY = "reply-cli-key-6c02f9"
@@ -32,15 +32,7 @@ def server() -> Iterator[DemoServer]:
 
 
 def cli(server: DemoServer, tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {
-        "LEMLIST_API_KEY": KEY,
-        "LEMLIST_INBOX_CONFIG": str(tmp_path / "c.toml"),
-        "LEMLIST_INBOX_DATA": str(tmp_path / "data"),
-        "PYTHONIOENCODING": "utf-8",
-        "TZ": "UTC",
-    }
-    flags = ["--base-url", server.base_url, "--user-id", str(server.dataset.users[0]["userId"])]
-    result = run_cli(*flags, *args, env=env, input=stdin)
+    result = run_cli(*demo_flags(server), *args, env=local_env(tmp_path, KEY), input=stdin)
     assert "Traceback" not in result.stderr
     return result
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_runner import run_cli
+from cli_runner import demo_flags, local_env, run_cli
 from lemlist_inbox.api.models import Message, parse_items
 from lemlist_inbox.demo import DemoServer
 from lemlist_inbox.render.message import render_thread
@@ -26,21 +26,11 @@ def server() -> Iterator[DemoServer]:
         yield srv
 
 
-def env_for(tmp_path: Path) -> dict[str, str]:
-    return {
-        "LEMLIST_API_KEY": KEY,
-        "LEMLIST_INBOX_CONFIG": str(tmp_path / "c.toml"),
-        "LEMLIST_INBOX_DATA": str(tmp_path / "data"),
-        "TZ": "UTC",
-        "PYTHONIOENCODING": "utf-8",
-    }
-
-
 def cli(
     server: DemoServer, tmp_path: Path, *args: str, offline: bool = False
 ) -> subprocess.CompletedProcess[str]:
-    flags = ["--base-url", server.base_url, "--user-id", str(server.dataset.users[0]["userId"])]
-    return run_cli(*flags, *(["--offline"] if offline else []), *args, env=env_for(tmp_path))
+    flags = [*demo_flags(server), *(["--offline"] if offline else [])]
+    return run_cli(*flags, *args, env=local_env(tmp_path, KEY))
 
 
 def body_only_word(server: DemoServer, contacts: list[str]) -> tuple[str, set[str]]:

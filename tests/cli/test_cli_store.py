@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_runner import run_cli
+from cli_runner import demo_flags, local_env, run_cli
 from lemlist_inbox.demo import DemoServer
 from lemlist_inbox.inbox.db import SCHEMA_VERSION, InboxDatabase, database_path
 
@@ -42,24 +42,11 @@ def user_of(server: DemoServer) -> str:
     return str(server.dataset.users[0]["userId"])
 
 
-def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
-    return {
-        "LEMLIST_API_KEY": KEY,
-        "LEMLIST_INBOX_CONFIG": str(tmp_path / "c.toml"),
-        "LEMLIST_INBOX_DATA": str(tmp_path / "data"),
-        "TZ": "UTC",
-        "PYTHONIOENCODING": "utf-8",
-        **extra,
-    }
-
-
 def cli(
     server: DemoServer, tmp_path: Path, *args: str, offline: bool = False
 ) -> subprocess.CompletedProcess[str]:
-    flags = ["--base-url", server.base_url, "--user-id", user_of(server)]
-    if offline:
-        flags.append("--offline")
-    return run_cli(*flags, *args, env=env_for(tmp_path))
+    flags = [*demo_flags(server), *(["--offline"] if offline else [])]
+    return run_cli(*flags, *args, env=local_env(tmp_path, KEY))
 
 
 def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
@@ -215,7 +202,7 @@ def test_two_processes_syncing_one_database_both_succeed(server: DemoServer, tmp
         sys.executable, "-m", "lemlist_inbox", "--base-url", server.base_url,
         "--user-id", user_of(server), "sync", "--threads", "5",
     ]  # fmt: skip
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEMLIST")} | env_for(tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEMLIST")} | local_env(tmp_path, KEY)
     procs = [
         subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(2)
@@ -283,7 +270,7 @@ def test_the_key_is_never_in_the_database(server: DemoServer, tmp_path: Path) ->
 def test_offline_sends_nothing_and_needs_no_key(server: DemoServer, tmp_path: Path) -> None:
     ok(cli(server, tmp_path, "list"))
     server.clear_log()
-    env = env_for(tmp_path)
+    env = local_env(tmp_path, KEY)
     del env["LEMLIST_API_KEY"]
     result = run_cli(
         "--base-url", server.base_url, "--user-id", user_of(server), "--offline", "list", env=env
@@ -296,7 +283,7 @@ def test_offline_sends_nothing_and_needs_no_key(server: DemoServer, tmp_path: Pa
 
 
 def test_demo_has_its_own_database(tmp_path: Path) -> None:
-    env = env_for(tmp_path)
+    env = local_env(tmp_path, KEY)
     ok(run_cli("--demo", "list", env=env))
     files = [p.name for p in (tmp_path / "data").glob("*.sqlite3")]
     assert len(files) == 1 and files[0].startswith("demo-")
@@ -345,7 +332,7 @@ def test_show_mark_read_is_kept_in_the_local_inbox_at_once(server: DemoServer, t
 def test_offline_finds_the_one_stored_user_without_user_id(server: DemoServer, tmp_path: Path) -> None:
     ok(cli(server, tmp_path, "list"))
     server.stop()
-    env = env_for(tmp_path)
+    env = local_env(tmp_path, KEY)
     result = ok(run_cli("--base-url", server.base_url, "--offline", "list", env=env))
     assert len(result.stdout.splitlines()) == total(server)
     other = run_cli("--base-url", "http://127.0.0.1:9/api", "--offline", "list", env=env)

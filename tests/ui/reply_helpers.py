@@ -16,11 +16,15 @@ import tempfile
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from lemlist_inbox.ui.reply import editor as editor_module
+
+if TYPE_CHECKING:
+    from lemlist_inbox.demo import DemoServer
+    from lemlist_inbox.ui.app import InboxApp
 
 SCRIPT = textwrap.dedent(
     """
@@ -76,6 +80,16 @@ def reply_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(folder))
     return folder
+
+
+def registered_app(make_server: Any, apps: list[InboxApp]) -> tuple[DemoServer, InboxApp]:
+    """A fresh stand-in and an app on it, registered in ``apps`` so it is shut down after."""
+    from ui_helpers import make_app
+
+    server: DemoServer = make_server()
+    app = make_app(server)
+    apps.append(app)
+    return server, app
 
 
 def editor_runs(log: Path) -> int:

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from ui_helpers import REFERENCE, loaded, main_screen, make_app, wait_for
+from ui_helpers import loaded, main_screen, make_app, snapshot_server, wait_for
 
-from lemlist_inbox.demo import DemoServer, Faults
+from lemlist_inbox.demo import DemoServer
 from lemlist_inbox.ui.app import InboxApp
 
 SnapCompare = Callable[..., bool]
@@ -23,9 +23,7 @@ SnapCompare = Callable[..., bool]
 
 @pytest.fixture
 def server() -> Iterator[DemoServer]:
-    with DemoServer(
-        conversations=40, seed=7, faults=Faults(rate_limit=False), reference=REFERENCE
-    ) as running:
+    with snapshot_server() as running:
         yield running
 
 
@@ -100,9 +98,7 @@ def test_filter_and_unread_only(snap_compare: SnapCompare, server: DemoServer) -
 
 def test_hostile_names_at_80_columns(snap_compare: SnapCompare) -> None:
     """Markup, escapes, bidi overrides, 300-character names, emoji and CJK: the layout holds."""
-    with DemoServer(
-        conversations=5, seed=7, faults=Faults(rate_limit=False), reference=REFERENCE, hostile=True
-    ) as hostile:
+    with snapshot_server(5, hostile=True) as hostile:
         assert snap_compare(app_for(hostile), terminal_size=(80, 24), run_before=list_only)
 
 

@@ -8,12 +8,21 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from ui_helpers import REFERENCE, ServerFactory, first_user, fixed_clock, main_screen, screen_text, wait_for
+from ui_helpers import (
+    ServerFactory,
+    first_user,
+    fixed_clock,
+    local_app,
+    main_screen,
+    screen_text,
+    snapshot_server,
+    wait_for,
+)
 
 import tui_harness
 from lemlist_inbox.api import RateLimiter
 from lemlist_inbox.config import Settings
-from lemlist_inbox.demo import DEMO_API_KEY, DemoServer, Faults
+from lemlist_inbox.demo import DEMO_API_KEY, DemoServer
 from lemlist_inbox.inbox.local import StoreOptions
 from lemlist_inbox.ui.app import InboxApp
 from lemlist_inbox.ui.screens.main import MainScreen
@@ -31,20 +40,15 @@ def stored_app(
     limiter: RateLimiter | None = None,
 ) -> InboxApp:
     """The app with a local inbox in ``data_dir`` (None: none) and the prefetch as set."""
-    kwargs: dict[str, Any] = {"max_retries": 0}
-    if limiter is not None:
-        kwargs["rate_limiter"] = limiter
-    client = tui_harness.make_client(server, DEMO_API_KEY, **kwargs)
-    settings = Settings(
-        api_key=DEMO_API_KEY,
-        base_url=server.base_url,
-        mark_read_on_open=mark_read_on_open,
+    client: dict[str, Any] = {} if limiter is None else {"rate_limiter": limiter}
+    return local_app(
+        server,
+        data_dir,
         prefetch_threads=prefetch,
+        mark_read_on_open=mark_read_on_open,
         page_size=100,
-        refresh_interval=0,
+        **client,
     )
-    store = StoreOptions(data_dir=data_dir, base_url=server.base_url, demo=True) if data_dir else None
-    return InboxApp(client, settings, user_id=first_user(server), clock=fixed_clock, demo=True, store=store)
 
 
 def marks_sent(server: DemoServer) -> list[str]:
@@ -284,10 +288,6 @@ async def test_a_narrow_screen_previews_nothing(make_server: ServerFactory) -> N
     await app.client.aclose()
 
 
-def _snapshot_server() -> DemoServer:
-    return DemoServer(conversations=40, seed=7, faults=Faults(rate_limit=False), reference=REFERENCE)
-
-
 async def _all_stored(pilot: Pilot[Any]) -> None:
     app = pilot.app
     assert isinstance(app, InboxApp)
@@ -298,21 +298,19 @@ async def _all_stored(pilot: Pilot[Any]) -> None:
 
 
 def test_list_with_subjects_at_80x24(snap_compare: Any, tmp_path: Path) -> None:
-    with _snapshot_server() as server:
+    with snapshot_server() as server:
         assert snap_compare(stored_app(server, tmp_path), terminal_size=NARROW, run_before=_all_stored)
 
 
 def test_list_with_subjects_and_preview_at_160x45(snap_compare: Any, tmp_path: Path) -> None:
-    with _snapshot_server() as server:
+    with snapshot_server() as server:
         assert snap_compare(stored_app(server, tmp_path), terminal_size=WIDE, run_before=_all_stored)
 
 
 async def test_hostile_subjects_and_first_words_show_literally_at_both_sizes(tmp_path: Path) -> None:
     """Markup, terminal escapes, bidi overrides, carriage returns and 300-character subjects
     from the stand-in's hostile cases: sanitized, drawn literally, the layout holds."""
-    with DemoServer(
-        conversations=5, seed=7, faults=Faults(rate_limit=False), reference=REFERENCE, hostile=True
-    ) as server:
+    with snapshot_server(5, hostile=True) as server:
         for size in (NARROW, WIDE):
             app = stored_app(server, tmp_path / f"{size[0]}")
             async with app.run_test(size=size) as pilot:

@@ -13,7 +13,15 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from ui_helpers import ServerFactory, first_user, fixed_clock, loaded, main_screen, screen_text, wait_for
+from ui_helpers import (
+    ServerFactory,
+    first_user,
+    loaded,
+    local_app,
+    main_screen,
+    screen_text,
+    wait_for,
+)
 
 import tui_harness
 from lemlist_inbox import cli
@@ -26,40 +34,6 @@ from lemlist_inbox.ui.screens import main as main_module
 from lemlist_inbox.ui.screens.main import MainScreen
 
 SIZE = (160, 45)
-
-
-def local_app(
-    server: DemoServer,
-    data_dir: Path,
-    *,
-    offline: bool = False,
-    mark_read_on_open: bool = True,
-    user_id: str | None = None,
-    prefetch_threads: int = 0,
-) -> InboxApp:
-    """An app whose local inbox lives in ``data_dir`` (demo scope: the port may change).
-
-    No background prefetch unless asked (``prefetch_threads``): these tests count the
-    requests of what the user does."""
-    client = tui_harness.make_client(server, DEMO_API_KEY, max_retries=0)
-    settings = Settings(
-        api_key=DEMO_API_KEY,
-        base_url=server.base_url,
-        mark_read_on_open=mark_read_on_open,
-        prefetch_threads=prefetch_threads,
-    )
-    settings.page_size = 10
-    settings.refresh_interval = 0
-    store = StoreOptions(data_dir=data_dir, base_url=server.base_url, demo=True)
-    return InboxApp(
-        client,
-        settings,
-        user_id=user_id or first_user(server),
-        clock=fixed_clock,
-        demo=True,
-        store=store,
-        offline=offline,
-    )
 
 
 def synced(screen: MainScreen) -> bool:

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from test_app_snapshots import open_row
 from textual.pilot import Pilot
-from ui_helpers import REFERENCE, make_app, wait_for
+from ui_helpers import make_app, snapshot_server, wait_for
 
 from lemlist_inbox.config import Settings
-from lemlist_inbox.demo import DEMO_API_KEY, DemoServer, Faults
+from lemlist_inbox.demo import DEMO_API_KEY, DemoServer
 from lemlist_inbox.ui.app import InboxApp
 from lemlist_inbox.ui.screens.attachment_picker import AttachmentPicker
 from lemlist_inbox.ui.screens.link_picker import LinkPicker
@@ -27,9 +27,7 @@ LINKS_ROW, ATTACHMENTS_ROW = 14, 4
 
 @pytest.fixture
 def server() -> Iterator[DemoServer]:
-    with DemoServer(
-        conversations=40, seed=7, faults=Faults(rate_limit=False), reference=REFERENCE
-    ) as running:
+    with snapshot_server() as running:
         yield running
 
 

@@ -9,7 +9,7 @@ between browser and clipboard, so each test sets it (no display, a display, SSH)
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from textual.pilot import Pilot
@@ -23,9 +23,10 @@ from lemlist_inbox.ui.app import InboxApp
 from lemlist_inbox.ui.screens.attachment_picker import AttachmentPicker
 from lemlist_inbox.ui.screens.link_picker import LinkPicker
 from lemlist_inbox.ui.screens.main import MainScreen
-from lemlist_inbox.ui.screens.numbered_picker import jump_target
+from lemlist_inbox.ui.screens.numbered_picker import NumberedPicker, jump_target
 
 SIZE = (100, 40)
+P = TypeVar("P", bound=NumberedPicker)
 
 
 def messages(app: InboxApp) -> list[str]:
@@ -48,11 +49,14 @@ def server(make_server: ServerFactory) -> DemoServer:
     return make_server(5, hostile=True)
 
 
-def app_with(server: DemoServer, folder: Path, max_mb: float = 50.0) -> InboxApp:
+def app_with(server: DemoServer, apps: list[InboxApp], folder: Path, max_mb: float = 50.0) -> InboxApp:
+    """An app downloading into ``folder``, registered in ``apps`` so it is shut down after."""
     settings = Settings(
         api_key=DEMO_API_KEY, base_url=server.base_url, download_dir=folder, download_max_mb=max_mb
     )
-    return make_app(server, settings=settings)
+    app = make_app(server, settings=settings)
+    apps.append(app)
+    return app
 
 
 async def open_case(pilot: Pilot[Any], screen: MainScreen, case: str) -> None:
@@ -62,6 +66,15 @@ async def open_case(pilot: Pilot[Any], screen: MainScreen, case: str) -> None:
     await wait_for(
         lambda: screen.thread.current_conversation_id == conversation_id and screen.thread.state == "thread"
     )
+
+
+async def open_picker(pilot: Pilot[Any], key: str, kind: type[P]) -> P:
+    """Press ``key`` and wait for the picker of ``kind`` to be the screen."""
+    await pilot.press(key)
+    await wait_for(lambda: isinstance(pilot.app.screen, kind))
+    picker = pilot.app.screen
+    assert isinstance(picker, kind)
+    return picker
 
 
 def test_local_display_rules() -> None:
@@ -88,15 +101,11 @@ def test_digits_extend_a_number_only_when_it_exists() -> None:
 async def test_l_lists_links_digits_jump_y_copies_enter_copies_without_a_display(
     server: DemoServer, apps: list[InboxApp], tmp_path: Path
 ) -> None:
-    app = app_with(server, tmp_path)
-    apps.append(app)
+    app = app_with(server, apps, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await loaded(app)
         await open_case(pilot, screen, "lookalike_link")
-        await pilot.press("L")
-        await wait_for(lambda: isinstance(app.screen, LinkPicker))
-        picker = app.screen
-        assert isinstance(picker, LinkPicker)
+        picker = await open_picker(pilot, "L", LinkPicker)
         targets = [item.target for item in picker.items]
         assert targets[:3] == ["https://evil.example/login", "https://evil.example/2", "javascript:alert(1)"]
         text = screen_text(app)
@@ -124,8 +133,7 @@ async def test_enter_opens_in_the_browser_with_a_local_display(
     opened: list[str] = []
     monkeypatch.setenv("DISPLAY", ":0")
     monkeypatch.setattr("webbrowser.open", lambda url, new=0: opened.append(url) or True)
-    app = app_with(server, tmp_path)
-    apps.append(app)
+    app = app_with(server, apps, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await loaded(app)
         await open_case(pilot, screen, "lookalike_link")
@@ -143,8 +151,7 @@ async def test_over_ssh_it_copies_even_with_a_display(
     monkeypatch.setenv("DISPLAY", "localhost:10.0")  # X forwarding
     monkeypatch.setenv("SSH_CONNECTION", "10.0.0.2 50000 10.0.0.1 22")
     monkeypatch.setattr("webbrowser.open", lambda url, new=0: opened.append(url) or True)
-    app = app_with(server, tmp_path)
-    apps.append(app)
+    app = app_with(server, apps, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await loaded(app)
         await open_case(pilot, screen, "lookalike_link")
@@ -157,8 +164,7 @@ async def test_over_ssh_it_copies_even_with_a_display(
 async def test_l_and_a_without_an_open_conversation_say_so(
     server: DemoServer, apps: list[InboxApp], tmp_path: Path
 ) -> None:
-    app = app_with(server, tmp_path)
-    apps.append(app)
+    app = app_with(server, apps, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(app)
         # The highlighted row's thread must not be at hand either: its prefetch hangs.
@@ -177,8 +183,7 @@ async def test_l_and_a_without_an_open_conversation_say_so(
 async def test_from_the_list_l_lists_the_highlighted_conversation_once_loaded(
     server: DemoServer, apps: list[InboxApp], tmp_path: Path
 ) -> None:
-    app = app_with(server, tmp_path)
-    apps.append(app)
+    app = app_with(server, apps, tmp_path)
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await loaded(app)
         await open_case(pilot, screen, "lookalike_link")
@@ -197,15 +202,11 @@ async def test_a_downloads_a_dot_dot_name_inside_the_folder_only(
     server: DemoServer, apps: list[InboxApp], tmp_path: Path
 ) -> None:
     folder = tmp_path / "Downloads"
-    app = app_with(server, folder)
-    apps.append(app)
+    app = app_with(server, apps, folder)
     async with app.run_test(size=SIZE) as pilot:
         screen = await loaded(app)
         await open_case(pilot, screen, "bidi_override")
-        await pilot.press("A")
-        await wait_for(lambda: isinstance(app.screen, AttachmentPicker))
-        picker = app.screen
-        assert isinstance(picker, AttachmentPicker)
+        picker = await open_picker(pilot, "A", AttachmentPicker)
         text = screen_text(app)
         assert "../../../.bashrc" in text and "1.2 kB" in text and "text/plain" in text
         assert "invoicefdp.exe" in text  # the override is gone
@@ -229,8 +230,7 @@ async def test_a_downloads_a_dot_dot_name_inside_the_folder_only(
 async def test_a_refuses_an_attachment_over_the_cap_before_asking(
     server: DemoServer, apps: list[InboxApp], tmp_path: Path
 ) -> None:
-    app = app_with(server, tmp_path, max_mb=0.001)  # 1000 bytes; the .bashrc is 1200
-    apps.append(app)
+    app = app_with(server, apps, tmp_path, max_mb=0.001)  # 1000 bytes; the .bashrc is 1200
     async with app.run_test(size=SIZE) as pilot:
         screen = await loaded(app)
         await open_case(pilot, screen, "bidi_override")
@@ -248,8 +248,7 @@ async def test_a_download_shows_progress_keeps_the_ui_live_and_esc_cancels(
 ) -> None:
     server.files.add(DemoFile("fil_hostile_dotdot", 5_000_000))  # bigger than it says, and slow
     server.files.chunk_delay = 0.05
-    app = app_with(server, tmp_path)
-    apps.append(app)
+    app = app_with(server, apps, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await loaded(app)
         await open_case(pilot, screen, "bidi_override")
@@ -274,8 +273,7 @@ async def test_a_download_shows_progress_keeps_the_ui_live_and_esc_cancels(
 async def test_a_o_and_y_follow_the_url_like_a_link(
     server: DemoServer, apps: list[InboxApp], tmp_path: Path
 ) -> None:
-    app = app_with(server, tmp_path)
-    apps.append(app)
+    app = app_with(server, apps, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await loaded(app)
         await open_case(pilot, screen, "bidi_override")
@@ -307,16 +305,12 @@ async def test_no_image_is_ever_fetched_tracking_pixels_included(
     contact = hostile.contact_id("lookalike_link")
     newest = server.dataset.thread(contact)[0]  # the served dicts themselves
     newest["message"] = str(newest["message"]) + images
-    app = app_with(server, tmp_path)
-    apps.append(app)
+    app = app_with(server, apps, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await loaded(app)
         await open_case(pilot, screen, "lookalike_link")
         assert "Company logo" in screen.thread.layout_text  # the alt text, never the image
-        await pilot.press("L")
-        await wait_for(lambda: isinstance(app.screen, LinkPicker))
-        picker = app.screen
-        assert isinstance(picker, LinkPicker)
+        picker = await open_picker(pilot, "L", LinkPicker)
         assert [item.target for item in picker.items if item.target.startswith(base)] == [f"{base}/landing"]
         await pilot.press("escape")
         await app.workers.wait_for_complete()
@@ -328,8 +322,7 @@ async def test_the_palette_opens_both_pickers(
 ) -> None:
     from textual.command import CommandPalette
 
-    app = app_with(server, tmp_path)
-    apps.append(app)
+    app = app_with(server, apps, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await loaded(app)
         for case, query, title, kind in (
@@ -351,8 +344,7 @@ async def test_the_palette_opens_both_pickers(
 async def test_l_while_the_thread_loads_says_so(
     server: DemoServer, apps: list[InboxApp], tmp_path: Path
 ) -> None:
-    app = app_with(server, tmp_path)
-    apps.append(app)
+    app = app_with(server, apps, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await loaded(app)
         server.faults.latency = 5.0  # the thread request hangs while L is pressed

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reply_helpers import fake_editor, reach_review, reply_tmp
-from ui_helpers import loaded, make_app, wait_for
+from reply_helpers import fake_editor, reach_review, registered_app, reply_tmp
+from ui_helpers import loaded, wait_for
 
 from cli_runner import run_cli
 from lemlist_inbox.demo import DEMO_API_KEY, DemoServer
@@ -56,9 +56,7 @@ async def test_a_draft_postponed_in_the_tui_is_listed_by_the_cli(
     make_server: Any, apps: list[InboxApp], fake_editor: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FAKE_EDITOR_BODY", "Postponed from the terminal")
-    server: DemoServer = make_server()
-    app = make_app(server)
-    apps.append(app)
+    server, app = registered_app(make_server, apps)
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await open_row(app, pilot, 3)
         entry = screen.store.get(screen.thread.current_conversation_id or "")
@@ -79,9 +77,7 @@ async def test_a_draft_postponed_in_the_tui_is_listed_by_the_cli(
 async def test_a_cli_draft_is_announced_offered_by_R_and_deleted_once_sent(
     make_server: Any, apps: list[InboxApp], fake_editor: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    server: DemoServer = make_server()
-    app = make_app(server)
-    apps.append(app)
+    server, app = registered_app(make_server, apps)
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await loaded(app)
         entry = screen.store.view_at(4)

@@ -13,12 +13,11 @@ from typing import Any
 
 import pytest
 from reply_helpers import fake_editor, reach_review, reply_tmp, start_reply
-from ui_helpers import loaded, wait_for
+from ui_helpers import loaded, local_app, wait_for
 
 import tui_harness
-from lemlist_inbox.config import Settings
-from lemlist_inbox.demo import DEMO_API_KEY, DemoServer, Faults
-from lemlist_inbox.inbox.local import StoreOptions
+from lemlist_inbox.config import DEFAULT_PREFETCH_THREADS
+from lemlist_inbox.demo import DemoServer, Faults
 from lemlist_inbox.ui.app import InboxApp
 from lemlist_inbox.ui.reply.ask import Ask
 from lemlist_inbox.ui.reply.outbox_screen import OutboxScreen
@@ -29,21 +28,26 @@ from lemlist_inbox.ui.screens.main import MainScreen
 __all__ = ["fake_editor", "reply_tmp"]
 
 
-def stored_app(server: DemoServer, data_dir: Path, *, timeout: float = 5.0) -> InboxApp:
-    """An app whose local inbox (and so its outbox) lives in ``data_dir``."""
-    client = tui_harness.make_client(server, DEMO_API_KEY, max_retries=0, timeout=timeout)
-    settings = Settings(api_key=DEMO_API_KEY, base_url=server.base_url)
-    settings.page_size = 10
-    settings.refresh_interval = 0
-    store = StoreOptions(data_dir=data_dir, base_url=server.base_url, demo=True)
-    return InboxApp(
-        client,
-        settings,
-        user_id=tui_harness.first_user(server),
-        clock=tui_harness.fixed_clock,
-        demo=True,
-        store=store,
-    )
+def stored_app(server: DemoServer, apps: list[InboxApp], data_dir: Path, *, timeout: float = 5.0) -> InboxApp:
+    """An app whose local inbox (and so its outbox) lives in ``data_dir``; the prefetch on.
+
+    Registered in ``apps``, so it is shut down after the test."""
+    app = local_app(server, data_dir, prefetch_threads=DEFAULT_PREFETCH_THREADS, timeout=timeout)
+    apps.append(app)
+    return app
+
+
+def first_write_503() -> Faults:
+    """The stand-in answers the first write with a 503 (lemlist said no: not sent), then takes them."""
+    return Faults(rate_limit=False, write_failures=1, write_status=503)
+
+
+async def open_outbox(app: InboxApp, pilot: Any) -> OutboxScreen:
+    """``O``, and wait for the outbox screen."""
+    await pilot.press("O")
+    await wait_for(lambda: isinstance(app.screen, OutboxScreen))
+    assert isinstance(app.screen, OutboxScreen)
+    return app.screen
 
 
 def outbox_states(screen: MainScreen) -> list[str]:
@@ -70,9 +74,8 @@ async def send_one(app: InboxApp, pilot: Any) -> MainScreen:
 async def test_503_keeps_the_text_and_a_retry_from_O_sends_it_once(
     make_server: Any, apps: list[InboxApp], fake_editor: Path, words: str, tmp_path: Path
 ) -> None:
-    server: DemoServer = make_server(faults=Faults(rate_limit=False, write_failures=1, write_status=503))
-    app = stored_app(server, tmp_path / "data")
-    apps.append(app)
+    server: DemoServer = make_server(faults=first_write_503())
+    app = stored_app(server, apps, tmp_path / "data")
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await send_one(app, pilot)
         await wait_for(lambda: "not sent" in screen.status.state.outbox)
@@ -81,8 +84,7 @@ async def test_503_keeps_the_text_and_a_retry_from_O_sends_it_once(
         assert outbox_states(screen) == ["failed"]
         backend = screen.replies.backend
         assert backend is not None and backend.waiting()[0].text == words
-        await pilot.press("O")
-        await wait_for(lambda: isinstance(app.screen, OutboxScreen))
+        await open_outbox(app, pilot)
         outbox = app.screen
         assert isinstance(outbox, OutboxScreen) and len(outbox.shown) == 1
         await pilot.press("s")
@@ -100,15 +102,13 @@ async def test_a_timeout_is_never_resent_by_itself_and_O_asks(
     make_server: Any, apps: list[InboxApp], fake_editor: Path, words: str, tmp_path: Path
 ) -> None:
     server: DemoServer = make_server(faults=Faults(rate_limit=False, write_timeouts=1, write_stall=5.0))
-    app = stored_app(server, tmp_path / "data", timeout=0.5)
-    apps.append(app)
+    app = stored_app(server, apps, tmp_path / "data", timeout=0.5)
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await send_one(app, pilot)
         await wait_for(lambda: "maybe sent" in screen.status.state.outbox)
         assert len(server.sent()) == 1  # the stand-in did it; the answer never came
         assert outbox_states(screen) == ["unknown"]
-        await pilot.press("O")
-        await wait_for(lambda: isinstance(app.screen, OutboxScreen))
+        await open_outbox(app, pilot)
         await pilot.press("s")
         # The thread is fetched: the reply is there, so the question is whether to drop it.
         await wait_for(lambda: isinstance(app.screen, Ask))
@@ -131,8 +131,7 @@ async def test_a_4xx_says_lemlists_words_and_keeps_the_text(
         rate_limit=False, write_failures=1, write_status=400, write_message="Mailbox disconnected\x1b[31m"
     )
     server: DemoServer = make_server(faults=faults)
-    app = stored_app(server, tmp_path / "data")
-    apps.append(app)
+    app = stored_app(server, apps, tmp_path / "data")
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await send_one(app, pilot)
         await wait_for(lambda: "not sent" in screen.status.state.outbox)
@@ -144,20 +143,17 @@ async def test_a_4xx_says_lemlists_words_and_keeps_the_text(
 async def test_the_outbox_survives_a_restart_and_the_status_says_so(
     make_server: Any, apps: list[InboxApp], fake_editor: Path, words: str, tmp_path: Path
 ) -> None:
-    server: DemoServer = make_server(faults=Faults(rate_limit=False, write_failures=1, write_status=503))
+    server: DemoServer = make_server(faults=first_write_503())
     data = tmp_path / "data"
-    first = stored_app(server, data)
-    apps.append(first)
+    first = stored_app(server, apps, data)
     async with first.run_test(size=(120, 30)) as pilot:
         screen = await send_one(first, pilot)
         await wait_for(lambda: "not sent" in screen.status.state.outbox)
-    second = stored_app(server, data)
-    apps.append(second)
+    second = stored_app(server, apps, data)
     async with second.run_test(size=(120, 30)) as pilot:
         screen = await loaded(second)
         await wait_for(lambda: "1 reply not sent" in screen.status.state.outbox)
-        await pilot.press("O")
-        await wait_for(lambda: isinstance(second.screen, OutboxScreen))
+        await open_outbox(second, pilot)
         await pilot.press("d")
         await wait_for(lambda: isinstance(second.screen, Ask))
         await pilot.press("y")
@@ -173,15 +169,13 @@ async def test_e_in_the_outbox_edits_a_failed_reply_and_sends_the_new_text_once(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    server: DemoServer = make_server(faults=Faults(rate_limit=False, write_failures=1, write_status=503))
-    app = stored_app(server, tmp_path / "data")
-    apps.append(app)
+    server: DemoServer = make_server(faults=first_write_503())
+    app = stored_app(server, apps, tmp_path / "data")
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await send_one(app, pilot)
         await wait_for(lambda: outbox_states(screen) == ["failed"])
         monkeypatch.setenv("FAKE_EDITOR_BODY", "Wednesday at ten, rather")
-        await pilot.press("O")
-        await wait_for(lambda: isinstance(app.screen, OutboxScreen))
+        await open_outbox(app, pilot)
         await pilot.press("e")
         review = await reach_review(app, pilot)
         assert review.reply is not None and review.reply.body == "Wednesday at ten, rather"
@@ -195,9 +189,8 @@ async def test_e_in_the_outbox_edits_a_failed_reply_and_sends_the_new_text_once(
 async def test_maybe_sent_but_not_in_the_thread_is_resent_only_after_a_yes(
     make_server: Any, apps: list[InboxApp], fake_editor: Path, words: str, tmp_path: Path
 ) -> None:
-    server: DemoServer = make_server(faults=Faults(rate_limit=False, write_failures=1, write_status=503))
-    app = stored_app(server, tmp_path / "data")
-    apps.append(app)
+    server: DemoServer = make_server(faults=first_write_503())
+    app = stored_app(server, apps, tmp_path / "data")
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await send_one(app, pilot)
         await wait_for(lambda: outbox_states(screen) == ["failed"])
@@ -206,8 +199,7 @@ async def test_maybe_sent_but_not_in_the_thread_is_resent_only_after_a_yes(
         assert isinstance(backend, ServiceBackend)
         entry = backend.waiting()[0]
         backend.service.outbox.unknown(entry.id, "no answer within 5 s")
-        await pilot.press("O")
-        await wait_for(lambda: isinstance(app.screen, OutboxScreen))
+        await open_outbox(app, pilot)
         await pilot.press("s")
         await wait_for(lambda: isinstance(app.screen, Ask))
         assert isinstance(app.screen, Ask) and "not in the thread" in app.screen.question
@@ -227,8 +219,7 @@ async def test_the_draft_limit_is_said_and_the_text_kept(
     make_server: Any, apps: list[InboxApp], fake_editor: Path, words: str, tmp_path: Path
 ) -> None:
     server: DemoServer = make_server()
-    app = stored_app(server, tmp_path / "data")
-    apps.append(app)
+    app = stored_app(server, apps, tmp_path / "data")
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await loaded(app)
         entry = screen.store.view_at(0)

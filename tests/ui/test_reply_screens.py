@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reply_helpers import editor_runs, fake_editor, reach_review, reply_tmp, start_reply
-from ui_helpers import loaded, make_app, wait_for
+from reply_helpers import editor_runs, fake_editor, reach_review, registered_app, reply_tmp, start_reply
+from ui_helpers import loaded, wait_for
 
-from lemlist_inbox.demo import DemoServer
 from lemlist_inbox.ui.app import InboxApp
 from lemlist_inbox.ui.reply.ask import Ask, Choose
 from lemlist_inbox.ui.reply.internal_editor import InternalEditor
@@ -34,9 +33,7 @@ async def test_editor_script_reply_is_posted_escaped_with_the_thread_fields(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("FAKE_EDITOR_BODY", "Thanks <b>&</b>\n<script>alert(1)</script>")
-    server: DemoServer = make_server()
-    app = make_app(server)
-    apps.append(app)
+    server, app = registered_app(make_server, apps)
     async with app.run_test(size=(120, 30)) as pilot:
         opened = await start_reply(app, pilot, row=2)
         replied = opened.thread.current_conversation_id
@@ -68,9 +65,7 @@ async def test_e_edits_again_n_asks_p_postpones_as_a_lemlist_draft(
     make_server: Any, apps: list[InboxApp], fake_editor: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FAKE_EDITOR_BODY", "first words")
-    server: DemoServer = make_server()
-    app = make_app(server)
-    apps.append(app)
+    server, app = registered_app(make_server, apps)
     async with app.run_test(size=(120, 30)) as pilot:
         opened = await start_reply(app, pilot)
         await reach_review(app, pilot)
@@ -101,9 +96,7 @@ async def test_n_discards_after_asking_and_nothing_is_sent(
     make_server: Any, apps: list[InboxApp], fake_editor: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FAKE_EDITOR_BODY", "words I do not want")
-    server: DemoServer = make_server()
-    app = make_app(server)
-    apps.append(app)
+    server, app = registered_app(make_server, apps)
     async with app.run_test(size=(120, 30)) as pilot:
         await start_reply(app, pilot)
         await reach_review(app, pilot)
@@ -119,9 +112,7 @@ async def test_empty_or_unchanged_reply_is_never_sent(
     make_server: Any, apps: list[InboxApp], fake_editor: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FAKE_EDITOR_BODY", "   ")
-    server: DemoServer = make_server()
-    app = make_app(server)
-    apps.append(app)
+    server, app = registered_app(make_server, apps)
     async with app.run_test(size=(120, 30)) as pilot:
         await start_reply(app, pilot)
         screen = await reach_review(app, pilot)
@@ -140,9 +131,7 @@ async def test_in_app_editor_when_the_terminal_cannot_be_handed_over(
     # A real editor set, but headless: App.suspend raises SuspendNotSupported.
     monkeypatch.setenv("EDITOR", "vi")
     monkeypatch.delenv("VISUAL", raising=False)
-    server: DemoServer = make_server()
-    app = make_app(server)
-    apps.append(app)
+    server, app = registered_app(make_server, apps)
     async with app.run_test(size=(120, 30)) as pilot:
         await start_reply(app, pilot)
         await wait_for(lambda: isinstance(app.screen, InternalEditor | Choose))
@@ -161,10 +150,8 @@ async def test_in_app_editor_when_the_terminal_cannot_be_handed_over(
 async def test_editor_internal_setting_opens_the_in_app_editor(
     make_server: Any, apps: list[InboxApp], fake_editor: Path
 ) -> None:
-    server: DemoServer = make_server()
-    app = make_app(server)
+    _server, app = registered_app(make_server, apps)
     app.settings.editor = "internal"
-    apps.append(app)
     async with app.run_test(size=(120, 30)) as pilot:
         await start_reply(app, pilot)
         await wait_for(lambda: isinstance(app.screen, InternalEditor | Choose))
@@ -204,9 +191,7 @@ async def test_quitting_with_a_reply_open_asks_and_keeps_its_file(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("FAKE_EDITOR_BODY", "half a thought")
-    server: DemoServer = make_server()
-    app = make_app(server)
-    apps.append(app)
+    server, app = registered_app(make_server, apps)
     async with app.run_test(size=(120, 30)) as pilot:
         await start_reply(app, pilot)
         await reach_review(app, pilot)
@@ -228,9 +213,7 @@ async def test_R_on_a_list_row_answers_that_row(
     make_server: Any, apps: list[InboxApp], fake_editor: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FAKE_EDITOR_BODY", "from the list")
-    server: DemoServer = make_server()
-    app = make_app(server)
-    apps.append(app)
+    server, app = registered_app(make_server, apps)
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await loaded(app)
         await pilot.press("j", "j", "j")

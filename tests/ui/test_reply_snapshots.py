@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from reply_helpers import fake_editor, reach_review, reply_tmp, start_reply
 from textual.pilot import Pilot
-from ui_helpers import REFERENCE, make_app, wait_for
+from ui_helpers import make_app, snapshot_server, wait_for
 
 from lemlist_inbox.demo import DemoServer, Faults
 from lemlist_inbox.inbox.local import StoreOptions
@@ -37,9 +37,7 @@ def body(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def served(faults: Faults | None = None) -> Iterator[DemoServer]:
-    with DemoServer(
-        conversations=20, seed=7, faults=faults or Faults(rate_limit=False), reference=REFERENCE
-    ) as running:
+    with snapshot_server(20, faults=faults) as running:
         yield running
 
 

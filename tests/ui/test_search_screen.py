@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import ui_helpers
 from textual.pilot import Pilot
-from ui_helpers import REFERENCE, first_user, fixed_clock, loaded, main_screen, screen_text, wait_for
+from ui_helpers import REFERENCE, loaded, main_screen, screen_text, snapshot_server, wait_for
 
-import tui_harness
-from lemlist_inbox.config import Settings
-from lemlist_inbox.demo import DEMO_API_KEY, DemoServer, Faults
+from lemlist_inbox.demo import DemoServer
 from lemlist_inbox.inbox.search import SearchIndex
 from lemlist_inbox.render.message import render_thread
 from lemlist_inbox.ui.app import InboxApp
@@ -31,30 +30,13 @@ _WORD = re.compile(r"[A-Za-z]{7,}")
 
 @pytest.fixture
 def server() -> Iterator[DemoServer]:
-    with DemoServer(
-        conversations=40, seed=7, faults=Faults(rate_limit=False), reference=REFERENCE
-    ) as running:
+    with snapshot_server() as running:
         yield running
 
 
 def local_app(server: DemoServer, data_dir: Path, *, offline: bool = False) -> InboxApp:
-    from lemlist_inbox.inbox.local import StoreOptions
-
-    client = tui_harness.make_client(server, DEMO_API_KEY, max_retries=0)
-    settings = Settings(api_key=DEMO_API_KEY, base_url=server.base_url)
-    settings.page_size = 100
-    settings.refresh_interval = 0
-    settings.prefetch_threads = 0  # only the threads a test opens are stored and indexed
-    store = StoreOptions(data_dir=data_dir, base_url=server.base_url, demo=True)
-    return InboxApp(
-        client,
-        settings,
-        user_id=first_user(server),
-        clock=fixed_clock,
-        demo=True,
-        store=store,
-        offline=offline,
-    )
+    # No prefetch: only the threads a test opens are stored and indexed.
+    return ui_helpers.local_app(server, data_dir, offline=offline, page_size=100)
 
 
 def index_of(screen: MainScreen) -> SearchIndex:

@@ -60,7 +60,7 @@ from lemlist_inbox.api.errors import (
 from lemlist_inbox.api.ids import check_id, path_segment
 from lemlist_inbox.api.jsondecode import NotJson, TooDeep, clean_document, loads
 from lemlist_inbox.api.pagination import iter_pages, oldest_first
-from lemlist_inbox.api.ratelimit import RateLimiter
+from lemlist_inbox.api.ratelimit import RateLimiter, Ticket
 from lemlist_inbox.api.retry import (
     Redactor,
     RetryPolicy,
@@ -161,6 +161,50 @@ def _models_loading() -> asyncio.Future[None] | None:
     # Retrieved even when the request fails first (the parse would raise it anyway).
     loading.add_done_callback(lambda done: done.cancelled() or done.exception())
     return loading
+
+
+#: What a request's transport can raise while it is sent or its answer read: a read
+#: retries these, a write decides from ``_Marks`` whether it may have landed.
+_TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
+    httpx.TimeoutException,
+    httpx.NetworkError,
+    httpx.RemoteProtocolError,
+    httpx.ProxyError,
+    httpx.DecodingError,
+    zlib.error,
+    TimeoutError,
+)
+#: A write also counts a body too large or a garbled answer as no clear answer.
+_WRITE_TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
+    *_TRANSPORT_ERRORS,
+    TooLargeError,
+    InvalidResponseError,
+)
+
+
+class _Marks:
+    """When one request's headers and body were written and its answer began (httpx's trace hook).
+
+    The limiter places a request in its rate window from "sent" and "answered"; a write
+    also reads "body": before it was written whole, lemlist cannot have acted on it.
+    """
+
+    def __init__(self, now: Callable[[], float]) -> None:
+        self._now = now
+        self.at: dict[str, float] = {}
+
+    async def trace(self, event: str, info: Any) -> None:
+        if event.endswith(".send_request_headers.complete"):
+            self.at["sent"] = self._now()
+        elif event.endswith(".send_request_body.complete"):
+            self.at["body"] = self._now()
+        elif event.endswith(".receive_response_headers.complete"):
+            self.at["answered"] = self._now()
+
+    def report(self, ticket: Ticket) -> None:
+        """Tell the limiter when the request went and was answered, when both are known."""
+        if "sent" in self.at and "answered" in self.at:
+            ticket.report(self.at["sent"], self.at["answered"])
 
 
 @dataclass
@@ -603,34 +647,20 @@ class LemlistClient:
             headers["Content-Type"] = "application/json"
         async with self._limiter.slot(urgent=True) as ticket:
             self.stats.requests += 1
-            marks: dict[str, float] = {}
-
-            async def trace(event: str, info: Any) -> None:
-                if event.endswith(".send_request_headers.complete"):
-                    marks["sent"] = self._limiter.now()
-                elif event.endswith(".send_request_body.complete"):
-                    marks["body"] = self._limiter.now()
-                elif event.endswith(".receive_response_headers.complete"):
-                    marks["answered"] = self._limiter.now()
-
+            marks = _Marks(self._limiter.now)
             request = self._http.build_request(
-                method, path, params=params, content=content, headers=headers, extensions={"trace": trace}
+                method,
+                path,
+                params=params,
+                content=content,
+                headers=headers,
+                extensions={"trace": marks.trace},
             )
             try:
                 async with asyncio.timeout(self._timeout):
                     status, answer_headers, raw = await self._fetch(request)
-            except (
-                httpx.TimeoutException,
-                httpx.NetworkError,
-                httpx.RemoteProtocolError,
-                httpx.ProxyError,
-                httpx.DecodingError,
-                zlib.error,
-                TimeoutError,
-                TooLargeError,
-                InvalidResponseError,
-            ) as exc:
-                if "body" not in marks:
+            except _WRITE_TRANSPORT_ERRORS as exc:
+                if "body" not in marks.at:
                     # The request never left whole: lemlist cannot have acted on it.
                     if isinstance(exc, LemlistError):
                         raise
@@ -641,11 +671,9 @@ class LemlistClient:
                     "it may have gone through"
                 ) from None
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
-                detail = self._redact(type(exc).__name__)
-                raise LemlistError(f"cannot use the base URL {self._shown_base} ({detail})") from None
+                raise self._bad_base_url(exc) from None
             finally:
-                if "sent" in marks and "answered" in marks:
-                    ticket.report(marks["sent"], marks["answered"])
+                marks.report(ticket)
         return self._decode_write(status, answer_headers, raw, path, what, contact_id)
 
     def _decode_write(
@@ -707,6 +735,11 @@ class LemlistClient:
             raise error.final
         raise error
 
+    def _bad_base_url(self, exc: Exception) -> LemlistError:
+        """The error for a base URL httpx cannot use: named by the exception's type only."""
+        detail = self._redact(type(exc).__name__)
+        return LemlistError(f"cannot use the base URL {self._shown_base} ({detail})")
+
     def _scrubbed(self, error: LemlistError) -> LemlistError:
         """The error with its message cleaned and the key redacted: the last line of defence.
 
@@ -724,45 +757,27 @@ class LemlistClient:
     ) -> Any:
         async with self._limiter.slot(urgent=urgent, background=background) as ticket:
             self.stats.requests += 1
-            marks: dict[str, float] = {}
-
-            async def trace(event: str, info: Any) -> None:
-                # When the request was written and the answer began: the limiter places it from these.
-                if event.endswith(".send_request_headers.complete"):
-                    marks["sent"] = self._limiter.now()
-                elif event.endswith(".receive_response_headers.complete"):
-                    marks["answered"] = self._limiter.now()
-
+            marks = _Marks(self._limiter.now)
             request = self._http.build_request(
                 "GET",
                 path,
                 params=params,
                 headers={"Accept-Encoding": ACCEPT_ENCODING},
-                extensions={"trace": trace},
+                extensions={"trace": marks.trace},
             )
             try:
                 async with asyncio.timeout(self._timeout):
                     status, headers, raw = await self._fetch(request)
-            except (
-                httpx.TimeoutException,
-                httpx.NetworkError,
-                httpx.RemoteProtocolError,
-                httpx.ProxyError,
-                httpx.DecodingError,
-                zlib.error,
-                TimeoutError,
-            ) as exc:
+            except _TRANSPORT_ERRORS as exc:
                 kind = "connect" if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout) else "network"
                 raise Transient(
                     network_error(exc, host=self._host, timeout=self._timeout), kind=kind
                 ) from None
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 # A bad base URL (unsupported scheme...): no retry will fix it.
-                detail = self._redact(type(exc).__name__)
-                raise LemlistError(f"cannot use the base URL {self._shown_base} ({detail})") from None
+                raise self._bad_base_url(exc) from None
             finally:
-                if "sent" in marks and "answered" in marks:
-                    ticket.report(marks["sent"], marks["answered"])
+                marks.report(ticket)
         try:
             return self._decode(status, headers, raw, path)
         except (LemlistError, Transient) as exc:

@@ -19,6 +19,7 @@ from lemlist_inbox.api.errors import LemlistError, NetworkError
 from lemlist_inbox.api.pagination import cap_notice
 from lemlist_inbox.cli.local import open_inbox
 from lemlist_inbox.cli.session import Session, UsageError, resolve_user
+from lemlist_inbox.inbox.prefetch import gather_or_cancel
 from lemlist_inbox.render.sanitize import sanitize_line
 
 if TYPE_CHECKING:
@@ -123,12 +124,5 @@ async def _threads(session: Session, inbox: LocalInbox, count: int) -> tuple[int
         done += 1
         session.out.progress.show(f"storing threads: {done + fresh + failed} of {len(entries)}…")
 
-    tasks = [asyncio.ensure_future(one(entry)) for entry in entries]
-    try:
-        await asyncio.gather(*tasks)
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise
+    await gather_or_cancel([one(entry) for entry in entries])
     return done, fresh, failed

@@ -21,7 +21,7 @@ So after each sync the newest conversations' threads are fetched and stored, as
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from lemlist_inbox.inbox.local import LocalInbox
     from lemlist_inbox.inbox.store import Entry
 
-__all__ = ["CONCURRENCY", "PrefetchResult", "ThreadClient", "prefetch_threads"]
+__all__ = ["CONCURRENCY", "PrefetchResult", "ThreadClient", "gather_or_cancel", "prefetch_threads"]
 
 #: Threads fetched at once: few, the rest of the budget is the user's.
 CONCURRENCY = 2
@@ -130,7 +130,17 @@ async def prefetch_threads(
         result.stored += 1
         report(result)
 
-    tasks = [asyncio.ensure_future(one(entry)) for entry in todo]
+    await gather_or_cancel([one(entry) for entry in todo])
+    return result
+
+
+async def gather_or_cancel(jobs: Iterable[Awaitable[None]]) -> None:
+    """Run ``jobs`` together; when one fails (or this is cancelled), cancel the rest.
+
+    The others are collected before the error goes on, so none is left running
+    against a closed client or with an exception nobody retrieved.
+    """
+    tasks = [asyncio.ensure_future(job) for job in jobs]
     try:
         await asyncio.gather(*tasks)
     except BaseException:
@@ -138,4 +148,3 @@ async def prefetch_threads(
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
-    return result

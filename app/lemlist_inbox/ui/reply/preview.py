@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from lemlist_inbox.api.models import Message
     from lemlist_inbox.render import RenderedMessage
 
-__all__ = ["PreviewPane", "preview_message", "sent_message"]
+__all__ = ["PreviewPane", "sent_message"]
 
 #: The activity type of a sent message per channel, as the thread endpoint names them.
 SENT_TYPES = {"email": "emailsSent", "linkedin": "linkedinSent", "whatsapp": "whatsappSent"}
@@ -56,32 +56,6 @@ def sent_message(
             "leadEmail": lead_email,
             "createdAt": when,
         }
-    )
-
-
-def preview_message(
-    *,
-    html: str,
-    channel: str,
-    subject: str,
-    sender_name: str,
-    sender_email: str,
-    lead_email: str,
-    when: str | None = None,
-) -> RenderedMessage:
-    """The reply as the thread pane's renderer sees a sent message."""
-    from lemlist_inbox import render
-
-    return render.render_message(
-        sent_message(
-            html=html,
-            channel=channel,
-            subject=subject,
-            sender_name=sender_name,
-            sender_email=sender_email,
-            lead_email=lead_email,
-            when=when,
-        )
     )
 
 

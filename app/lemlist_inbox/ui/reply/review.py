@@ -24,7 +24,7 @@ from textual.widgets import Static
 
 from lemlist_inbox.inbox.compose import Reply, ReplyTemplate, text_to_html
 from lemlist_inbox.render import sanitize_line
-from lemlist_inbox.ui.reply.preview import PreviewPane, preview_message
+from lemlist_inbox.ui.reply.preview import PreviewPane, sent_message
 from lemlist_inbox.ui.thread.style import ThreadStyles
 from lemlist_inbox.ui.widgets.key_bar import KeyBar
 
@@ -130,27 +130,29 @@ class ReviewScreen(Screen[ReviewChoice]):
         else:
             notes.append(Content(""))
         yield Static(Content("\n").join(notes), id="review-notes")
-        if self.reply is not None and self._message is not None:
+        if self.reply is not None:
             from lemlist_inbox import render
 
-            yield PreviewPane(render.render_message(self._message), self._styles, id="review-preview")
-        elif self.reply is not None:
-            name, address = split_sender(self.template.sender)
-            message = preview_message(
-                # LinkedIn and WhatsApp carry the text as typed: shown as such, tags and all
-                # (escaped here so the renderer cannot take a "<i>" for markup).
-                html=self.reply.html if self.reply.channel == "email" else text_to_html(self.reply.body),
-                channel=self.reply.channel,
-                subject=self.reply.subject,
-                sender_name=name,
-                sender_email=address,
-                lead_email=self._lead_email if self.reply.channel == "email" else "",
-                when=self._now(),
-            )
-            yield PreviewPane(message, self._styles, id="review-preview")
+            message = self._message if self._message is not None else self._as_sent(self.reply)
+            yield PreviewPane(render.render_message(message), self._styles, id="review-preview")
         else:
             yield Static(Content("(nothing to show)"), id="review-empty")
         yield KeyBar(id="review-keys")
+
+    def _as_sent(self, reply: Reply) -> ApiMessage:
+        """The reply as the thread will list it once sent, from this sender, stamped now."""
+        name, address = split_sender(self.template.sender)
+        return sent_message(
+            # LinkedIn and WhatsApp carry the text as typed: shown as such, tags and all
+            # (escaped here so the renderer cannot take a "<i>" for markup).
+            html=reply.html if reply.channel == "email" else text_to_html(reply.body),
+            channel=reply.channel,
+            subject=reply.subject,
+            sender_name=name,
+            sender_email=address,
+            lead_email=self._lead_email if reply.channel == "email" else "",
+            when=self._now(),
+        )
 
     def _now(self) -> str:
         """ "Now" by the app's clock (pinned in tests), as the API writes times."""
