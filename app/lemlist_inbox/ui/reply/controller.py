@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from rich.style import Style
 
-from lemlist_inbox.inbox.compose import render_template
+from lemlist_inbox.inbox.compose import render_template, text_to_html
 from lemlist_inbox.render import sanitize_line
 from lemlist_inbox.ui.reply.ask import Ask
 from lemlist_inbox.ui.reply.backend import Prepared, ReplyBackend, ReplyTarget, SendOutcome
@@ -309,13 +309,15 @@ class ReplyController:
         message = outcome.message
         if message is None and decision is not None and decision.reply is not None:
             name, address = split_sender(decision.prepared.template.sender if decision.prepared else "")
+            email = decision.reply.channel == "email"
             message = sent_message(
-                html=decision.reply.html if decision.reply.channel == "email" else decision.reply.body,
+                # As the review showed it: chat text escaped, so a typed "<i>" stays text.
+                html=decision.reply.html if email else text_to_html(decision.reply.body),
                 channel=decision.reply.channel,
                 subject=decision.reply.subject,
                 sender_name=name,
                 sender_email=address,
-                lead_email=target.contact_email,
+                lead_email=target.contact_email if email else "",
                 when=now,
             )
         if message is not None:
