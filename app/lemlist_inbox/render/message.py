@@ -233,11 +233,16 @@ def format_when(when: datetime | None, tz: tzinfo | None = None) -> str:
     """``Thu 5 Dec 2024 17:39`` in ``tz`` (the machine's local zone when None)."""
     if when is None:
         return "(unknown date)"
-    try:
-        local = when.astimezone(tz)
-    except (OverflowError, ValueError, OSError):
-        local = when
+    local = _local(when, tz)
     return f"{local:%a} {local.day} {local:%b %Y %H:%M}"
+
+
+def _local(when: datetime, tz: tzinfo | None) -> datetime:
+    """``when`` in ``tz``, or as given when it cannot be moved there (a date at the edge of time)."""
+    try:
+        return when.astimezone(tz)
+    except (OverflowError, ValueError, OSError):
+        return when
 
 
 def header_lines(rm: RenderedMessage, tz: tzinfo | None = None) -> list[tuple[str, str]]:
@@ -285,10 +290,7 @@ def short_when(when: datetime | None, tz: tzinfo | None = None) -> str:
     """``5 Dec 2024 17:39``: the date of a folded message's line (no weekday: room)."""
     if when is None:
         return "(no date)"
-    try:
-        local = when.astimezone(tz)
-    except (OverflowError, ValueError, OSError):
-        local = when
+    local = _local(when, tz)
     return f"{local.day} {local:%b %Y %H:%M}"
 
 
