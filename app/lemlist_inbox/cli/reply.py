@@ -149,7 +149,7 @@ async def _reply(session: Session, service: ReplyService, context: ReplyContext,
 
 async def _compose(session: Session, context: ReplyContext, text: str | None, draft: Any) -> Reply:
     """The reply from the message file (or the draft), or from the editor."""
-    from lemlist_inbox.inbox.compose import MAX_BODY_BYTES, ComposeError, Reply, check_addresses
+    from lemlist_inbox.inbox.compose import Reply, check_addresses, check_body
 
     args = session.args
     channel = args.channel or (draft.channel if draft is not None else None) or context.default_channel
@@ -159,10 +159,7 @@ async def _compose(session: Session, context: ReplyContext, text: str | None, dr
     if text is None and draft is None:
         return await _edit(session, context, channel)
     body = (text if text is not None else draft.body).strip("\n")
-    if not body.strip():
-        raise ComposeError("the reply is empty: nothing to send")
-    if len(body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
-        raise ComposeError(f"the reply is longer than lemlist accepts ({MAX_BODY_BYTES // 1000} KB)")
+    check_body(body)
     if channel != "email" and (args.subject is not None or args.cc is not None):
         raise UsageError(f"--subject and --cc are for email; a {channel} reply has neither")
     subject = context.subject

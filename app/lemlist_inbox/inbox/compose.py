@@ -37,6 +37,7 @@ __all__ = [
     "Reply",
     "ReplyTemplate",
     "check_addresses",
+    "check_body",
     "is_address",
     "parse_reply",
     "render_template",
@@ -186,6 +187,18 @@ def check_addresses(values: Sequence[str]) -> tuple[str, ...]:
     return parts
 
 
+def check_body(body: str) -> None:
+    """``ComposeError`` for a body that must never be sent: empty, or over lemlist's size.
+
+    One rule for every way a body arrives (the editor's file, ``--message-file``, a draft,
+    the service's last word before the outbox), so they cannot drift apart.
+    """
+    if not body.strip():
+        raise ComposeError("the reply is empty: nothing to send")
+    if len(body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
+        raise ComposeError(f"the reply is longer than lemlist accepts ({MAX_BODY_BYTES // 1000} KB)")
+
+
 def parse_reply(text: str, template: ReplyTemplate) -> Reply:
     """Read the edited file back; ``ComposeError`` says what to fix.
 
@@ -203,12 +216,9 @@ def parse_reply(text: str, template: ReplyTemplate) -> Reply:
         raise ComposeError(f"Channel must be one of: {', '.join(template.channels)}")
     body_lines, quoted, attribution = _split_quote(rest, template.attribution)
     body = "\n".join(body_lines).strip("\n")
-    if not body.strip():
-        raise ComposeError("the reply is empty: nothing to send")
+    check_body(body)
     if template.draft_id is None and body.strip() == template.body.strip():
         raise ComposeError("the reply is unchanged: nothing to send")
-    if len(body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
-        raise ComposeError(f"the reply is longer than lemlist accepts ({MAX_BODY_BYTES // 1000} KB)")
     warnings: list[str] = []
     subject = headers.get("subject", template.subject) if channel == "email" else ""
     cc = _addresses(headers["cc"]) if channel == "email" and "cc" in headers else ()

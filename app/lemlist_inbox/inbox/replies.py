@@ -72,7 +72,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from lemlist_inbox.api.errors import LemlistError, UncertainWriteError, describe_error
 from lemlist_inbox.api.ids import check_id
 from lemlist_inbox.api.writes import DRAFT_LIMIT
-from lemlist_inbox.inbox.compose import CHANNELS, MAX_BODY_BYTES, ComposeError, Reply
+from lemlist_inbox.inbox.compose import CHANNELS, ComposeError, Reply, check_body
 from lemlist_inbox.inbox.db import InboxDatabase
 from lemlist_inbox.inbox.outbox import Outbox, OutboxEntry
 from lemlist_inbox.inbox.reply_context import (
@@ -277,10 +277,7 @@ class ReplyService:
 
     async def send(self, context: ReplyContext, reply: Reply, *, draft_id: str | None = None) -> SendOutcome:
         """Write ``reply`` to the outbox, then send it (see the module docstring)."""
-        if not reply.body.strip():
-            raise ComposeError("the reply is empty: nothing to send")
-        if len(reply.body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
-            raise ComposeError(f"the reply is longer than lemlist accepts ({MAX_BODY_BYTES // 1000} KB)")
+        check_body(reply.body)
         payload = context.payload(reply)
         entry = self.outbox.add(
             contact_id=context.contact_id,
