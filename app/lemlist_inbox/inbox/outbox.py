@@ -226,12 +226,14 @@ class Outbox:
         file), and calling it "unknown" would let a confirmed resend race it.
         """
 
+        now = self._clock()
+
         def write(db: sqlite3.Connection) -> None:
             db.execute(
                 "UPDATE outbox SET state = 'unknown', updated_at = ?,"
                 " last_error = COALESCE(last_error, 'the app stopped while sending')"
                 " WHERE state = 'sending' AND updated_at <= ?",
-                (self._clock(), self._clock() - older_than),
+                (now, now - older_than),
             )
 
         self._db.write("outbox recover", write)
